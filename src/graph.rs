@@ -1,0 +1,617 @@
+//! The resource graph (petgraph): parameters, resources, conditions and outputs, with an edge
+//! for every Ref, GetAtt, Sub variable and DependsOn, each remembering where it was written.
+//! Building it is the one walk over the template that reports TM003–TM007.
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::rules::template::{TM003, TM004, TM005, TM006, TM007};
+use crate::rules::{Emitter, Loc};
+use crate::schema;
+use crate::template::intrinsic::{
+    self, KNOWN_FUNCTIONS, LANGUAGE_EXTENSION_FUNCTIONS, PSEUDO_PARAMETERS,
+};
+use crate::template::{LANGUAGE_EXTENSIONS, NodeId, Span, Template};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vertex {
+    Parameter(usize),
+    Resource(usize),
+    Condition(usize),
+    Output(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    Ref,
+    GetAtt,
+    Sub,
+    DependsOn,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    pub span: Span,
+}
+
+pub struct Graph {
+    pub graph: DiGraph<Vertex, Edge>,
+    resource_nodes: Vec<NodeIndex>,
+    parameter_nodes: Vec<NodeIndex>,
+}
+
+impl Graph {
+    pub fn resource_node(&self, index: usize) -> Option<NodeIndex> {
+        self.resource_nodes.get(index).copied()
+    }
+    /// The resources that refer to resource `index`, with the edge.
+    pub fn referrers(&self, index: usize) -> Vec<(usize, Edge)> {
+        let Some(n) = self.resource_node(index) else {
+            return Vec::new();
+        };
+        self.graph
+            .edges_directed(n, petgraph::Direction::Incoming)
+            .filter_map(|e| match self.graph[e.source()] {
+                Vertex::Resource(r) => Some((r, *e.weight())),
+                _ => None,
+            })
+            .collect()
+    }
+    pub fn parameter_count(&self) -> usize {
+        self.parameter_nodes.len()
+    }
+}
+
+/// Names SAM generates for a template's serverless resources.
+fn sam_generated(t: &Template, name: &str) -> bool {
+    if name.starts_with("ServerlessRestApi") || name.starts_with("ServerlessHttpApi") {
+        return true;
+    }
+    t.resources.iter().any(|r| {
+        r.type_name
+            .as_deref()
+            .is_some_and(|ty| ty.starts_with("AWS::Serverless::"))
+            && name.starts_with(&*r.name)
+    })
+}
+
+struct Builder<'a, 'e> {
+    t: &'a Template,
+    source: &'a str,
+    out: &'e mut Emitter<'a>,
+    graph: DiGraph<Vertex, Edge>,
+    resource_nodes: Vec<NodeIndex>,
+    parameter_nodes: Vec<NodeIndex>,
+    check: bool,
+    extensions: bool,
+}
+
+impl Builder<'_, '_> {
+    fn defined_ref(&self, name: &str) -> Option<Option<NodeIndex>> {
+        if let Some(i) = self.t.resource_idx(name) {
+            return Some(Some(self.resource_nodes[i]));
+        }
+        if let Some(i) = self.t.parameter_idx(name) {
+            return Some(Some(self.parameter_nodes[i]));
+        }
+        if PSEUDO_PARAMETERS.contains(&name) || (self.t.is_sam() && sam_generated(self.t, name)) {
+            return Some(None);
+        }
+        None
+    }
+
+    fn edge(&mut self, from: Option<NodeIndex>, to: Option<NodeIndex>, kind: EdgeKind, span: Span) {
+        if let (Some(f), Some(t)) = (from, to) {
+            self.graph.add_edge(f, t, Edge { kind, span });
+        }
+    }
+
+    /// Walks one subtree (a resource, an output, a condition) from `owner`.
+    fn walk(&mut self, root: NodeId, owner: Option<NodeIndex>) {
+        let tree = &self.t.tree;
+        // (node, inside a Fn::ForEach body)
+        let mut stack: Vec<(NodeId, bool)> = vec![(root, false)];
+        while let Some((raw, in_foreach)) = stack.pop() {
+            let id = tree.deref(raw);
+            let check = self.check && !in_foreach;
+            if let Some((name, arg, _)) = intrinsic::as_intrinsic(tree, id) {
+                if check {
+                    self.intrinsic(name, arg, owner);
+                } else if let ("Ref", Some(target)) = (name, tree.str(arg)) {
+                    let to = self.defined_ref(target).flatten();
+                    self.edge(owner, to, EdgeKind::Ref, tree.span(arg));
+                }
+            }
+            match tree.kind(id) {
+                crate::template::Kind::Map(entries) => {
+                    for e in entries.iter().rev() {
+                        let foreach =
+                            in_foreach || (self.extensions && e.key.starts_with("Fn::ForEach::"));
+                        stack.push((e.value, foreach));
+                    }
+                }
+                crate::template::Kind::Seq(items) => {
+                    stack.extend(items.iter().rev().map(|i| (*i, in_foreach)))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn intrinsic(&mut self, name: &str, arg: NodeId, owner: Option<NodeIndex>) {
+        let tree = &self.t.tree;
+        match name {
+            "Ref" => match tree.str(arg) {
+                Some(target) => match self.defined_ref(target) {
+                    Some(to) => self.edge(owner, to, EdgeKind::Ref, tree.span(arg)),
+                    None => {
+                        self.out.emit(&TM003, None, Loc::Node(arg), format!("`Ref` to `{target}`, which is neither a parameter, a resource nor a pseudo parameter"));
+                    }
+                },
+                None => {
+                    self.out.emit(
+                        &TM007,
+                        None,
+                        Loc::Key(arg),
+                        "`Ref` takes the name of a parameter or resource",
+                    );
+                }
+            },
+            "Fn::GetAtt" => self.getatt(arg, owner),
+            "Fn::Sub" => self.sub(arg, owner),
+            "Fn::If" => {
+                let items = tree.items(arg);
+                match items {
+                    Some(items) if items.len() == 3 => {
+                        if let Some(cond) = tree.str(items[0]) {
+                            if !self.t.has_condition(cond) {
+                                self.out.emit(&TM007, None, Loc::Node(items[0]), format!("`Fn::If` names condition `{cond}`, which is not defined in Conditions"));
+                            }
+                        }
+                    }
+                    _ => {
+                        self.out.emit(
+                            &TM007,
+                            None,
+                            Loc::Key(arg),
+                            "`Fn::If` takes [condition name, value if true, value if false]",
+                        );
+                    }
+                }
+            }
+            "Fn::Join" | "Fn::Select" | "Fn::Split" => {
+                if tree.items(arg).is_none_or(|i| i.len() != 2) {
+                    self.out.emit(
+                        &TM007,
+                        None,
+                        Loc::Key(arg),
+                        format!("`{name}` takes a list of two arguments"),
+                    );
+                }
+            }
+            "Fn::FindInMap" => {
+                if tree.items(arg).is_none_or(|i| !(3..=4).contains(&i.len())) {
+                    self.out.emit(
+                        &TM007,
+                        None,
+                        Loc::Key(arg),
+                        "`Fn::FindInMap` takes [map name, top-level key, second-level key]",
+                    );
+                }
+            }
+            _ => {
+                let known = KNOWN_FUNCTIONS.contains(&name)
+                    || (self.extensions
+                        && (LANGUAGE_EXTENSION_FUNCTIONS.contains(&name)
+                            || name.starts_with("Fn::ForEach::")));
+                if !known {
+                    self.out
+                        .emit(
+                            &TM007,
+                            None,
+                            Loc::Key(arg),
+                            format!("`{name}` is not a CloudFormation intrinsic function"),
+                        )
+                        .help("check the spelling; see the intrinsic function reference");
+                }
+            }
+        }
+    }
+
+    fn getatt(&mut self, arg: NodeId, owner: Option<NodeIndex>) {
+        let tree = &self.t.tree;
+        let Some((res, attr)) = intrinsic::getatt_parts(tree, arg) else {
+            self.out.emit(
+                &TM007,
+                None,
+                Loc::Key(arg),
+                "`Fn::GetAtt` takes `Resource.Attribute` or [Resource, Attribute]",
+            );
+            return;
+        };
+        let list = tree.items(arg);
+        let res_node = list.and_then(|l| l.first().copied()).unwrap_or(arg);
+        let attr_node = list.and_then(|l| l.get(1).copied()).map(|a| tree.deref(a));
+        let Some(attr) = attr.or_else(|| {
+            attr_node
+                .filter(|a| intrinsic::as_intrinsic(tree, *a).is_some())
+                .map(|_| String::new())
+        }) else {
+            self.out.emit(
+                &TM007,
+                None,
+                Loc::Key(arg),
+                format!("`Fn::GetAtt` of `{res}` names no attribute"),
+            );
+            return;
+        };
+        let Some(index) = self.t.resource_idx(&res) else {
+            if !(self.t.is_sam() && sam_generated(self.t, &res)) {
+                self.out.emit(
+                    &TM004,
+                    None,
+                    Loc::Node(res_node),
+                    format!("`Fn::GetAtt` to `{res}`, which is not a resource of this template"),
+                );
+            }
+            return;
+        };
+        self.edge(
+            owner,
+            Some(self.resource_nodes[index]),
+            EdgeKind::GetAtt,
+            tree.span(res_node),
+        );
+        if attr.is_empty() {
+            return; // attribute given by an intrinsic
+        }
+        self.check_attribute(index, &attr, attr_node.unwrap_or(arg), None);
+    }
+
+    fn check_attribute(&mut self, index: usize, attr: &str, node: NodeId, part: Option<Span>) {
+        let r = &self.t.resources[index];
+        let Some(ty) = r.type_name.as_deref() else {
+            return;
+        };
+        if ty.starts_with("Custom::")
+            || ty == "AWS::CloudFormation::CustomResource"
+            || (ty == "AWS::CloudFormation::Stack" && attr.starts_with("Outputs."))
+        {
+            return;
+        }
+        let Some(info) = schema::lookup(ty) else {
+            return;
+        };
+        if info.has_attribute(attr) {
+            return;
+        }
+        let mut known: Vec<&str> = info.attributes.clone();
+        known.sort_unstable();
+        let loc = match part {
+            Some(span) => Loc::Part(node, span),
+            None => Loc::Node(node),
+        };
+        let list = if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        };
+        self.out
+            .emit(
+                &TM004,
+                None,
+                loc,
+                format!("`{}` ({ty}) has no attribute `{attr}`", r.name),
+            )
+            .help(format!("attributes of {ty}: {list}"));
+    }
+
+    fn sub(&mut self, arg: NodeId, owner: Option<NodeIndex>) {
+        let tree = &self.t.tree;
+        let (string_node, locals) = match (tree.str(arg), tree.items(arg)) {
+            (Some(_), _) => (arg, None),
+            (None, Some(items))
+                if items.len() == 2
+                    && tree.str(items[0]).is_some()
+                    && tree.entries(items[1]).is_some() =>
+            {
+                (tree.deref(items[0]), Some(tree.deref(items[1])))
+            }
+            _ => {
+                self.out.emit(
+                    &TM007,
+                    None,
+                    Loc::Key(arg),
+                    "`Fn::Sub` takes a string, or [string, {variable: value}]",
+                );
+                return;
+            }
+        };
+        let Some(s) = tree.str(string_node) else {
+            return;
+        };
+        let node_span = tree.span(string_node);
+        let source = self.source;
+        let raw = source.get(node_span.range());
+        for var in intrinsic::sub_vars(s) {
+            let name = var.name;
+            if locals.is_some_and(|m| tree.entry(m, name).is_some()) {
+                continue;
+            }
+            // Where the variable is written: found in the raw text when the scalar has no escapes.
+            let part = raw
+                .and_then(|r| r.find(&s[var.start..var.end]))
+                .map(|off| {
+                    Span::new(
+                        node_span.start as usize + off,
+                        node_span.start as usize + off + (var.end - var.start),
+                    )
+                })
+                .unwrap_or(node_span);
+            if let Some(to) = self.defined_ref(name) {
+                self.edge(owner, to, EdgeKind::Sub, part);
+                continue;
+            }
+            if let Some((res, attr)) = name.split_once('.') {
+                if let Some(index) = self.t.resource_idx(res) {
+                    self.edge(owner, Some(self.resource_nodes[index]), EdgeKind::Sub, part);
+                    self.check_attribute(index, attr, string_node, Some(part));
+                    continue;
+                }
+                if self.t.is_sam() && sam_generated(self.t, res) {
+                    continue;
+                }
+            }
+            self.out
+                .emit(&TM005, None, Loc::Part(string_node, part), format!("`Fn::Sub` variable `${{{name}}}` is not a parameter, a resource, a pseudo parameter or a variable of this Sub"))
+                .help(format!("define parameter `{name}`, or write `${{!{name}}}` for the literal text"));
+        }
+    }
+}
+
+/// Builds the graph of a template, reporting TM003–TM007 through `out` (skipped, with the graph
+/// still built, when a macro other than SAM or the language extensions transforms the file).
+pub fn build<'a>(t: &'a Template, source: &'a str, out: &mut Emitter<'a>) -> Graph {
+    let mut graph = DiGraph::new();
+    let parameter_nodes: Vec<NodeIndex> = (0..t.parameters.len())
+        .map(|i| graph.add_node(Vertex::Parameter(i)))
+        .collect();
+    let resource_nodes: Vec<NodeIndex> = (0..t.resources.len())
+        .map(|i| graph.add_node(Vertex::Resource(i)))
+        .collect();
+    let condition_nodes: Vec<NodeIndex> = (0..t.conditions.len())
+        .map(|i| graph.add_node(Vertex::Condition(i)))
+        .collect();
+    let output_nodes: Vec<NodeIndex> = (0..t.outputs.len())
+        .map(|i| graph.add_node(Vertex::Output(i)))
+        .collect();
+    let check = !t.has_unknown_macro();
+    let mut b = Builder {
+        t,
+        source,
+        out,
+        graph,
+        resource_nodes,
+        parameter_nodes,
+        check,
+        extensions: t.has_transform(LANGUAGE_EXTENSIONS),
+    };
+    b.run(&condition_nodes, &output_nodes);
+    let Builder {
+        graph,
+        resource_nodes,
+        parameter_nodes,
+        ..
+    } = b;
+    Graph {
+        graph,
+        resource_nodes,
+        parameter_nodes,
+    }
+}
+
+impl Builder<'_, '_> {
+    fn run(&mut self, condition_nodes: &[NodeIndex], output_nodes: &[NodeIndex]) {
+        let t = self.t;
+        let tree = &t.tree;
+        for (i, r) in t.resources.iter().enumerate() {
+            if self.extensions && r.name.starts_with("Fn::ForEach::") {
+                continue;
+            }
+            let owner = Some(self.resource_nodes[i]);
+            self.walk(r.node, owner);
+            if !self.check {
+                continue;
+            }
+            if let Some(dep) = tree.get(r.node, "DependsOn") {
+                for d in intrinsic::items(tree, dep) {
+                    match tree.str(d) {
+                        Some(name) => match t.resource_idx(name) {
+                            Some(j) => {
+                                let to = Some(self.resource_nodes[j]);
+                                self.edge(owner, to, EdgeKind::DependsOn, tree.span(d));
+                            }
+                            None => {
+                                self.out.emit(&TM007, None, Loc::Node(d), format!("`DependsOn` names `{name}`, which is not a resource of this template"));
+                            }
+                        },
+                        None => {
+                            self.out.emit(
+                                &TM007,
+                                None,
+                                Loc::Node(d),
+                                "`DependsOn` takes a resource name or a list of them",
+                            );
+                        }
+                    }
+                }
+            }
+            if let Some(c) = tree.get(r.node, "Condition") {
+                if let Some(name) = tree.str(c) {
+                    if !t.has_condition(name) {
+                        self.out.emit(
+                            &TM007,
+                            None,
+                            Loc::Node(c),
+                            format!("resource condition `{name}` is not defined in Conditions"),
+                        );
+                    }
+                }
+            }
+        }
+        for (i, o) in t.outputs.iter().enumerate() {
+            self.walk(o.node, Some(output_nodes[i]));
+            if let Some(c) = tree.get(o.node, "Condition").filter(|_| self.check) {
+                if let Some(name) = tree.str(c) {
+                    if !t.has_condition(name) {
+                        self.out.emit(
+                            &TM007,
+                            None,
+                            Loc::Node(c),
+                            format!("output condition `{name}` is not defined in Conditions"),
+                        );
+                    }
+                }
+            }
+        }
+        for (i, c) in t.conditions.iter().enumerate() {
+            self.walk(c.node, Some(condition_nodes[i]));
+            if self.check {
+                self.condition_refs(c.node);
+            }
+        }
+        if self.check {
+            self.cycles();
+        }
+    }
+
+    /// `{Condition: Name}` inside the Conditions section.
+    fn condition_refs(&mut self, root: NodeId) {
+        let t = self.t;
+        let tree = &t.tree;
+        let mut stack = vec![(root, 0usize)];
+        while let Some((id, depth)) = stack.pop() {
+            let id = tree.deref(id);
+            if depth > 256 {
+                continue;
+            }
+            if let Some(entries) = tree.entries(id) {
+                if entries.len() == 1 && &*entries[0].key == "Condition" {
+                    if let Some(name) = tree.str(entries[0].value) {
+                        if !t.has_condition(name) {
+                            self.out.emit(
+                                &TM007,
+                                None,
+                                Loc::Node(entries[0].value),
+                                format!("condition `{name}` is not defined in Conditions"),
+                            );
+                        }
+                    }
+                }
+                stack.extend(entries.iter().map(|e| (e.value, depth + 1)));
+            } else if let Some(items) = tree.items(id) {
+                stack.extend(items.iter().map(|i| (*i, depth + 1)));
+            }
+        }
+    }
+
+    /// TM006: every strongly connected set of resources is a cycle; report it once, at the
+    /// resource that comes first in the file, with the path.
+    fn cycles(&mut self) {
+        let b = self;
+        let t = b.t;
+        for scc in tarjan_scc(&b.graph) {
+            let self_loop = scc.len() == 1 && b.graph.find_edge(scc[0], scc[0]).is_some();
+            if scc.len() < 2 && !self_loop {
+                continue;
+            }
+            let mut members: Vec<usize> = scc
+                .iter()
+                .filter_map(|n| match b.graph[*n] {
+                    Vertex::Resource(r) => Some(r),
+                    _ => None,
+                })
+                .collect();
+            members.sort_unstable();
+            let Some(&first) = members.first() else {
+                continue;
+            };
+            let path = cycle_path(&b.graph, b.resource_nodes[first], &scc);
+            let names: Vec<String> = path
+                .iter()
+                .map(|(r, _)| t.resources[*r].name.to_string())
+                .collect();
+            let mut text = names.join(" → ");
+            text.push_str(" → ");
+            text.push_str(&t.resources[first].name);
+            let node = t.resources[first].node;
+            let f = b.out.emit(
+                &TM006,
+                None,
+                Loc::Key(node),
+                format!("circular dependency: {text}"),
+            );
+            for (r, span) in path.iter().skip(0) {
+                if let Some(span) = span {
+                    f.label(
+                        *span,
+                        format!(
+                            "`{}` depends on the next resource here",
+                            t.resources[*r].name
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A path from `start` back to itself inside one strongly connected component:
+/// each resource with the span of the edge that leaves it.
+fn cycle_path(
+    graph: &DiGraph<Vertex, Edge>,
+    start: NodeIndex,
+    scc: &[NodeIndex],
+) -> Vec<(usize, Option<Span>)> {
+    use std::collections::{HashMap, VecDeque};
+    let in_scc: std::collections::HashSet<NodeIndex> = scc.iter().copied().collect();
+    // BFS from start's successors back to start.
+    let mut prev: HashMap<NodeIndex, (NodeIndex, Span)> = HashMap::new();
+    let mut queue = VecDeque::new();
+    queue.push_back(start);
+    let mut found = false;
+    while let Some(n) = queue.pop_front() {
+        for e in graph.edges(n) {
+            let m = e.target();
+            if !in_scc.contains(&m) || prev.contains_key(&m) {
+                continue;
+            }
+            prev.insert(m, (n, e.weight().span));
+            if m == start {
+                found = true;
+                break;
+            }
+            queue.push_back(m);
+        }
+        if found {
+            break;
+        }
+    }
+    let mut path = Vec::new();
+    let mut cur = start;
+    let mut guard = 0;
+    while let Some(&(p, span)) = prev.get(&cur) {
+        if let Vertex::Resource(r) = graph[p] {
+            path.push((r, Some(span)));
+        }
+        cur = p;
+        guard += 1;
+        if cur == start || guard > scc.len() + 1 {
+            break;
+        }
+    }
+    path.reverse();
+    path
+}

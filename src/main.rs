@@ -1,0 +1,269 @@
+//! The `cfn-cognito-lint` binary: arguments → library → report → exit code.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+
+use cfn_cognito_lint::report::{self, Summary};
+use cfn_cognito_lint::rules::registry::{self, RULES};
+use cfn_cognito_lint::rules::{Settings, Severity};
+use cfn_cognito_lint::{Options, Outcome, lint_bytes, lint_paths};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailLevel {
+    Error,
+    Warning,
+    Info,
+    None,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  cfn-cognito-lint stack.yaml                     lint one template
+  cfn-cognito-lint templates/ infra/auth.json     lint files and directories (recursively)
+  cfn-cognito-lint --format json stack.yaml       machine-readable findings
+  cfn-cognito-lint --fail-level error .           exit 1 only for errors
+  cfn-cognito-lint --ignore UP003,PM00 stack.yaml turn rules off by ID, prefix or name
+  cfn-cognito-lint --severity PM001=error t.yaml  override a rule's severity
+  cat stack.yaml | cfn-cognito-lint - --stdin-filename stack.yaml
+  cfn-cognito-lint --list-rules                   every rule with its default severity
+  cfn-cognito-lint --explain TR001                a rule's documentation
+
+Exit codes: 0 no finding at or above --fail-level, 1 findings, 2 the tool could not do its job.";
+
+/// Lints CloudFormation templates that wire Amazon Cognito to IAM: trust policies, identity
+/// pools, role attachments, user pools, clients and the permissions of Cognito identities.
+#[derive(Parser, Debug)]
+#[command(name = "cfn-cognito-lint", version, about, after_help = EXAMPLES)]
+struct Cli {
+    /// Template files or directories (default: the current directory); `-` reads standard input.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "human")]
+    format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "warning")]
+    fail_level: FailLevel,
+    /// Run only these rules (IDs, prefixes such as `TR` or `PM00`, or names), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Vec<String>,
+    /// Turn these rules off (IDs, prefixes or names), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+    /// Override a rule's severity, every tier of it: `PM001=error` (repeatable).
+    #[arg(long, value_name = "RULE=LEVEL")]
+    severity: Vec<String>,
+    /// A file named explicitly that is not a template is a TM001 finding instead of skipped.
+    #[arg(long)]
+    strict: bool,
+    /// Also list skipped files and the limits in force.
+    #[arg(long)]
+    verbose: bool,
+    /// Print a table of every rule and exit.
+    #[arg(long)]
+    list_rules: bool,
+    /// Print a rule's documentation and exit.
+    #[arg(long, value_name = "RULE")]
+    explain: Option<String>,
+    /// Print only findings (no summary line).
+    #[arg(short, long)]
+    quiet: bool,
+    /// The name standard input is reported under.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    stdin_filename: String,
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("cfn-cognito-lint: {msg}");
+    ExitCode::from(2)
+}
+
+fn rules_of(keys: &[String]) -> Result<Vec<&'static str>, String> {
+    let mut ids = Vec::new();
+    for key in keys.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
+        let found = registry::matching(key);
+        if found.is_empty() {
+            return Err(format!("unknown rule `{key}` (see --list-rules)"));
+        }
+        ids.extend(found.iter().map(|r| r.id));
+    }
+    Ok(ids)
+}
+
+fn settings(cli: &Cli) -> Result<Settings, String> {
+    let mut s = Settings::default();
+    if !cli.select.is_empty() {
+        let selected = rules_of(&cli.select)?;
+        s.disabled.extend(
+            RULES
+                .iter()
+                .map(|r| r.id)
+                .filter(|id| !selected.contains(id)),
+        );
+    }
+    s.disabled.extend(rules_of(&cli.ignore)?);
+    for item in &cli.severity {
+        let Some((rule, level)) = item.split_once('=') else {
+            return Err(format!("--severity takes RULE=LEVEL, got `{item}`"));
+        };
+        let level = Severity::parse(level.trim())
+            .ok_or_else(|| format!("unknown severity `{level}` (error, warning, info)"))?;
+        for id in rules_of(&[rule.to_string()])? {
+            s.severity.insert(id, level);
+        }
+    }
+    Ok(s)
+}
+
+fn list_rules() -> String {
+    let mut out = String::from(
+        "ID     NAME                          SEVERITY                                      SUMMARY\n",
+    );
+    for r in RULES {
+        out.push_str(&format!(
+            "{:<6} {:<29} {:<45} {}\n",
+            r.id,
+            r.name,
+            r.severity_text(),
+            r.summary
+        ));
+    }
+    out
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.list_rules {
+        print!("{}", list_rules());
+        return ExitCode::SUCCESS;
+    }
+    if let Some(key) = &cli.explain {
+        return match registry::find(key) {
+            Some(r) => {
+                print!("{}", r.doc);
+                ExitCode::SUCCESS
+            }
+            None => usage_error(&format!("unknown rule `{key}` (see --list-rules)")),
+        };
+    }
+    let settings = match settings(&cli) {
+        Ok(s) => s,
+        Err(e) => return usage_error(&e),
+    };
+    let options = Options {
+        settings,
+        strict: cli.strict,
+        ..Options::default()
+    };
+    // Large stacks: parsers recurse up to the nesting limit.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(32 * 1024 * 1024)
+        .build_global();
+
+    let mut outcome = Outcome::default();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for p in &cli.paths {
+        if p.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+                return usage_error(&format!("reading standard input: {e}"));
+            }
+            outcome
+                .reports
+                .push(lint_bytes(&cli.stdin_filename, buf, true, &options));
+        } else {
+            paths.push(p.clone());
+        }
+    }
+    if cli.paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    if !paths.is_empty() {
+        let more = lint_paths(&paths, &options);
+        outcome.reports.extend(more.reports);
+        outcome.errors.extend(more.errors);
+        outcome.reports.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    for e in &outcome.errors {
+        eprintln!("cfn-cognito-lint: {e}");
+    }
+    if cli.verbose {
+        for r in outcome.reports.iter().filter(|r| r.skipped.is_some()) {
+            eprintln!(
+                "skipped {}: {}",
+                r.path,
+                r.skipped.as_deref().unwrap_or_default()
+            );
+        }
+        let l = options.limits;
+        eprintln!(
+            "limits: max-file-size {} bytes, max-depth {}, max-alias-visits {}x",
+            l.max_file_size, l.max_depth, l.max_alias_visits
+        );
+    }
+    let linted: Vec<_> = outcome
+        .reports
+        .into_iter()
+        .filter(|r| r.skipped.is_none())
+        .collect();
+
+    let to_file = cli.output.is_some();
+    let color = !to_file
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = match cli.format {
+        Format::Human => {
+            let width = if color { terminal_width() } else { 100 };
+            report::human::render(&linted, report::human::Style { color, width }, cli.quiet)
+        }
+        Format::Json => report::json::render(&linted),
+    };
+    let written = match &cli.output {
+        Some(path) => {
+            std::fs::write(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| e.to_string())
+        }
+    };
+    if let Err(e) = written {
+        return usage_error(&format!("writing the report: {e}"));
+    }
+    if !outcome.errors.is_empty() {
+        return ExitCode::from(2);
+    }
+    let summary = Summary::of(&linted);
+    let failing = match cli.fail_level {
+        FailLevel::None => false,
+        FailLevel::Error => summary.error > 0,
+        FailLevel::Warning => summary.error + summary.warning > 0,
+        FailLevel::Info => summary.error + summary.warning + summary.info > 0,
+    };
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}

@@ -1,0 +1,159 @@
+//! `human`: one miette diagnostic per finding (snippet, labels, help), then a summary line.
+
+use std::fmt;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+
+use super::Summary;
+use crate::FileReport;
+use crate::rules::{Finding, Severity};
+
+/// The file's text, named, with columns counted in characters (miette counts bytes).
+struct FileSource<'a> {
+    report: &'a FileReport,
+}
+
+impl SourceCode for FileSource<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text = self.report.source.as_str();
+        let inner = text.read_span(span, before, after)?;
+        let column = if before == 0 {
+            let at = u32::try_from(span.offset()).unwrap_or(u32::MAX);
+            self.report.index.line_col(text, at).column - 1
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.report.path.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
+struct Diag<'a> {
+    finding: &'a Finding,
+    source: FileSource<'a>,
+}
+
+impl fmt::Debug for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.finding.message)
+    }
+}
+impl fmt::Display for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.finding.message)
+    }
+}
+impl std::error::Error for Diag<'_> {}
+
+fn source_span(report: &FileReport, span: crate::template::Span) -> SourceSpan {
+    let len = report.source.len();
+    let start = (span.start as usize).min(len);
+    let end = (span.end as usize).clamp(start, len);
+    SourceSpan::new(start.into(), end - start)
+}
+
+impl Diagnostic for Diag<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "{} {}",
+            self.finding.rule.id, self.finding.rule.name
+        )))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.finding.help))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let r = self.source.report;
+        let f = self.finding;
+        let primary = LabeledSpan::new_primary_with_span(
+            Some(f.severity.as_str().to_string()),
+            source_span(r, f.span),
+        );
+        let others = f.labels.iter().map(move |(span, text)| {
+            LabeledSpan::new_with_span(Some(text.clone()), source_span(r, *span))
+        });
+        Some(Box::new(std::iter::once(primary).chain(others)))
+    }
+}
+
+/// Rendering choices: colour and width.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+fn handler(style: Style) -> GraphicalReportHandler {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_context_lines(1)
+}
+
+/// One finding, as miette draws it.
+pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> String {
+    let diag = Diag {
+        finding,
+        source: FileSource { report },
+    };
+    let mut out = String::new();
+    if handler(style).render_report(&mut out, &diag).is_err() {
+        // Fall back to the parseable line if miette cannot draw the snippet.
+        let (s, _) = report.index.span(&report.source, finding.span);
+        out = format!(
+            "{}:{}:{}: {} {}: {}\n",
+            report.path,
+            s.line,
+            s.column,
+            finding.rule.id,
+            finding.severity.as_str(),
+            finding.message
+        );
+    }
+    out
+}
+
+/// Every finding of every file, then the summary line (unless `quiet`).
+pub fn render(reports: &[FileReport], style: Style, quiet: bool) -> String {
+    let mut out = String::new();
+    for r in reports {
+        for f in &r.findings {
+            out.push_str(&render_finding(r, f, style));
+            out.push('\n');
+        }
+    }
+    if !quiet {
+        out.push_str(&Summary::of(reports).line());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,75 @@
+//! `json`: one document with the version, counts and every finding (CLI.md).
+
+use serde::Serialize;
+
+use super::Summary;
+use crate::FileReport;
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    version: &'static str,
+    files: usize,
+    summary: Counts,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    error: usize,
+    warning: usize,
+    info: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    resource: Option<&'a str>,
+    path: &'a str,
+    message: &'a str,
+    help: &'a str,
+}
+
+pub fn render(reports: &[FileReport]) -> String {
+    let s = Summary::of(reports);
+    let mut findings = Vec::new();
+    for r in reports {
+        for f in &r.findings {
+            let (start, end) = r.index.span(&r.source, f.span);
+            findings.push(JsonFinding {
+                rule: f.rule.id,
+                name: f.rule.name,
+                severity: f.severity.as_str(),
+                file: &r.path,
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                resource: f.resource.as_deref(),
+                path: &f.pointer,
+                message: &f.message,
+                help: &f.help,
+            });
+        }
+    }
+    let doc = Doc {
+        version: env!("CARGO_PKG_VERSION"),
+        files: s.files,
+        summary: Counts {
+            error: s.error,
+            warning: s.warning,
+            info: s.info,
+        },
+        findings,
+    };
+    let mut text =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

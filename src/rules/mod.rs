@@ -1,0 +1,227 @@
+//! Rules: metadata, the emitter every rule reports through, and the one registry.
+
+pub mod client;
+pub mod permissions;
+pub mod registry;
+pub mod template;
+pub mod trust;
+pub mod user_pool;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::graph::Graph;
+use crate::policy::Model;
+use crate::template::{NodeId, Span, Template};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// What a rule is; a rule's findings take their ID, name and severity from here.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub name: &'static str,
+    /// Severity per tier; a rule without tiers has one, named `default`.
+    pub tiers: &'static [(&'static str, Severity)],
+    pub summary: &'static str,
+    /// Default help line of a finding.
+    pub help: &'static str,
+    /// The rule's documentation (`rules/<ID>.md`).
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The highest severity of the rule's tiers.
+    pub fn default_severity(&self) -> Severity {
+        self.tiers
+            .iter()
+            .map(|t| t.1)
+            .max()
+            .unwrap_or(Severity::Warning)
+    }
+    pub fn tier_severity(&self, tier: &str) -> Severity {
+        self.tiers
+            .iter()
+            .find(|t| t.0 == tier)
+            .map_or_else(|| self.default_severity(), |t| t.1)
+    }
+    pub fn severity_text(&self) -> String {
+        if self.tiers.len() == 1 {
+            self.tiers[0].1.as_str().to_string()
+        } else {
+            self.tiers
+                .iter()
+                .map(|(t, s)| format!("{} ({t})", s.as_str()))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        }
+    }
+}
+
+/// A finding, with its primary location as a byte span; line and column come from the report.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub span: Span,
+    pub pointer: String,
+    pub resource: Option<String>,
+    pub message: String,
+    pub help: String,
+    pub labels: Vec<(Span, String)>,
+}
+
+impl Finding {
+    pub fn label(&mut self, span: Span, text: impl Into<String>) -> &mut Finding {
+        self.labels.push((span, text.into()));
+        self
+    }
+    pub fn help(&mut self, text: impl Into<String>) -> &mut Finding {
+        self.help = text.into();
+        self
+    }
+}
+
+/// Where a finding points.
+#[derive(Clone, Copy, Debug)]
+pub enum Loc {
+    /// A value node.
+    Node(NodeId),
+    /// The key under which this value sits.
+    Key(NodeId),
+    /// A part of a node's text (e.g. one `${Var}` of a `Fn::Sub` string).
+    Part(NodeId, Span),
+    /// A span with no node (the JSON pointer is given).
+    Raw(Span, &'static str),
+}
+
+/// Per-rule options (issue: rule options), with the defaults of RULES.md.
+#[derive(Clone, Debug)]
+pub struct RuleOptions {
+    pub browser_tokens: Vec<String>,
+    pub mobile_tokens: Vec<String>,
+}
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+        RuleOptions {
+            browser_tokens: v(&["web", "spa", "browser", "js", "frontend"]),
+            mobile_tokens: v(&["mobile", "ios", "android"]),
+        }
+    }
+}
+
+/// Which rules run, at which severity, with which options.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Rule IDs that are off.
+    pub disabled: HashSet<&'static str>,
+    /// A user's severity for every tier of a rule.
+    pub severity: HashMap<&'static str, Severity>,
+    pub options: RuleOptions,
+}
+
+impl Settings {
+    pub fn enabled(&self, id: &str) -> bool {
+        !self.disabled.contains(id)
+    }
+    pub fn severity_of(&self, meta: &RuleMeta, tier: Option<&str>) -> Severity {
+        if let Some(s) = self.severity.get(meta.id) {
+            return *s;
+        }
+        match tier {
+            Some(t) => meta.tier_severity(t),
+            None => meta.default_severity(),
+        }
+    }
+}
+
+/// What rules see: the template, its graph, the policy model, the settings.
+pub struct Context<'a> {
+    pub template: &'a Template,
+    pub graph: &'a Graph,
+    pub model: &'a Model<'a>,
+    pub settings: &'a Settings,
+}
+
+/// Collects findings; a rule names its metadata, an optional tier, a location and a message.
+pub struct Emitter<'a> {
+    template: &'a Template,
+    settings: &'a Settings,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> Emitter<'a> {
+    pub fn new(template: &'a Template, settings: &'a Settings) -> Emitter<'a> {
+        Emitter {
+            template,
+            settings,
+            findings: Vec::new(),
+        }
+    }
+
+    pub fn enabled(&self, meta: &RuleMeta) -> bool {
+        self.settings.enabled(meta.id)
+    }
+
+    pub fn emit(
+        &mut self,
+        meta: &'static RuleMeta,
+        tier: Option<&str>,
+        loc: Loc,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        let tree = &self.template.tree;
+        let (span, pointer) = match loc {
+            Loc::Node(id) => (tree.span(id), tree.pointer(id)),
+            Loc::Key(id) => (
+                tree.key_span(id).unwrap_or_else(|| tree.span(id)),
+                tree.pointer(id),
+            ),
+            Loc::Part(id, span) => (span, tree.pointer(id)),
+            Loc::Raw(span, pointer) => (span, pointer.to_string()),
+        };
+        let resource = self.template.resource_of(&pointer);
+        self.findings.push(Finding {
+            rule: meta,
+            severity: self.settings.severity_of(meta, tier),
+            span,
+            pointer,
+            resource,
+            message: message.into(),
+            help: meta.help.to_string(),
+            labels: Vec::new(),
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+}
+
+/// A check: one function may report several rules of a family that share a walk.
+pub type Check = fn(&Context<'_>, &mut Emitter<'_>);

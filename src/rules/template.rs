@@ -1,0 +1,166 @@
+//! TM: the template and its graph. TM001/TM002/TM010 and part of TM008 come from the parser,
+//! TM003–TM007 from building the graph (`crate::graph`); the property-type part of TM008 is here.
+
+use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use crate::schema::{self, PropKind, TypeInfo};
+use crate::template::{NodeId, intrinsic};
+
+const E: &[(&str, Severity)] = &[("default", Severity::Error)];
+
+pub static TM001: RuleMeta = RuleMeta {
+    id: "TM001",
+    name: "unparsable-template",
+    tiers: E,
+    summary: "the file cannot be parsed as YAML or JSON, or its Resources is not a mapping",
+    help: "fix the syntax at the position shown; CloudFormation rejects the whole template",
+    doc: include_str!("../../rules/TM001.md"),
+};
+pub static TM002: RuleMeta = RuleMeta {
+    id: "TM002",
+    name: "duplicate-key",
+    tiers: E,
+    summary: "duplicate key in a mapping: CloudFormation keeps only the last value",
+    help: "remove one of the two keys, or merge their values",
+    doc: include_str!("../../rules/TM002.md"),
+};
+pub static TM003: RuleMeta = RuleMeta {
+    id: "TM003",
+    name: "undefined-ref",
+    tiers: E,
+    summary: "Ref to a name that is neither a parameter, a resource nor a pseudo parameter",
+    help: "define the parameter or resource, or fix the name",
+    doc: include_str!("../../rules/TM003.md"),
+};
+pub static TM004: RuleMeta = RuleMeta {
+    id: "TM004",
+    name: "undefined-getatt",
+    tiers: E,
+    summary: "Fn::GetAtt to an undefined resource or an attribute its type does not have",
+    help: "define the resource, or use an attribute its type returns",
+    doc: include_str!("../../rules/TM004.md"),
+};
+pub static TM005: RuleMeta = RuleMeta {
+    id: "TM005",
+    name: "undefined-sub-variable",
+    tiers: E,
+    summary: "Fn::Sub variable that is not defined",
+    help: "define it as a parameter, a resource or in the Sub's own variable map, or write ${!Name} for a literal",
+    doc: include_str!("../../rules/TM005.md"),
+};
+pub static TM006: RuleMeta = RuleMeta {
+    id: "TM006",
+    name: "dependency-cycle",
+    tiers: E,
+    summary: "circular dependency between resources",
+    help: "break the cycle: one of the references must go, or move it to a separate resource",
+    doc: include_str!("../../rules/TM006.md"),
+};
+pub static TM007: RuleMeta = RuleMeta {
+    id: "TM007",
+    name: "malformed-intrinsic",
+    tiers: E,
+    summary: "malformed intrinsic function, unknown Fn:: name, DependsOn or Condition to an undefined name",
+    help: "see the CloudFormation intrinsic function reference for the expected arguments",
+    doc: include_str!("../../rules/TM007.md"),
+};
+pub static TM008: RuleMeta = RuleMeta {
+    id: "TM008",
+    name: "yaml-misread",
+    tiers: &[("default", Severity::Warning), ("enum", Severity::Error)],
+    summary: "YAML that CloudFormation reads differently from what the author meant (YAML 1.1 booleans, aliases, several documents)",
+    help: "quote the value ('ON'), expand the alias, or split the documents into files",
+    doc: include_str!("../../rules/TM008.md"),
+};
+pub static TM010: RuleMeta = RuleMeta {
+    id: "TM010",
+    name: "input-limit",
+    tiers: E,
+    summary: "the input exceeds a safety limit (file size, nesting depth, alias expansion budget)",
+    help: "raise the limit in the config's `limits` section if the file is legitimate",
+    doc: include_str!("../../rules/TM010.md"),
+};
+
+/// TM008, property part: an unquoted YAML 1.1 boolean where the resource schema says string.
+pub fn check_yaml_booleans(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    if !out.enabled(&TM008) {
+        return;
+    }
+    let t = cx.template;
+    for res in &t.resources {
+        let (Some(ty), Some(props)) = (res.type_name.as_deref(), res.properties) else {
+            continue;
+        };
+        let Some(info) = schema::lookup(ty) else {
+            continue;
+        };
+        let mut stack: Vec<(NodeId, Option<&'static str>, usize)> = vec![(props, None, 0)];
+        while let Some((obj, def, depth)) = stack.pop() {
+            if depth > 64 {
+                continue;
+            }
+            let Some(entries) = t.tree.entries(obj) else {
+                continue;
+            };
+            for e in entries {
+                let Some(kind) = info.property(def, &e.key) else {
+                    continue;
+                };
+                for v in intrinsic::values(&t.tree, e.value) {
+                    visit_value(cx, out, info, v, kind, depth, &mut stack);
+                }
+            }
+        }
+    }
+}
+
+fn visit_value(
+    cx: &Context<'_>,
+    out: &mut Emitter<'_>,
+    info: &'static TypeInfo,
+    v: NodeId,
+    kind: PropKind<'static>,
+    depth: usize,
+    stack: &mut Vec<(NodeId, Option<&'static str>, usize)>,
+) {
+    let tree = &cx.template.tree;
+    match kind {
+        PropKind::Str | PropKind::Enum => {
+            if let Some(b) = tree.yaml11_bool(v) {
+                let raw = tree.str(v).unwrap_or_default();
+                let tier = if kind == PropKind::Enum {
+                    "enum"
+                } else {
+                    "default"
+                };
+                out.emit(
+                    &TM008,
+                    Some(tier),
+                    Loc::Node(v),
+                    format!("unquoted `{raw}` is the YAML 1.1 boolean {b}: CloudFormation passes \"{b}\" to a property that takes a string"),
+                )
+                .help(format!("quote it: '{raw}'"));
+            }
+        }
+        PropKind::Object(def) => stack.push((v, Some(def), depth + 1)),
+        PropKind::List(inner) | PropKind::Map(inner) => {
+            let inner_kind = schema::kind(inner);
+            let children: Vec<NodeId> = match kind {
+                PropKind::List(_) => tree.items(v).map(<[NodeId]>::to_vec).unwrap_or_default(),
+                _ => tree
+                    .entries(v)
+                    .map(|es| es.iter().map(|e| e.value).collect())
+                    .unwrap_or_default(),
+            };
+            for c in children {
+                for cv in intrinsic::values(tree, c) {
+                    if let PropKind::Object(def) = inner_kind {
+                        stack.push((cv, Some(def), depth + 1));
+                    } else if matches!(inner_kind, PropKind::Str | PropKind::Enum) {
+                        visit_value(cx, out, info, cv, inner_kind, depth + 1, stack);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}

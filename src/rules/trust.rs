@@ -1,0 +1,226 @@
+//! TR: trust policies of Cognito-assumable roles. One walk over each role's Cognito trust
+//! statements serves TR001, TR002, TR004 and TR005.
+
+use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use crate::policy::{AMR_KEY, AUD_KEY, Clause, Role, Slot, Statement, strings};
+use crate::template::{NodeId, Tree};
+
+pub static TR001: RuleMeta = RuleMeta {
+    id: "TR001",
+    name: "trust-without-aud",
+    tiers: &[("default", Severity::Error)],
+    summary: "Cognito trust statement without a cognito-identity.amazonaws.com:aud condition: any identity pool in any account can assume the role",
+    help: "add `StringEquals: {cognito-identity.amazonaws.com:aud: !Ref IdentityPool}` to the statement's Condition",
+    doc: include_str!("../../rules/TR001.md"),
+};
+pub static TR002: RuleMeta = RuleMeta {
+    id: "TR002",
+    name: "aud-not-pinned",
+    tiers: &[("default", Severity::Error), ("several", Severity::Warning)],
+    summary: "the aud condition does not pin exactly one identity pool",
+    help: "use `StringEquals` with exactly one identity pool ID",
+    doc: include_str!("../../rules/TR002.md"),
+};
+pub static TR004: RuleMeta = RuleMeta {
+    id: "TR004",
+    name: "trust-without-amr",
+    tiers: &[("default", Severity::Warning)],
+    summary: "no cognito-identity.amazonaws.com:amr condition: the role does not say whether guests or signed-in users may assume it",
+    help: "add `ForAnyValue:StringLike: {cognito-identity.amazonaws.com:amr: authenticated}` (or `unauthenticated` for a guest role)",
+    doc: include_str!("../../rules/TR004.md"),
+};
+pub static TR005: RuleMeta = RuleMeta {
+    id: "TR005",
+    name: "amr-wrong",
+    tiers: &[
+        ("default", Severity::Error),
+        ("operator", Severity::Warning),
+    ],
+    summary: "the amr condition contradicts the role's use, names an unknown value, or uses a single-valued operator",
+    help: "use `ForAnyValue:StringLike` with `authenticated` for signed-in roles and `unauthenticated` for guest roles",
+    doc: include_str!("../../rules/TR005.md"),
+};
+
+pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    let tree = &cx.template.tree;
+    for role in &cx.model.roles {
+        let Some(doc) = &role.trust else { continue };
+        for &k in &role.cognito {
+            let st = &doc.statements[k];
+            if !st.is_allow(tree) {
+                continue; // deny-only placeholders (Amplify) are fine
+            }
+            let clauses = st.clauses(tree);
+            let aud: Vec<&Clause> = clauses
+                .iter()
+                .filter(|c| c.key.eq_ignore_ascii_case(AUD_KEY))
+                .collect();
+            let amr: Vec<&Clause> = clauses
+                .iter()
+                .filter(|c| c.key.eq_ignore_ascii_case(AMR_KEY))
+                .collect();
+            let anchor = statement_anchor(tree, st);
+            if aud.is_empty() {
+                out.emit(&TR001, None, anchor, "Cognito trust statement without a `cognito-identity.amazonaws.com:aud` condition: identities of any identity pool, in any AWS account, can assume this role");
+            }
+            for c in &aud {
+                check_aud(cx, out, c);
+            }
+            if amr.is_empty() {
+                out.emit(&TR004, None, anchor, "Cognito trust statement without a `cognito-identity.amazonaws.com:amr` condition: both guests and signed-in users of the pool can assume this role");
+            }
+            for c in &amr {
+                check_amr(cx, out, role, c);
+            }
+        }
+    }
+}
+
+/// Where a statement-level finding points: its Condition key, else the federated principal.
+fn statement_anchor(tree: &Tree, st: &Statement) -> Loc {
+    match (st.condition, st.federated(tree)) {
+        (Some(c), _) => Loc::Key(c),
+        (None, Some(f)) => Loc::Node(f),
+        (None, None) => Loc::Node(st.node),
+    }
+}
+
+fn check_aud(cx: &Context<'_>, out: &mut Emitter<'_>, c: &Clause<'_>) {
+    let tree = &cx.template.tree;
+    let op = c.op;
+    let values = strings(tree, Some(c.value));
+    let all_items = crate::template::intrinsic::items(tree, c.value);
+    if op.starts_with("ForAllValues:") {
+        out.emit(&TR002, None, Loc::Key(c.op_node), format!("`{op}` on the aud key is true when the key is absent: it does not pin an identity pool"));
+        return;
+    }
+    if op.ends_with("IfExists") {
+        out.emit(
+            &TR002,
+            None,
+            Loc::Key(c.op_node),
+            format!("`{op}` on the aud key is true when the key is absent"),
+        );
+        return;
+    }
+    if op.contains("Not") {
+        out.emit(
+            &TR002,
+            None,
+            Loc::Key(c.op_node),
+            format!("negated operator `{op}` on the aud key admits every other identity pool"),
+        );
+        return;
+    }
+    let base = op.strip_prefix("ForAnyValue:").unwrap_or(op);
+    let like = base == "StringLike";
+    if base != "StringEquals" && !like {
+        out.emit(
+            &TR002,
+            None,
+            Loc::Key(c.op_node),
+            format!(
+                "`{op}` on the aud key: only `StringEquals` with one identity pool ID pins the pool"
+            ),
+        );
+        return;
+    }
+    if all_items.is_empty() {
+        out.emit(
+            &TR002,
+            None,
+            Loc::Key(c.value),
+            "empty aud list: no identity pool is pinned",
+        );
+        return;
+    }
+    for (node, v) in &values {
+        if like && (v.contains('*') || v.contains('?')) {
+            out.emit(
+                &TR002,
+                None,
+                Loc::Node(*node),
+                format!("`{op}` with wildcard `{v}` admits more than one identity pool"),
+            );
+            return;
+        }
+        if !like && *v == "*" {
+            out.emit(&TR002, None, Loc::Node(*node), "`StringEquals` with `*` matches no identity pool ID literally: the role is unusable, not open")
+                .help("put the identity pool ID here (`!Ref IdentityPool`)");
+            return;
+        }
+    }
+    if tree.items(c.value).is_some_and(|l| l.len() > 1) {
+        out.emit(&TR002, Some("several"), Loc::Key(c.value), format!("the aud condition lists {} identity pools: one role per pool keeps their permissions apart", tree.items(c.value).map_or(0, <[NodeId]>::len)));
+    }
+}
+
+/// Identity-provider names an amr value may carry besides authenticated/unauthenticated.
+fn known_amr(value: &str, developer_providers: &[&str]) -> bool {
+    const PROVIDERS: &[&str] = &[
+        "graph.facebook.com",
+        "accounts.google.com",
+        "www.amazon.com",
+        "appleid.apple.com",
+        "api.twitter.com",
+        "www.digits.com",
+    ];
+    if matches!(value, "authenticated" | "unauthenticated")
+        || PROVIDERS.contains(&value)
+        || developer_providers.contains(&value)
+    {
+        return true;
+    }
+    if let Some(rest) = value.strip_prefix("cognito-idp.") {
+        return rest.contains(".amazonaws.com") && rest.contains('/');
+    }
+    value.starts_with("arn:aws")
+        && (value.contains(":oidc-provider/") || value.contains(":saml-provider/"))
+}
+
+fn check_amr(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Clause<'_>) {
+    let t = cx.template;
+    let tree = &t.tree;
+    let op = c.op;
+    if matches!(op, "StringEquals" | "StringLike") {
+        out.emit(
+            &TR005,
+            Some("operator"),
+            Loc::Key(c.op_node),
+            format!(
+                "`{op}` on the multi-valued amr key: for signed-in users amr carries several values"
+            ),
+        )
+        .help(format!("use `ForAnyValue:{op}`"));
+    }
+    let developer: Vec<&str> = t
+        .resources_of_type("AWS::Cognito::IdentityPool")
+        .filter_map(|(_, r)| {
+            r.properties
+                .and_then(|p| tree.get(p, "DeveloperProviderName"))
+                .and_then(|n| tree.str(n))
+        })
+        .collect();
+    let values = strings(tree, Some(c.value));
+    for (node, v) in &values {
+        let wildcard = op.contains("Like") && (v.contains('*') || v.contains('?'));
+        if !wildcard && !known_amr(v, &developer) {
+            out.emit(&TR005, None, Loc::Node(*node), format!("amr value `{v}` is neither `authenticated`, `unauthenticated` nor an identity provider name"));
+        }
+    }
+    let only = |word: &str| !values.is_empty() && values.iter().all(|(_, v)| *v == word);
+    for a in &role.attached {
+        let clash = match a.slot {
+            Slot::Authenticated => only("unauthenticated"),
+            Slot::Unauthenticated => only("authenticated"),
+            Slot::Mapping => false,
+        };
+        if !clash {
+            continue;
+        }
+        let (node, v) = values[0];
+        let attachment = &t.resources[a.attachment].name;
+        out.emit(&TR005, None, Loc::Node(node), format!("amr `{v}` but the role is attached as `{}` by `{attachment}`: the role can never be assumed in that slot", a.slot.name()))
+            .label(tree.key_span(a.value).unwrap_or_else(|| tree.span(a.value)), format!("attached as `{}` here", a.slot.name()));
+    }
+}

@@ -1,0 +1,144 @@
+//! The CloudFormation resource-type table (`rules/data/resource-types.txt`, generated from the
+//! resource schemas cfn-lint bundles by `scripts/gen-resource-types.py`), embedded and indexed
+//! lazily: the first lookup finds where each type's block starts; a type's block is parsed the
+//! first time a template uses that type.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+static TABLE: &str = include_str!("../rules/data/resource-types.txt");
+
+/// The shape of a property, from the table's kind codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PropKind<'a> {
+    Str,
+    Enum,
+    Bool,
+    Num,
+    Json,
+    Object(&'a str),
+    List(&'a str),
+    Map(&'a str),
+    Other,
+}
+
+pub fn kind(code: &str) -> PropKind<'_> {
+    match code {
+        "s" => PropKind::Str,
+        "e" => PropKind::Enum,
+        "b" => PropKind::Bool,
+        "i" => PropKind::Num,
+        "j" => PropKind::Json,
+        _ => {
+            if let Some(def) = code.strip_prefix("o:") {
+                PropKind::Object(def)
+            } else if let Some(inner) = code.strip_prefix("l:") {
+                PropKind::List(inner)
+            } else if let Some(inner) = code.strip_prefix("m:") {
+                PropKind::Map(inner)
+            } else {
+                PropKind::Other
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct TypeInfo {
+    pub attributes: Vec<&'static str>,
+    properties: Vec<(&'static str, &'static str)>,
+    definitions: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
+}
+
+impl TypeInfo {
+    fn parse(block: &'static str) -> TypeInfo {
+        let mut info = TypeInfo::default();
+        let mut current: Option<&'static str> = None;
+        for line in block.lines() {
+            let mut parts = line.split(' ');
+            match parts.next() {
+                Some("A") => info.attributes.extend(parts.filter(|p| !p.is_empty())),
+                Some("D") => {
+                    let name = parts.next().unwrap_or("");
+                    info.definitions.entry(name).or_default();
+                    current = Some(name);
+                }
+                Some("P") => {
+                    let (Some(name), Some(code)) = (parts.next(), parts.next()) else {
+                        continue;
+                    };
+                    match current {
+                        None => info.properties.push((name, code)),
+                        Some(def) => info.definitions.entry(def).or_default().push((name, code)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        info
+    }
+
+    pub fn has_attribute(&self, attr: &str) -> bool {
+        self.attributes.iter().any(|a| match a.strip_suffix('*') {
+            Some(prefix) => attr.starts_with(prefix),
+            None => *a == attr,
+        })
+    }
+
+    /// Properties of the type (`None`) or of one of its definitions.
+    pub fn properties(&self, definition: Option<&str>) -> &[(&'static str, &'static str)] {
+        match definition {
+            None => &self.properties,
+            Some(d) => self.definitions.get(d).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    pub fn property(&self, definition: Option<&str>, name: &str) -> Option<PropKind<'static>> {
+        self.properties(definition)
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| kind(c))
+    }
+}
+
+struct Slot {
+    block: &'static str,
+    info: OnceLock<TypeInfo>,
+}
+
+fn index() -> &'static HashMap<&'static str, Slot> {
+    static INDEX: OnceLock<HashMap<&'static str, Slot>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut map = HashMap::new();
+        let mut starts: Vec<(usize, &'static str)> = Vec::new();
+        let mut offset = 0usize;
+        for line in TABLE.split_inclusive('\n') {
+            if let Some(name) = line.strip_prefix("R ") {
+                starts.push((offset, name.trim_end()));
+            }
+            offset += line.len();
+        }
+        for (i, &(start, name)) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).map_or(TABLE.len(), |n| n.0);
+            map.insert(
+                name,
+                Slot {
+                    block: &TABLE[start..end],
+                    info: OnceLock::new(),
+                },
+            );
+        }
+        map
+    })
+}
+
+/// The table's entry for a resource type, if the table knows it.
+pub fn lookup(type_name: &str) -> Option<&'static TypeInfo> {
+    let slot = index().get(type_name)?;
+    Some(slot.info.get_or_init(|| TypeInfo::parse(slot.block)))
+}
+
+/// Number of resource types in the table.
+pub fn type_count() -> usize {
+    index().len()
+}

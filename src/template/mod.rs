@@ -1,0 +1,179 @@
+//! A parsed CloudFormation template: the tree plus an index of its sections.
+
+pub mod intrinsic;
+pub mod parse;
+pub mod span;
+pub mod tree;
+
+use std::collections::HashMap;
+
+pub use parse::{Limits, ParseIssue, Parsed};
+pub use span::{LineCol, LineIndex};
+pub use tree::{Entry, Kind, NodeId, Span, Style, Tree};
+
+/// A named entry of a top-level section (parameter, resource, condition, output).
+#[derive(Clone, Debug)]
+pub struct Named {
+    pub name: Box<str>,
+    pub key_span: Span,
+    pub node: NodeId,
+}
+
+#[derive(Clone, Debug)]
+pub struct Resource {
+    pub name: Box<str>,
+    pub key_span: Span,
+    pub node: NodeId,
+    pub type_name: Option<Box<str>>,
+    pub properties: Option<NodeId>,
+}
+
+#[derive(Debug)]
+pub struct Template {
+    pub tree: Tree,
+    pub root: NodeId,
+    pub parameters: Vec<Named>,
+    pub resources: Vec<Resource>,
+    pub conditions: Vec<Named>,
+    pub outputs: Vec<Named>,
+    pub transforms: Vec<String>,
+    parameter_index: HashMap<Box<str>, usize>,
+    resource_index: HashMap<Box<str>, usize>,
+    condition_index: HashMap<Box<str>, usize>,
+}
+
+/// Why a parsed document is not a template we can analyse.
+pub enum NotTemplate {
+    /// No `Resources` and no `AWSTemplateFormatVersion`: some other YAML/JSON file.
+    Other,
+    /// `Resources` is present but not a mapping (TM001), at this node.
+    BadResources(NodeId),
+}
+
+pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
+
+fn named(tree: &Tree, section: Option<NodeId>) -> (Vec<Named>, HashMap<Box<str>, usize>) {
+    let mut list = Vec::new();
+    let mut index = HashMap::new();
+    if let Some(entries) = section.and_then(|s| tree.entries(s)) {
+        for e in entries {
+            index.insert(e.key.clone(), list.len());
+            list.push(Named {
+                name: e.key.clone(),
+                key_span: e.key_span,
+                node: tree.deref(e.value),
+            });
+        }
+    }
+    (list, index)
+}
+
+impl Template {
+    pub fn from_tree(tree: Tree, root: NodeId) -> Result<Template, NotTemplate> {
+        let resources_node = tree.get(root, "Resources");
+        let is_template = tree.entries(root).is_some()
+            && (resources_node.is_some() || tree.get(root, "AWSTemplateFormatVersion").is_some());
+        if !is_template {
+            return Err(NotTemplate::Other);
+        }
+        if let Some(r) = resources_node {
+            if tree.entries(r).is_none() && !tree.is_null(r) {
+                return Err(NotTemplate::BadResources(r));
+            }
+        }
+        let (parameters, parameter_index) = named(&tree, tree.get(root, "Parameters"));
+        let (conditions, condition_index) = named(&tree, tree.get(root, "Conditions"));
+        let (outputs, _) = named(&tree, tree.get(root, "Outputs"));
+        let mut resources = Vec::new();
+        let mut resource_index = HashMap::new();
+        if let Some(entries) = resources_node.and_then(|r| tree.entries(r)) {
+            for e in entries {
+                let node = tree.deref(e.value);
+                resource_index.insert(e.key.clone(), resources.len());
+                resources.push(Resource {
+                    name: e.key.clone(),
+                    key_span: e.key_span,
+                    node,
+                    type_name: tree
+                        .get(node, "Type")
+                        .and_then(|t| tree.str(t))
+                        .map(Into::into),
+                    properties: tree
+                        .get(node, "Properties")
+                        .filter(|p| tree.entries(*p).is_some()),
+                });
+            }
+        }
+        let mut transforms = Vec::new();
+        if let Some(t) = tree.get(root, "Transform") {
+            let mut push = |id: NodeId| {
+                if let Some(s) = tree.str(id) {
+                    transforms.push(s.to_string());
+                } else if let Some(name) = tree.get(id, "Name").and_then(|n| tree.str(n)) {
+                    transforms.push(name.to_string());
+                }
+            };
+            match tree.items(t) {
+                Some(items) => items.iter().for_each(|i| push(tree.deref(*i))),
+                None => push(t),
+            }
+        }
+        Ok(Template {
+            tree,
+            root,
+            parameters,
+            resources,
+            conditions,
+            outputs,
+            transforms,
+            parameter_index,
+            resource_index,
+            condition_index,
+        })
+    }
+
+    pub fn resource(&self, name: &str) -> Option<&Resource> {
+        self.resource_index.get(name).map(|&i| &self.resources[i])
+    }
+    pub fn resource_idx(&self, name: &str) -> Option<usize> {
+        self.resource_index.get(name).copied()
+    }
+    pub fn parameter(&self, name: &str) -> Option<&Named> {
+        self.parameter_index.get(name).map(|&i| &self.parameters[i])
+    }
+    pub fn parameter_idx(&self, name: &str) -> Option<usize> {
+        self.parameter_index.get(name).copied()
+    }
+    pub fn has_condition(&self, name: &str) -> bool {
+        self.condition_index.contains_key(name)
+    }
+    pub fn resources_of_type<'a>(
+        &'a self,
+        ty: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a Resource)> + 'a {
+        self.resources
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| r.type_name.as_deref() == Some(ty))
+    }
+    pub fn has_transform(&self, name: &str) -> bool {
+        self.transforms.iter().any(|t| t == name)
+    }
+    pub fn is_sam(&self) -> bool {
+        self.has_transform(SAM_TRANSFORM)
+    }
+    /// A transform other than SAM and the language extensions: a macro may produce anything.
+    pub fn has_unknown_macro(&self) -> bool {
+        self.transforms
+            .iter()
+            .any(|t| t != SAM_TRANSFORM && t != LANGUAGE_EXTENSIONS)
+    }
+
+    /// The logical ID of the resource a node lies in, from its JSON pointer.
+    pub fn resource_of(&self, pointer: &str) -> Option<String> {
+        let rest = pointer.strip_prefix("/Resources/")?;
+        let seg = rest.split('/').next()?;
+        Some(seg.replace("~1", "/").replace("~0", "~"))
+    }
+}

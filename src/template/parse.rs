@@ -1,0 +1,755 @@
+//! YAML (granit-parser events) and JSON (jsonc-parser AST) into the arena [`Tree`], with the
+//! limits of CLI.md enforced where the tree is built.
+
+use std::collections::HashMap;
+
+use granit_parser::{Event, ScalarStyle, Span as GSpan};
+
+use super::tree::{Entry, Kind, NodeId, Span, Style, Tree};
+
+/// Safety limits; exceeding one is a TM010 finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_file_size: u64,
+    pub max_depth: usize,
+    /// Budget for walking through aliases, as a multiple of the file's node count.
+    pub max_alias_visits: usize,
+}
+
+/// The deepest nesting a user may configure; parsers recurse below this.
+pub const MAX_DEPTH_CEILING: usize = 4096;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_size: 32 * 1024 * 1024,
+            max_depth: 256,
+            max_alias_visits: 10,
+        }
+    }
+}
+
+/// Something the parser has to say about the input, as a finding of a TM rule.
+#[derive(Clone, Debug)]
+pub struct ParseIssue {
+    pub rule: &'static str,
+    pub span: Span,
+    pub node: Option<NodeId>,
+    pub message: String,
+    pub label: Option<(Span, String)>,
+}
+
+impl ParseIssue {
+    fn new(rule: &'static str, span: Span, message: impl Into<String>) -> ParseIssue {
+        ParseIssue {
+            rule,
+            span,
+            node: None,
+            message: message.into(),
+            label: None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Parsed {
+    pub tree: Tree,
+    pub root: Option<NodeId>,
+    /// Findings that do not stop the analysis (TM002, TM008).
+    pub issues: Vec<ParseIssue>,
+    /// A finding that stops the analysis of this file (TM001, TM010).
+    pub fatal: Option<ParseIssue>,
+}
+
+/// Whether the text is JSON (its first significant character opens an object).
+pub fn looks_like_json(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+}
+
+pub fn parse(text: &str, limits: &Limits) -> Parsed {
+    let mut parsed = if looks_like_json(text) {
+        parse_json(text, limits)
+    } else {
+        parse_yaml(text, limits)
+    };
+    if parsed.fatal.is_none() && parsed.tree.aliases > 0 {
+        if let Some(root) = parsed.root {
+            let budget = parsed
+                .tree
+                .len()
+                .saturating_mul(limits.max_alias_visits.max(1));
+            if let Err(span) = parsed.tree.walk(root, budget, |_| {}) {
+                parsed.fatal = Some(ParseIssue::new(
+                    "TM010",
+                    span,
+                    format!(
+                        "walking through YAML aliases visits more than {budget} nodes ({}x the file's {} nodes): alias expansion budget exceeded",
+                        limits.max_alias_visits,
+                        parsed.tree.len()
+                    ),
+                ));
+            }
+        }
+    }
+    parsed
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML
+
+enum FrameKind {
+    Seq(Vec<NodeId>),
+    Map {
+        entries: Vec<Entry>,
+        pending: Option<(Box<str>, Span)>,
+        index: Option<HashMap<Box<str>, usize>>,
+        merges: Vec<(NodeId, Span)>,
+    },
+}
+
+struct Frame {
+    node: NodeId,
+    kind: FrameKind,
+    anchor: usize,
+    tag: Option<(String, Span)>,
+    start: usize,
+}
+
+struct YamlBuilder<'a> {
+    text: &'a str,
+    tree: Tree,
+    frames: Vec<Frame>,
+    anchors: HashMap<usize, NodeId>,
+    root: Option<NodeId>,
+    issues: Vec<ParseIssue>,
+    merge_budget: usize,
+    limits: Limits,
+}
+
+fn byte_span(text: &str, span: &GSpan) -> Span {
+    match span.byte_range() {
+        Some(r) => Span::new(r.start.min(text.len()), r.end.min(text.len())),
+        None => Span::default(),
+    }
+}
+
+/// The CloudFormation function a short-form tag stands for (`!Ref` → `Ref`, `!Sub` → `Fn::Sub`).
+fn intrinsic_for_tag(handle: &str, suffix: &str) -> Option<String> {
+    if handle != "!" || suffix.is_empty() {
+        return None;
+    }
+    Some(match suffix {
+        "Ref" | "Condition" => suffix.to_string(),
+        _ => format!("Fn::{suffix}"),
+    })
+}
+
+impl<'a> YamlBuilder<'a> {
+    /// Moves `end` back over trailing whitespace so block collections end at their last character.
+    fn trim_end(&self, start: usize, end: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut e = end.min(bytes.len());
+        while e > start && matches!(bytes[e - 1], b' ' | b'\t' | b'\r' | b'\n') {
+            e -= 1;
+        }
+        e
+    }
+
+    fn tag_info(
+        &self,
+        tag: Option<&granit_parser::Tag>,
+        span: &GSpan,
+    ) -> (Option<(String, Span)>, bool) {
+        let Some(tag) = tag else { return (None, false) };
+        let tag_span = span
+            .tag_span()
+            .map(|s| byte_span(self.text, &s))
+            .unwrap_or_default();
+        if tag.is_yaml_core_schema_tag("str") {
+            return (None, true);
+        }
+        let (handle, suffix) = tag.original_parts();
+        (
+            intrinsic_for_tag(handle, suffix).map(|name| (name, tag_span)),
+            false,
+        )
+    }
+
+    /// Wraps a node in a one-key mapping when it carried a short-form intrinsic tag.
+    fn wrap(&mut self, id: NodeId, tag: Option<(String, Span)>) -> NodeId {
+        let Some((name, tag_span)) = tag else {
+            return id;
+        };
+        let inner = self.tree.span(id);
+        let start = if tag_span.is_empty() {
+            inner.start
+        } else {
+            tag_span.start.min(inner.start)
+        };
+        let span = Span {
+            start,
+            end: inner.end.max(start),
+        };
+        let wrapper = self.tree.push(
+            Kind::Map(vec![Entry {
+                key: name.into(),
+                key_span: tag_span,
+                value: id,
+            }]),
+            span,
+        );
+        self.tree.adopt(wrapper, 0, id);
+        wrapper
+    }
+
+    fn attach(&mut self, id: NodeId) {
+        let Some(frame) = self.frames.last_mut() else {
+            if self.root.is_none() {
+                self.root = Some(id);
+            }
+            return;
+        };
+        let parent = frame.node;
+        match &mut frame.kind {
+            FrameKind::Seq(items) => {
+                let slot = items.len();
+                items.push(id);
+                self.tree.adopt(parent, slot, id);
+            }
+            FrameKind::Map {
+                entries,
+                pending,
+                index,
+                merges,
+            } => match pending.take() {
+                None => {
+                    // A non-scalar key: keep a readable placeholder.
+                    let key: Box<str> = match self.tree.scalar(id) {
+                        Some((t, _)) => t.into(),
+                        None => "<complex key>".into(),
+                    };
+                    *pending = Some((key, self.tree.span(id)));
+                }
+                Some((key, key_span)) => {
+                    if &*key == "<<" {
+                        merges.push((id, key_span));
+                        return;
+                    }
+                    let existing = match index {
+                        Some(ix) => ix.get(&key).copied(),
+                        None => entries.iter().position(|e| e.key == key),
+                    };
+                    if let Some(slot) = existing {
+                        let first = entries[slot].key_span;
+                        let mut issue = ParseIssue::new(
+                            "TM002",
+                            key_span,
+                            format!(
+                                "duplicate key `{key}`: CloudFormation keeps only this last value and silently drops the first"
+                            ),
+                        );
+                        issue.node = Some(id);
+                        issue.label = Some((first, "first defined here".to_string()));
+                        self.issues.push(issue);
+                        entries[slot].value = id;
+                        entries[slot].key_span = key_span;
+                        self.tree.adopt(parent, slot, id);
+                    } else {
+                        let slot = entries.len();
+                        if let Some(ix) = index {
+                            ix.insert(key.clone(), slot);
+                        } else if slot >= 16 {
+                            let mut ix: HashMap<Box<str>, usize> = entries
+                                .iter()
+                                .enumerate()
+                                .map(|(i, e)| (e.key.clone(), i))
+                                .collect();
+                            ix.insert(key.clone(), slot);
+                            *index = Some(ix);
+                        }
+                        entries.push(Entry {
+                            key,
+                            key_span,
+                            value: id,
+                        });
+                        self.tree.adopt(parent, slot, id);
+                    }
+                }
+            },
+        }
+    }
+
+    fn push_scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&granit_parser::Tag>,
+        span: &GSpan,
+    ) {
+        let sp = byte_span(self.text, span);
+        let (intrinsic, forced_str) = self.tag_info(tag, span);
+        let style = match style {
+            _ if forced_str => Style::Quoted,
+            ScalarStyle::Plain => Style::Plain,
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
+            _ => Style::Block,
+        };
+        // Fast path: a plain key does not need a node of its own.
+        if intrinsic.is_none() && anchor == 0 {
+            if let Some(Frame {
+                kind:
+                    FrameKind::Map {
+                        pending: pending @ None,
+                        ..
+                    },
+                ..
+            }) = self.frames.last_mut()
+            {
+                *pending = Some((text.into(), sp));
+                return;
+            }
+        }
+        let id = self.tree.push(
+            Kind::Scalar {
+                text: text.into(),
+                style,
+            },
+            sp,
+        );
+        if anchor != 0 {
+            self.anchors.insert(anchor, id);
+        }
+        let id = self.wrap(id, intrinsic);
+        self.attach(id);
+    }
+
+    fn start(
+        &mut self,
+        map: bool,
+        anchor: usize,
+        tag: Option<&granit_parser::Tag>,
+        span: &GSpan,
+    ) -> Result<(), ParseIssue> {
+        let sp = byte_span(self.text, span);
+        if self.frames.len() >= self.limits.max_depth {
+            return Err(ParseIssue::new(
+                "TM010",
+                sp,
+                format!(
+                    "nesting deeper than {} levels (max-depth): the file is not analysed",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        let (intrinsic, _) = self.tag_info(tag, span);
+        let start = intrinsic.as_ref().map_or(sp.start as usize, |(_, t)| {
+            (t.start as usize).min(sp.start as usize)
+        });
+        let node = self.tree.push(
+            if map {
+                Kind::Map(Vec::new())
+            } else {
+                Kind::Seq(Vec::new())
+            },
+            sp,
+        );
+        let kind = if map {
+            FrameKind::Map {
+                entries: Vec::new(),
+                pending: None,
+                index: None,
+                merges: Vec::new(),
+            }
+        } else {
+            FrameKind::Seq(Vec::new())
+        };
+        self.frames.push(Frame {
+            node,
+            kind,
+            anchor,
+            tag: intrinsic,
+            start,
+        });
+        Ok(())
+    }
+
+    fn end(&mut self, span: &GSpan) -> Result<(), ParseIssue> {
+        let Some(frame) = self.frames.pop() else {
+            return Ok(());
+        };
+        let end_sp = byte_span(self.text, span);
+        let end = self.trim_end(frame.start, end_sp.end as usize);
+        let kind = match frame.kind {
+            FrameKind::Seq(items) => Kind::Seq(items),
+            FrameKind::Map {
+                mut entries,
+                pending,
+                merges,
+                index,
+            } => {
+                if let Some((key, key_span)) = pending {
+                    // A key without value (`{a}` in flow style): YAML reads a null value.
+                    let id = self.tree.push(
+                        Kind::Scalar {
+                            text: "".into(),
+                            style: Style::Plain,
+                        },
+                        key_span,
+                    );
+                    let slot = entries.len();
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value: id,
+                    });
+                    self.tree.adopt(frame.node, slot, id);
+                }
+                self.merge(&mut entries, index, &merges)?;
+                Kind::Map(entries)
+            }
+        };
+        self.tree.set_kind(frame.node, kind);
+        self.tree.set_span(frame.node, Span::new(frame.start, end));
+        if frame.anchor != 0 {
+            self.anchors.insert(frame.anchor, frame.node);
+        }
+        let id = self.wrap(frame.node, frame.tag);
+        self.attach(id);
+        Ok(())
+    }
+
+    /// `<<: *base` and `<<: [*a, *b]`: keys of the merged mappings that the mapping does not set
+    /// itself are added as entries that share the anchored values (nothing is copied).
+    fn merge(
+        &mut self,
+        entries: &mut Vec<Entry>,
+        index: Option<HashMap<Box<str>, usize>>,
+        merges: &[(NodeId, Span)],
+    ) -> Result<(), ParseIssue> {
+        if merges.is_empty() {
+            return Ok(());
+        }
+        let mut present: std::collections::HashSet<Box<str>> = match index {
+            Some(ix) => ix.into_keys().collect(),
+            None => entries.iter().map(|e| e.key.clone()).collect(),
+        };
+        for &(value, key_span) in merges {
+            let sources: Vec<NodeId> = match self.tree.kind(value) {
+                Kind::Seq(items) => items.clone(),
+                _ => vec![value],
+            };
+            for src in sources {
+                let Some(src_entries) = self.tree.entries(src) else {
+                    self.issues.push(ParseIssue::new(
+                        "TM001",
+                        key_span,
+                        "`<<` merge key whose value is not a mapping",
+                    ));
+                    continue;
+                };
+                let src_entries = src_entries.to_vec();
+                if src_entries.len() > self.merge_budget {
+                    return Err(ParseIssue::new(
+                        "TM010",
+                        key_span,
+                        "`<<` merge keys copy more entries than the alias expansion budget allows",
+                    ));
+                }
+                self.merge_budget -= src_entries.len();
+                for e in src_entries {
+                    if present.insert(e.key.clone()) {
+                        entries.push(e);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn scan_error(text: &str, err: &granit_parser::ScanError) -> ParseIssue {
+    let marker = err.marker();
+    let offset = marker.byte_offset().unwrap_or_else(|| {
+        // Fall back to the character index.
+        text.char_indices()
+            .nth(marker.index())
+            .map_or(text.len(), |(i, _)| i)
+    });
+    let offset = offset.min(text.len());
+    let rule = if matches!(err.kind(), granit_parser::ErrorKind::RecursionLimitExceeded) {
+        "TM010"
+    } else {
+        "TM001"
+    };
+    let msg = err.info();
+    let msg = if rule == "TM010" {
+        format!("nesting too deep ({msg}): the file is not analysed")
+    } else {
+        format!("YAML syntax error: {msg}")
+    };
+    ParseIssue::new(rule, Span::new(offset, offset), msg)
+}
+
+pub fn parse_yaml(text: &str, limits: &Limits) -> Parsed {
+    let mut options = granit_parser::Options::default();
+    options.flow_nesting_limit = limits.max_depth + 1;
+    options.block_nesting_limit = limits.max_depth + 1;
+    let mut b = YamlBuilder {
+        text,
+        tree: Tree::default(),
+        frames: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        issues: Vec::new(),
+        merge_budget: text.len().saturating_mul(limits.max_alias_visits.max(1)),
+        limits: *limits,
+    };
+    let mut fatal = None;
+    let mut documents = 0usize;
+    for item in granit_parser::Parser::new_from_str_with_options(text, options) {
+        let (event, span) = match item {
+            Ok(pair) => pair,
+            Err(err) => {
+                fatal = Some(scan_error(text, &err));
+                break;
+            }
+        };
+        let result = match event {
+            Event::DocumentStart(..) => {
+                documents += 1;
+                if documents > 1 {
+                    b.issues.push(ParseIssue::new(
+                        "TM008",
+                        byte_span(text, &span),
+                        "the file holds more than one YAML document: CloudFormation reads one template per file; only the first document is linted",
+                    ));
+                    break;
+                }
+                Ok(())
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                b.push_scalar(&value, style, anchor, tag.as_deref(), &span);
+                Ok(())
+            }
+            Event::SequenceStart(_, anchor, tag) => b.start(false, anchor, tag.as_deref(), &span),
+            Event::MappingStart(_, anchor, tag) => b.start(true, anchor, tag.as_deref(), &span),
+            Event::SequenceEnd | Event::MappingEnd => b.end(&span),
+            Event::Alias(anchor) => {
+                let sp = byte_span(text, &span);
+                match b.anchors.get(&anchor).copied() {
+                    Some(target) => {
+                        let id = b.tree.push(Kind::Alias(target), sp);
+                        b.issues.push(ParseIssue::new(
+                            "TM008",
+                            sp,
+                            "YAML alias: CloudFormation rejects aliases unless `aws cloudformation package` or `sam` expands them first",
+                        ));
+                        b.attach(id);
+                        Ok(())
+                    }
+                    None => Err(ParseIssue::new(
+                        "TM001",
+                        sp,
+                        "alias to an anchor whose node is not complete (a recursive alias)",
+                    )),
+                }
+            }
+            _ => Ok(()),
+        };
+        if let Err(issue) = result {
+            fatal = Some(issue);
+            break;
+        }
+    }
+    Parsed {
+        tree: b.tree,
+        root: b.root,
+        issues: b.issues,
+        fatal,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+/// Finds the first place where brackets nest deeper than `max` (outside strings).
+fn json_too_deep(text: &str, max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+pub fn parse_json(text: &str, limits: &Limits) -> Parsed {
+    let mut parsed = Parsed {
+        tree: Tree::default(),
+        root: None,
+        issues: Vec::new(),
+        fatal: None,
+    };
+    let max = limits.max_depth.min(MAX_DEPTH_CEILING);
+    if let Some(at) = json_too_deep(text, max) {
+        parsed.fatal = Some(ParseIssue::new(
+            "TM010",
+            Span::new(at, at + 1),
+            format!("nesting deeper than {max} levels (max-depth): the file is not analysed"),
+        ));
+        return parsed;
+    }
+    // A BOM is not JSON, but editors write it; skip it and keep offsets into the original text.
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = &text[bom..];
+    let options = jsonc_parser::ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    match jsonc_parser::parse_to_ast(body, &jsonc_parser::CollectOptions::default(), &options) {
+        Err(err) => {
+            let r = err.range();
+            parsed.fatal = Some(ParseIssue::new(
+                "TM001",
+                Span::new(r.start + bom, r.end + bom),
+                format!("JSON syntax error: {}", err.kind()),
+            ));
+        }
+        Ok(result) => {
+            if let Some(value) = result.value {
+                let mut issues = Vec::new();
+                let root = convert_json(&mut parsed.tree, &value, bom, &mut issues);
+                parsed.root = Some(root);
+                parsed.issues = issues;
+            }
+        }
+    }
+    parsed
+}
+
+fn convert_json(
+    tree: &mut Tree,
+    value: &jsonc_parser::ast::Value<'_>,
+    off: usize,
+    issues: &mut Vec<ParseIssue>,
+) -> NodeId {
+    use jsonc_parser::ast::{ObjectPropName, Value};
+    let span = |r: jsonc_parser::common::Range| Span::new(r.start + off, r.end + off);
+    match value {
+        Value::StringLit(s) => tree.push(
+            Kind::Scalar {
+                text: s.value.as_ref().into(),
+                style: Style::JsonString,
+            },
+            span(s.range),
+        ),
+        Value::NumberLit(n) => tree.push(
+            Kind::Scalar {
+                text: n.value.into(),
+                style: Style::JsonLiteral,
+            },
+            span(n.range),
+        ),
+        Value::BooleanLit(b) => tree.push(
+            Kind::Scalar {
+                text: if b.value {
+                    "true".into()
+                } else {
+                    "false".into()
+                },
+                style: Style::JsonLiteral,
+            },
+            span(b.range),
+        ),
+        Value::NullKeyword(n) => tree.push(
+            Kind::Scalar {
+                text: "null".into(),
+                style: Style::JsonLiteral,
+            },
+            span(n.range),
+        ),
+        Value::Array(a) => {
+            let id = tree.push(Kind::Seq(Vec::new()), span(a.range));
+            let items: Vec<NodeId> = a
+                .elements
+                .iter()
+                .map(|v| convert_json(tree, v, off, issues))
+                .collect();
+            for (slot, child) in items.iter().enumerate() {
+                tree.adopt(id, slot, *child);
+            }
+            tree.set_kind(id, Kind::Seq(items));
+            id
+        }
+        Value::Object(o) => {
+            let id = tree.push(Kind::Map(Vec::new()), span(o.range));
+            let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
+            let mut index: HashMap<Box<str>, usize> = HashMap::new();
+            for prop in &o.properties {
+                let (key, key_range) = match &prop.name {
+                    ObjectPropName::String(s) => (s.value.as_ref(), s.range),
+                    ObjectPropName::Word(w) => (w.value, w.range),
+                };
+                let key_span = span(key_range);
+                let child = convert_json(tree, &prop.value, off, issues);
+                if let Some(&slot) = index.get(key) {
+                    let mut issue = ParseIssue::new(
+                        "TM002",
+                        key_span,
+                        format!(
+                            "duplicate key `{key}`: CloudFormation keeps only this last value and silently drops the first"
+                        ),
+                    );
+                    issue.node = Some(child);
+                    issue.label = Some((entries[slot].key_span, "first defined here".to_string()));
+                    issues.push(issue);
+                    entries[slot].value = child;
+                    entries[slot].key_span = key_span;
+                    tree.adopt(id, slot, child);
+                } else {
+                    let slot = entries.len();
+                    index.insert(key.into(), slot);
+                    entries.push(Entry {
+                        key: key.into(),
+                        key_span,
+                        value: child,
+                    });
+                    tree.adopt(id, slot, child);
+                }
+            }
+            tree.set_kind(id, Kind::Map(entries));
+            id
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! The arena tree every template is parsed into: YAML and JSON alike.
+//!
+//! Nodes live in one `Vec` and refer to each other by index, so dropping, cloning or
+//! debugging a tree never recurses, whatever the nesting of the input. Every node and every
+//! mapping key carries its byte span in the source.
+
+use std::fmt;
+
+/// A byte range in the source text, end exclusive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        let (start, end) = (clamp(start), clamp(end));
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// Index of a node in its [`Tree`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// How a scalar was written; CloudFormation reads plain YAML scalars the YAML 1.1 way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Unquoted YAML scalar.
+    Plain,
+    /// Single- or double-quoted YAML scalar, or `!!str`.
+    Quoted,
+    /// Literal or folded YAML block scalar.
+    Block,
+    /// JSON string.
+    JsonString,
+    /// JSON number, `true`, `false` or `null`.
+    JsonLiteral,
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub key: Box<str>,
+    pub key_span: Span,
+    pub value: NodeId,
+}
+
+#[derive(Clone, Debug)]
+pub enum Kind {
+    Scalar {
+        text: Box<str>,
+        style: Style,
+    },
+    Seq(Vec<NodeId>),
+    Map(Vec<Entry>),
+    /// A YAML alias: the node is its anchor's node (no copy is made).
+    Alias(NodeId),
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub kind: Kind,
+    pub span: Span,
+    /// The collection this node sits in (itself for the root) and its index there.
+    pub parent: NodeId,
+    pub slot: u32,
+}
+
+/// YAML 1.1 booleans, as CloudFormation reads them.
+pub const YAML11_TRUE: &[&str] = &[
+    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+];
+pub const YAML11_FALSE: &[&str] = &[
+    "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+];
+
+#[derive(Default)]
+pub struct Tree {
+    nodes: Vec<Node>,
+    /// Number of alias nodes: when zero, a walk can never revisit a node.
+    pub aliases: usize,
+}
+
+impl fmt::Debug for Tree {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tree({} nodes)", self.nodes.len())
+    }
+}
+
+impl Tree {
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub(crate) fn push(&mut self, kind: Kind, span: Span) -> NodeId {
+        if matches!(kind, Kind::Alias(_)) {
+            self.aliases += 1;
+        }
+        let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
+        self.nodes.push(Node {
+            kind,
+            span,
+            parent: id,
+            slot: 0,
+        });
+        id
+    }
+
+    pub(crate) fn adopt(&mut self, parent: NodeId, slot: usize, child: NodeId) {
+        if let Some(node) = self.nodes.get_mut(child.index()) {
+            node.parent = parent;
+            node.slot = u32::try_from(slot).unwrap_or(u32::MAX);
+        }
+    }
+
+    pub(crate) fn set_kind(&mut self, id: NodeId, kind: Kind) {
+        if let Some(node) = self.nodes.get_mut(id.index()) {
+            node.kind = kind;
+        }
+    }
+
+    pub(crate) fn set_span(&mut self, id: NodeId, span: Span) {
+        if let Some(node) = self.nodes.get_mut(id.index()) {
+            node.span = span;
+        }
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    /// Follows an alias to the anchored node.
+    pub fn deref(&self, id: NodeId) -> NodeId {
+        match self.node(id).kind {
+            Kind::Alias(target) => target,
+            _ => id,
+        }
+    }
+
+    pub fn kind(&self, id: NodeId) -> &Kind {
+        &self.node(self.deref(id)).kind
+    }
+
+    pub fn span(&self, id: NodeId) -> Span {
+        self.node(id).span
+    }
+
+    pub fn entries(&self, id: NodeId) -> Option<&[Entry]> {
+        match self.kind(id) {
+            Kind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn items(&self, id: NodeId) -> Option<&[NodeId]> {
+        match self.kind(id) {
+            Kind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn entry(&self, map: NodeId, key: &str) -> Option<&Entry> {
+        self.entries(map)?.iter().find(|e| &*e.key == key)
+    }
+
+    /// The value under `key`, aliases followed.
+    pub fn get(&self, map: NodeId, key: &str) -> Option<NodeId> {
+        self.entry(map, key).map(|e| self.deref(e.value))
+    }
+
+    /// Follows a path of mapping keys.
+    pub fn get_path(&self, mut node: NodeId, path: &[&str]) -> Option<NodeId> {
+        for key in path {
+            node = self.get(node, key)?;
+        }
+        Some(node)
+    }
+
+    pub fn scalar(&self, id: NodeId) -> Option<(&str, Style)> {
+        match self.kind(id) {
+            Kind::Scalar { text, style } => Some((text, *style)),
+            _ => None,
+        }
+    }
+
+    /// Text of a scalar that is not null.
+    pub fn str(&self, id: NodeId) -> Option<&str> {
+        let (text, style) = self.scalar(id)?;
+        if is_null(text, style) {
+            None
+        } else {
+            Some(text)
+        }
+    }
+
+    pub fn is_null(&self, id: NodeId) -> bool {
+        matches!(self.scalar(id), Some((text, style)) if is_null(text, style))
+    }
+
+    /// A boolean as CloudFormation accepts it: `true`, `'true'`, `"True"`, and the YAML 1.1
+    /// spellings when unquoted.
+    pub fn bool_value(&self, id: NodeId) -> Option<bool> {
+        let (text, style) = self.scalar(id)?;
+        if style == Style::Plain {
+            if YAML11_TRUE.contains(&text) {
+                return Some(true);
+            }
+            if YAML11_FALSE.contains(&text) {
+                return Some(false);
+            }
+        }
+        if text.eq_ignore_ascii_case("true") {
+            Some(true)
+        } else if text.eq_ignore_ascii_case("false") {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// A number, from a number or a numeric string.
+    pub fn number(&self, id: NodeId) -> Option<f64> {
+        self.str(id)?.trim().parse::<f64>().ok()
+    }
+
+    /// An unquoted YAML 1.1 boolean (`ON`, `off`, `yes`, …): CloudFormation turns it into
+    /// `true`/`false` whatever the property expects.
+    pub fn yaml11_bool(&self, id: NodeId) -> Option<bool> {
+        match self.node(id).kind {
+            Kind::Scalar {
+                ref text,
+                style: Style::Plain,
+            } => {
+                if YAML11_TRUE.contains(&&**text) {
+                    Some(true)
+                } else if YAML11_FALSE.contains(&&**text) {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The span of the key under which `value` sits in its parent mapping, if any.
+    pub fn key_span(&self, value: NodeId) -> Option<Span> {
+        let node = self.node(value);
+        if node.parent == value {
+            return None;
+        }
+        match &self.node(node.parent).kind {
+            Kind::Map(entries) => entries.get(node.slot as usize).map(|e| e.key_span),
+            _ => None,
+        }
+    }
+
+    /// RFC 6901 JSON pointer of a node, from its place of definition.
+    pub fn pointer(&self, id: NodeId) -> String {
+        let mut segments: Vec<String> = Vec::new();
+        let mut cur = id;
+        let mut guard = 0usize;
+        loop {
+            let node = self.node(cur);
+            if node.parent == cur || guard > self.nodes.len() {
+                break;
+            }
+            guard += 1;
+            match &self.node(node.parent).kind {
+                Kind::Map(entries) => {
+                    if let Some(e) = entries.get(node.slot as usize) {
+                        segments.push(e.key.replace('~', "~0").replace('/', "~1"));
+                    }
+                }
+                Kind::Seq(_) => segments.push(node.slot.to_string()),
+                _ => {}
+            }
+            cur = node.parent;
+        }
+        let mut out = String::new();
+        for s in segments.iter().rev() {
+            out.push('/');
+            out.push_str(s);
+        }
+        out
+    }
+
+    /// Visits every node under `root` (aliases followed) without recursion, calling `visit`
+    /// for each; stops with the offending alias span once more than `budget` nodes were visited.
+    pub fn walk(
+        &self,
+        root: NodeId,
+        budget: usize,
+        mut visit: impl FnMut(NodeId),
+    ) -> Result<(), Span> {
+        let mut stack = vec![root];
+        let mut visited = 0usize;
+        let mut last_alias = self.span(root);
+        while let Some(id) = stack.pop() {
+            visited += 1;
+            if visited > budget {
+                return Err(last_alias);
+            }
+            visit(id);
+            match &self.node(id).kind {
+                Kind::Scalar { .. } => {}
+                Kind::Seq(items) => stack.extend(items.iter().rev().copied()),
+                Kind::Map(entries) => stack.extend(entries.iter().rev().map(|e| e.value)),
+                Kind::Alias(target) => {
+                    last_alias = self.span(id);
+                    stack.push(*target);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn is_null(text: &str, style: Style) -> bool {
+    match style {
+        Style::Plain => matches!(text, "" | "~" | "null" | "Null" | "NULL"),
+        Style::JsonLiteral => text == "null",
+        _ => false,
+    }
+}
