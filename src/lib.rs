@@ -55,9 +55,8 @@ impl FileReport {
 /// Raw text that looks like a template even though it does not parse.
 fn raw_looks_like_template(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
-        || text
-            .lines()
-            .any(|l| l.starts_with("Resources:") || l.starts_with("\"Resources\""))
+        || text.contains("\"Resources\"")
+        || text.lines().any(|l| l.starts_with("Resources:"))
 }
 
 fn parse_finding(
@@ -229,7 +228,7 @@ pub fn lint_file(
             .map_err(|e| format!("{display}: {e}"))?;
         let head_text = String::from_utf8_lossy(&head[..n]);
         let mut report = FileReport::new(display, head_text.to_string());
-        if !raw_looks_like_template(&head_text) && !(explicit && options.strict) {
+        if !(raw_looks_like_template(&head_text) || explicit && options.strict) {
             report.skipped =
                 Some("not a CloudFormation template (larger than max-file-size)".to_string());
             return Ok(report);
@@ -260,7 +259,7 @@ pub fn lint_bytes(display: &str, bytes: Vec<u8>, explicit: bool, options: &Optio
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
             let mut report = FileReport::new(display, text);
             // Offsets in the lossy text: everything before `at` is unchanged.
-            if !raw_looks_like_template(&report.source) && !(explicit && options.strict) {
+            if !(raw_looks_like_template(&report.source) || explicit && options.strict) {
                 report.skipped =
                     Some("not a CloudFormation template (not valid UTF-8)".to_string());
                 return report;

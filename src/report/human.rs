@@ -45,7 +45,12 @@ impl SourceCode for FileSource<'_> {
 struct Diag<'a> {
     finding: &'a Finding,
     source: FileSource<'a>,
+    /// Whether to draw the source snippet (not for lines too long to read).
+    snippet: bool,
 }
+
+/// Lines longer than this are not drawn (minified JSON, generated nesting).
+const MAX_SNIPPET_LINE: usize = 400;
 
 impl fmt::Debug for Diag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -84,9 +89,12 @@ impl Diagnostic for Diag<'_> {
         Some(Box::new(&self.finding.help))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.snippet.then_some(&self.source as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.snippet {
+            return None;
+        }
         let r = self.source.report;
         let f = self.finding;
         let primary = LabeledSpan::new_primary_with_span(
@@ -121,11 +129,29 @@ fn handler(style: Style) -> GraphicalReportHandler {
 
 /// One finding, as miette draws it.
 pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> String {
+    let text = report.source.as_str();
+    let line_len = |at: u32| {
+        let at = (at as usize).min(text.len());
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        end - start
+    };
+    let snippet = std::iter::once(finding.span.start)
+        .chain(finding.labels.iter().map(|l| l.0.start))
+        .all(|at| line_len(at) <= MAX_SNIPPET_LINE);
     let diag = Diag {
         finding,
         source: FileSource { report },
+        snippet,
     };
     let mut out = String::new();
+    if !snippet {
+        let (s, _) = report.index.span(text, finding.span);
+        out.push_str(&format!(
+            "{}:{}:{} (line too long to show)\n",
+            report.path, s.line, s.column
+        ));
+    }
     if handler(style).render_report(&mut out, &diag).is_err() {
         // Fall back to the parseable line if miette cannot draw the snippet.
         let (s, _) = report.index.span(&report.source, finding.span);

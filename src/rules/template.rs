@@ -2,7 +2,7 @@
 //! TM003–TM007 from building the graph (`crate::graph`); the property-type part of TM008 is here.
 
 use super::{Context, Emitter, Loc, RuleMeta, Severity};
-use crate::schema::{self, PropKind, TypeInfo};
+use crate::schema::{self, PropKind};
 use crate::template::{NodeId, intrinsic};
 
 const E: &[(&str, Severity)] = &[("default", Severity::Error)];
@@ -106,7 +106,7 @@ pub fn check_yaml_booleans(cx: &Context<'_>, out: &mut Emitter<'_>) {
                     continue;
                 };
                 for v in intrinsic::values(&t.tree, e.value) {
-                    visit_value(cx, out, info, v, kind, depth, &mut stack);
+                    visit_value(cx, out, v, kind, depth, &mut stack);
                 }
             }
         }
@@ -116,7 +116,6 @@ pub fn check_yaml_booleans(cx: &Context<'_>, out: &mut Emitter<'_>) {
 fn visit_value(
     cx: &Context<'_>,
     out: &mut Emitter<'_>,
-    info: &'static TypeInfo,
     v: NodeId,
     kind: PropKind<'static>,
     depth: usize,
@@ -156,7 +155,7 @@ fn visit_value(
                     if let PropKind::Object(def) = inner_kind {
                         stack.push((cv, Some(def), depth + 1));
                     } else if matches!(inner_kind, PropKind::Str | PropKind::Enum) {
-                        visit_value(cx, out, info, cv, inner_kind, depth + 1, stack);
+                        visit_value(cx, out, cv, inner_kind, depth + 1, stack);
                     }
                 }
             }

@@ -37,6 +37,7 @@ pub struct Template {
     pub conditions: Vec<Named>,
     pub outputs: Vec<Named>,
     pub transforms: Vec<String>,
+    sam: bool,
     parameter_index: HashMap<Box<str>, usize>,
     resource_index: HashMap<Box<str>, usize>,
     condition_index: HashMap<Box<str>, usize>,
@@ -119,7 +120,14 @@ impl Template {
                 None => push(t),
             }
         }
+        let sam = transforms.iter().any(|t| t == SAM_TRANSFORM)
+            || resources.iter().any(|r| {
+                r.type_name
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+            });
         Ok(Template {
+            sam,
             tree,
             root,
             parameters,
@@ -160,8 +168,10 @@ impl Template {
     pub fn has_transform(&self, name: &str) -> bool {
         self.transforms.iter().any(|t| t == name)
     }
+    /// SAM: the transform is declared, or serverless resources are used (SAM's own test
+    /// templates and `sam` projects leave the transform to the tooling).
     pub fn is_sam(&self) -> bool {
-        self.has_transform(SAM_TRANSFORM)
+        self.sam
     }
     /// A transform other than SAM and the language extensions: a macro may produce anything.
     pub fn has_unknown_macro(&self) -> bool {

@@ -1,0 +1,84 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use cfn_cognito_lint::report::human::{self, Style};
+use cfn_cognito_lint::rules::Settings;
+use cfn_cognito_lint::{FileReport, Options, lint_file, lint_source};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the repository, if present.
+pub fn shared() -> Option<PathBuf> {
+    let p = root().join("..").join("shared");
+    p.join("spec").is_dir().then_some(p)
+}
+
+pub fn lint(rel: &str) -> FileReport {
+    lint_with(rel, &Options::default())
+}
+
+pub fn lint_with(rel: &str, options: &Options) -> FileReport {
+    let path = root().join(rel);
+    match lint_file(&path, rel, true, options) {
+        Ok(r) => r,
+        Err(e) => panic!("cannot lint {rel}: {e}"),
+    }
+}
+
+pub fn lint_text(name: &str, text: &str, settings: Settings) -> FileReport {
+    let options = Options {
+        settings,
+        ..Options::default()
+    };
+    lint_source(name, text.to_string(), true, &options)
+}
+
+/// (rule, line) of every finding.
+pub fn rule_lines(r: &FileReport) -> Vec<(String, usize)> {
+    r.findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.id.to_string(),
+                r.index.line_col(&r.source, f.span.start).line,
+            )
+        })
+        .collect()
+}
+
+/// (rule, resource, line) of every finding.
+pub fn rule_resource_lines(r: &FileReport) -> Vec<(String, String, usize)> {
+    r.findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.id.to_string(),
+                f.resource.clone().unwrap_or_default(),
+                r.index.line_col(&r.source, f.span.start).line,
+            )
+        })
+        .collect()
+}
+
+pub fn human(r: &FileReport) -> String {
+    human::render(
+        std::slice::from_ref(r),
+        Style {
+            color: false,
+            width: 100,
+        },
+        false,
+    )
+}
+
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
