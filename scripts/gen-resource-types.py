@@ -543,6 +543,14 @@ def header(version: str, n_types: int, n_defs: int, merged: bool) -> list[str]:
     ]
 
 
+# Enumerations the schemas leave as plain strings although the service accepts only a fixed set
+# (TM008 reports an unquoted YAML 1.1 boolean there as an error): (type, property) -> kind.
+# MfaConfiguration: "Member must satisfy enum value set: [OPTIONAL, OFF, ON]" (deploy error).
+ENUM_OVERRIDES = {
+    ("AWS::Cognito::UserPool", "MfaConfiguration"): "e",
+}
+
+
 def generate(output: str) -> dict:
     start = time.perf_counter()
     root = cfnlint_dir()
@@ -560,7 +568,7 @@ def generate(output: str) -> dict:
         attrs = getatts.attrs(type_name, schema)
         body.append(f"R {type_name}")
         body.append(" ".join(["A"] + attrs))
-        body.extend(f"P {n} {k}" for n, k in top)
+        body.extend(f"P {n} {ENUM_OVERRIDES.get((type_name, n), k)}" for n, k in top)
         for def_name in sorted(defs):
             body.append(f"D {def_name}")
             body.extend(f"P {n} {k}" for n, k in defs[def_name])

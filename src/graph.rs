@@ -448,32 +448,12 @@ impl Builder<'_, '_> {
                     }
                 }
             }
-            if let Some(c) = tree.get(r.node, "Condition") {
-                if let Some(name) = tree.str(c) {
-                    if !t.has_condition(name) {
-                        self.out.emit(
-                            &TM007,
-                            None,
-                            Loc::Node(c),
-                            format!("resource condition `{name}` is not defined in Conditions"),
-                        );
-                    }
-                }
-            }
+            self.check_condition_name(r.node, "resource");
         }
         for (i, o) in t.outputs.iter().enumerate() {
             self.walk(o.node, Some(output_nodes[i]));
-            if let Some(c) = tree.get(o.node, "Condition").filter(|_| self.check) {
-                if let Some(name) = tree.str(c) {
-                    if !t.has_condition(name) {
-                        self.out.emit(
-                            &TM007,
-                            None,
-                            Loc::Node(c),
-                            format!("output condition `{name}` is not defined in Conditions"),
-                        );
-                    }
-                }
+            if self.check {
+                self.check_condition_name(o.node, "output");
             }
         }
         for (i, c) in t.conditions.iter().enumerate() {
@@ -484,6 +464,22 @@ impl Builder<'_, '_> {
         }
         if self.check {
             self.cycles();
+        }
+    }
+
+    /// The `Condition` attribute of a resource or output names a defined condition.
+    fn check_condition_name(&mut self, node: NodeId, what: &str) {
+        let t = self.t;
+        let Some(c) = t.tree.get(node, "Condition") else {
+            return;
+        };
+        if let Some(name) = t.tree.str(c).filter(|n| !t.has_condition(n)) {
+            self.out.emit(
+                &TM007,
+                None,
+                Loc::Node(c),
+                format!("{what} condition `{name}` is not defined in Conditions"),
+            );
         }
     }
 

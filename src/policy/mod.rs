@@ -293,29 +293,23 @@ impl<'a> Model<'a> {
                 "AWS::IAM::User" | "AWS::IAM::Group" => {
                     inline_policies(t, i, props, &[], &mut policies)
                 }
-                "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
+                "AWS::IAM::Policy"
+                | "AWS::IAM::ManagedPolicy"
+                | "AWS::IAM::RolePolicy"
+                | "AWS::IAM::UserPolicy"
+                | "AWS::IAM::GroupPolicy" => {
+                    // Standalone policies name their roles in `Roles`, role policies in `RoleName`.
+                    let roles_key = if ty.ends_with("RolePolicy") {
+                        "RoleName"
+                    } else {
+                        "Roles"
+                    };
                     if let Some(doc) = tree
                         .get(props, "PolicyDocument")
                         .and_then(|d| Document::parse(tree, d))
                     {
                         let roles = tree
-                            .get(props, "Roles")
-                            .map(|n| resource_targets(t, n))
-                            .unwrap_or_default();
-                        policies.push(Policy {
-                            doc,
-                            owner: i,
-                            roles,
-                        });
-                    }
-                }
-                "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy" | "AWS::IAM::GroupPolicy" => {
-                    if let Some(doc) = tree
-                        .get(props, "PolicyDocument")
-                        .and_then(|d| Document::parse(tree, d))
-                    {
-                        let roles = tree
-                            .get(props, "RoleName")
+                            .get(props, roles_key)
                             .map(|n| resource_targets(t, n))
                             .unwrap_or_default();
                         policies.push(Policy {
