@@ -69,11 +69,44 @@ fn sam_generated(t: &Template, name: &str) -> bool {
     if name.starts_with("ServerlessRestApi") || name.starts_with("ServerlessHttpApi") {
         return true;
     }
+    let tree = &t.tree;
     t.resources.iter().any(|r| {
-        r.type_name
+        if !r
+            .type_name
             .as_deref()
             .is_some_and(|ty| ty.starts_with("AWS::Serverless::"))
-            && name.starts_with(&*r.name)
+        {
+            return false;
+        }
+        let Some(rest) = name.strip_prefix(&*r.name) else {
+            return false;
+        };
+        // `<Function>Role`, `<Function>.Version`, `<Function>.Alias`, `<Api>.Stage`,
+        // `<Api>.Deployment`, `<Api><StageName>Stage`, `<Api>Deployment<hash>`, and the
+        // resources of a function's events (`<Function><EventName>…`).
+        const EXACT: &[&str] = &[
+            "Role",
+            ".Version",
+            ".Alias",
+            ".Stage",
+            ".Deployment",
+            "Policy",
+            "LogGroup",
+        ];
+        if EXACT.contains(&rest)
+            || rest.starts_with("Deployment")
+            || rest.starts_with("Version")
+            || rest.starts_with("Alias")
+            || (rest.ends_with("Stage") && !rest.contains('.'))
+        {
+            return true;
+        }
+        let events = r
+            .properties
+            .and_then(|p| tree.get(p, "Events"))
+            .and_then(|e| tree.entries(e))
+            .unwrap_or_default();
+        events.iter().any(|e| rest.starts_with(&*e.key))
     })
 }
 
@@ -315,7 +348,8 @@ impl Builder<'_, '_> {
             (None, Some(items))
                 if items.len() == 2
                     && tree.str(items[0]).is_some()
-                    && tree.entries(items[1]).is_some() =>
+                    && tree.entries(items[1]).is_some()
+                    && intrinsic::as_intrinsic(tree, items[1]).is_none() =>
             {
                 (tree.deref(items[0]), Some(tree.deref(items[1])))
             }

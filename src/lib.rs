@@ -4,6 +4,7 @@
 //! [`lint_source`] lints one text, [`lint_paths`] files and directories in parallel.
 
 pub mod graph;
+pub mod iam;
 pub mod policy;
 pub mod report;
 pub mod rules;
@@ -147,7 +148,7 @@ fn lint_text(text: &str, explicit: bool, options: &Options) -> Result<Vec<Findin
         }
         return Err("empty file".to_string());
     };
-    let template = match Template::from_tree(parsed.tree, root) {
+    let template = match Template::build(parsed.tree, root, limits) {
         Ok(t) => t,
         Err(NotTemplate::Other) => {
             if strict {
@@ -164,10 +165,10 @@ fn lint_text(text: &str, explicit: bool, options: &Options) -> Result<Vec<Findin
                     .to_string(),
             );
         }
-        Err(NotTemplate::BadResources(_)) => {
+        Err(NotTemplate::BadResources(span)) => {
             return Ok(vec![parse_finding(
                 &TM001,
-                Span::new(0, 0),
+                span,
                 "/Resources",
                 "`Resources` is not a mapping of logical IDs to resources".into(),
                 settings,
@@ -266,7 +267,7 @@ pub fn lint_bytes(display: &str, bytes: Vec<u8>, explicit: bool, options: &Optio
             }
             report.findings.push(parse_finding(
                 &TM001,
-                Span::new(at, at + 1),
+                Span::new(at, at + '\u{fffd}'.len_utf8()),
                 "",
                 format!("invalid UTF-8 at byte {at}: CloudFormation templates are UTF-8 text"),
                 &options.settings,

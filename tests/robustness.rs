@@ -198,3 +198,40 @@ fn non_templates_are_skipped_unless_strict() {
     let r = cfn_cognito_lint::lint_source("ci.yml", text.to_string(), true, &strict);
     assert_eq!(r.findings[0].rule.id, "TM001");
 }
+
+#[test]
+fn korean_fixtures_positions() {
+    // Counted by hand in code points: (rule, line, column, end line, end column).
+    type Pos = (&'static str, usize, usize, usize, usize);
+    let cases: [(&str, [Pos; 3]); 2] = [
+        (
+            "fixtures/positions/korean.yaml",
+            [
+                ("TM005", 14, 44, 14, 54),
+                ("UP001", 17, 45, 17, 50),
+                ("TR005", 37, 79, 37, 84),
+            ],
+        ),
+        (
+            "fixtures/positions/korean.json",
+            [
+                ("TM005", 13, 55, 13, 65),
+                ("UP001", 15, 48, 15, 53),
+                ("TR005", 35, 82, 35, 87),
+            ],
+        ),
+    ];
+    for (file, expected) in cases {
+        let r = common::lint(file);
+        let got: Vec<(&str, usize, usize, usize, usize)> = r
+            .findings
+            .iter()
+            .filter(|f| ["TM005", "UP001", "TR005"].contains(&f.rule.id))
+            .map(|f| {
+                let (s, e) = r.index.span(&r.source, f.span);
+                (f.rule.id, s.line, s.column, e.line, e.column)
+            })
+            .collect();
+        assert_eq!(got, expected, "{file}");
+    }
+}

@@ -64,6 +64,7 @@ impl RuleMeta {
             .max()
             .unwrap_or(Severity::Warning)
     }
+    /// A tier's severity; a missing tier (or `default` on a rule without one) is the highest.
     pub fn tier_severity(&self, tier: &str) -> Severity {
         self.tiers
             .iter()
@@ -157,7 +158,7 @@ impl Settings {
         }
         match tier {
             Some(t) => meta.tier_severity(t),
-            None => meta.default_severity(),
+            None => meta.tier_severity("default"),
         }
     }
 }

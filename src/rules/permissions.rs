@@ -1,6 +1,7 @@
 //! PM: permissions of Cognito-assumable roles, and of every IAM policy at lower severity.
 
 use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use crate::iam;
 use crate::policy::Tier;
 
 pub static PM001: RuleMeta = RuleMeta {
@@ -27,6 +28,37 @@ pub fn is_service_wildcard(action: &str) -> bool {
     }
 }
 
+/// What a wildcard action hands out, if PM001 should report it: `*`, `service:*`, or a prefix
+/// wildcard that covers write or permissions-management actions of the IAM table.
+pub fn wildcard_reach(action: &str) -> Option<String> {
+    if action == "*" {
+        return Some("every action of every AWS service".to_string());
+    }
+    if is_service_wildcard(action) {
+        return Some(format!(
+            "every action of `{}`",
+            action.trim_end_matches(":*")
+        ));
+    }
+    if !action.contains(['*', '?']) {
+        return None;
+    }
+    let writes: Vec<String> = iam::expand(action)
+        .into_iter()
+        .filter(|a| a.2.is_write())
+        .map(|(p, a, _)| format!("{p}:{a}"))
+        .collect();
+    match writes.as_slice() {
+        [] => None,
+        [one] => Some(format!("the write action `{one}`")),
+        [a, b, rest @ ..] => Some(format!(
+            "{} write or permissions-management actions (`{a}`, `{b}`{})",
+            writes.len(),
+            if rest.is_empty() { "" } else { ", …" }
+        )),
+    }
+}
+
 pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     if !out.enabled(&PM001) {
         return;
@@ -47,13 +79,8 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             .collect();
         for st in policy.doc.statements.iter().filter(|s| s.is_allow(tree)) {
             for (node, action) in st.actions(tree) {
-                if !is_service_wildcard(action) {
+                let Some(what) = wildcard_reach(action) else {
                     continue;
-                }
-                let what = if action == "*" {
-                    "every action of every AWS service".to_string()
-                } else {
-                    format!("every action of `{}`", action.trim_end_matches(":*"))
                 };
                 let holder = match roles.as_slice() {
                     [] => String::new(),

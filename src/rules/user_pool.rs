@@ -29,11 +29,11 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             let Some(mutable) = tree.get(attr, "Mutable") else {
                 continue;
             };
-            if intrinsic::values(tree, mutable)
+            if let Some(v) = intrinsic::values(tree, mutable)
                 .into_iter()
-                .any(|v| tree.bool_value(v) == Some(false))
+                .find(|v| tree.bool_value(*v) == Some(false))
             {
-                out.emit(&UP001, None, Loc::Node(mutable), format!("`{name}` is immutable: users can never change it, and sign-in through an external identity provider that maps `{name}` fails"));
+                out.emit(&UP001, None, Loc::Node(v), format!("`{name}` is immutable: users can never change it, and sign-in through an external identity provider that maps `{name}` fails"));
             }
         }
     }

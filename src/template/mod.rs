@@ -47,8 +47,8 @@ pub struct Template {
 pub enum NotTemplate {
     /// No `Resources` and no `AWSTemplateFormatVersion`: some other YAML/JSON file.
     Other,
-    /// `Resources` is present but not a mapping (TM001), at this node.
-    BadResources(NodeId),
+    /// `Resources` is present but not a mapping (TM001): the span of its value.
+    BadResources(Span),
 }
 
 pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
@@ -70,7 +70,64 @@ fn named(tree: &Tree, section: Option<NodeId>) -> (Vec<Named>, HashMap<Box<str>,
     (list, index)
 }
 
+/// Keys whose value is an IAM policy document, which CloudFormation also accepts as a JSON string.
+pub const POLICY_KEYS: &[&str] = &[
+    "PolicyDocument",
+    "AssumeRolePolicyDocument",
+    "KeyPolicy",
+    "ResourcePolicy",
+];
+
+/// Parses policy documents given as JSON strings and grafts them into the tree, so the policy
+/// rules see them like any other document (their findings point at the string).
+fn expand_policy_strings(tree: &mut Tree, root: NodeId, limits: &Limits) {
+    let Some(resources) = tree.get(root, "Resources") else {
+        return;
+    };
+    let mut found: Vec<NodeId> = Vec::new();
+    let mut stack: Vec<(NodeId, usize)> = tree
+        .entries(resources)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| tree.get(e.value, "Properties"))
+        .map(|p| (p, 0))
+        .collect();
+    while let Some((id, depth)) = stack.pop() {
+        if depth > 16 {
+            continue;
+        }
+        if let Some(entries) = tree.entries(id) {
+            for e in entries {
+                let v = tree.deref(e.value);
+                if POLICY_KEYS.contains(&&*e.key) && tree.str(v).is_some_and(parse::looks_like_json)
+                {
+                    found.push(v);
+                } else {
+                    stack.push((v, depth + 1));
+                }
+            }
+        } else if let Some(items) = tree.items(id) {
+            stack.extend(items.iter().map(|i| (tree.deref(*i), depth + 1)));
+        }
+    }
+    for at in found {
+        let Some(text) = tree.str(at).map(str::to_string) else {
+            continue;
+        };
+        let parsed = parse::parse_json(&text, limits);
+        if let (None, Some(sub_root)) = (parsed.fatal, parsed.root) {
+            tree.graft(parsed.tree, sub_root, at);
+        }
+    }
+}
+
 impl Template {
+    /// Like [`Template::from_tree`], after expanding policy documents given as JSON strings.
+    pub fn build(mut tree: Tree, root: NodeId, limits: &Limits) -> Result<Template, NotTemplate> {
+        expand_policy_strings(&mut tree, root, limits);
+        Template::from_tree(tree, root)
+    }
+
     pub fn from_tree(tree: Tree, root: NodeId) -> Result<Template, NotTemplate> {
         let resources_node = tree.get(root, "Resources");
         let is_template = tree.entries(root).is_some()
@@ -80,7 +137,7 @@ impl Template {
         }
         if let Some(r) = resources_node {
             if tree.entries(r).is_none() && !tree.is_null(r) {
-                return Err(NotTemplate::BadResources(r));
+                return Err(NotTemplate::BadResources(tree.span(r)));
             }
         }
         let (parameters, parameter_index) = named(&tree, tree.get(root, "Parameters"));

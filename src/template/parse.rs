@@ -490,13 +490,20 @@ fn scan_error(text: &str, err: &granit_parser::ScanError) -> ParseIssue {
     } else {
         format!("YAML syntax error: {msg}")
     };
-    ParseIssue::new(rule, Span::new(offset, offset), msg)
+    // One character wide where there is one, so the report underlines it.
+    let end = text[offset..]
+        .chars()
+        .next()
+        .map_or(offset, |c| offset + c.len_utf8());
+    ParseIssue::new(rule, Span::new(offset, end), msg)
 }
 
 pub fn parse_yaml(text: &str, limits: &Limits) -> Parsed {
     let mut options = granit_parser::Options::default();
-    options.flow_nesting_limit = limits.max_depth + 1;
-    options.block_nesting_limit = limits.max_depth + 1;
+    // The parser's own limits sit above ours, so that our depth check (which counts flow and
+    // block collections together) reports the first node that is too deep.
+    options.flow_nesting_limit = limits.max_depth.saturating_mul(2) + 8;
+    options.block_nesting_limit = limits.max_depth.saturating_mul(2) + 8;
     let mut b = YamlBuilder {
         text,
         tree: Tree::default(),

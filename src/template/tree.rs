@@ -346,3 +346,49 @@ pub fn is_null(text: &str, style: Style) -> bool {
         _ => false,
     }
 }
+
+impl Tree {
+    /// Puts a parsed sub-document (a policy given as a JSON string) in the place of node `at`;
+    /// every grafted node takes `at`'s span, so findings inside it point at the string.
+    pub(crate) fn graft(&mut self, other: Tree, other_root: NodeId, at: NodeId) -> NodeId {
+        let offset = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
+        let shift = |id: NodeId| NodeId(id.0.saturating_add(offset));
+        let span = self.span(at);
+        let (parent, slot) = (self.node(at).parent, self.node(at).slot as usize);
+        for mut n in other.nodes {
+            n.span = span;
+            n.parent = shift(n.parent);
+            match &mut n.kind {
+                Kind::Seq(items) => items.iter_mut().for_each(|i| *i = shift(*i)),
+                Kind::Map(entries) => entries.iter_mut().for_each(|e| {
+                    e.value = shift(e.value);
+                    e.key_span = span;
+                }),
+                Kind::Alias(t) => *t = shift(*t),
+                Kind::Scalar { .. } => {}
+            }
+            self.nodes.push(n);
+        }
+        self.aliases += other.aliases;
+        let root = shift(other_root);
+        if parent != at {
+            match self.nodes.get_mut(parent.index()).map(|n| &mut n.kind) {
+                Some(Kind::Map(entries)) => {
+                    if let Some(e) = entries.get_mut(slot) {
+                        e.value = root;
+                    }
+                }
+                Some(Kind::Seq(items)) => {
+                    if let Some(i) = items.get_mut(slot) {
+                        *i = root;
+                    }
+                }
+                _ => {}
+            }
+            self.adopt(parent, slot, root);
+        } else {
+            self.adopt(root, 0, root);
+        }
+        root
+    }
+}
