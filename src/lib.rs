@@ -3,12 +3,14 @@
 //! The library parses, builds the graph and runs the rules; it never prints or exits.
 //! [`lint_source`] lints one text, [`lint_paths`] files and directories in parallel.
 
+pub mod config;
 pub mod graph;
 pub mod iam;
 pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod suppress;
 pub mod template;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +29,8 @@ pub struct Options {
     pub limits: Limits,
     /// A non-template named explicitly is TM001 instead of skipped.
     pub strict: bool,
+    /// Globs (gitignore syntax) of paths not to lint.
+    pub exclude: Vec<String>,
 }
 
 /// The result of linting one file.
@@ -209,7 +213,7 @@ fn run_rules(
     for check in CHECKS {
         check(&cx, &mut out);
     }
-    out.findings
+    suppress::apply(template, settings, out.findings)
 }
 
 /// Reads and lints one file; never writes to it.
@@ -288,17 +292,52 @@ pub struct Outcome {
     pub errors: Vec<String>,
 }
 
+/// The config's `exclude` globs (gitignore syntax, relative to the current directory).
+fn exclude_matcher(globs: &[String]) -> Result<ignore::gitignore::Gitignore, String> {
+    let mut b = ignore::gitignore::GitignoreBuilder::new(".");
+    for g in globs {
+        b.add_line(None, g)
+            .map_err(|e| format!("exclude `{g}`: {e}"))?;
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
 /// Expands paths (directories walked recursively, honouring .gitignore) and lints every file
 /// in parallel.
 pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Outcome {
     let mut outcome = Outcome::default();
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    let exclude = match exclude_matcher(&options.exclude) {
+        Ok(m) => m,
+        Err(e) => {
+            outcome.errors.push(e);
+            return outcome;
+        }
+    };
+    // An explicitly named file is excluded when it or one of its folders matches.
+    let excluded = |p: &Path, dir: bool| {
+        let rel = p.strip_prefix("./").unwrap_or(p);
+        exclude.matched(rel, dir).is_ignore()
+            || rel
+                .ancestors()
+                .skip(1)
+                .any(|a| !a.as_os_str().is_empty() && exclude.matched(a, true).is_ignore())
+    };
     for p in paths {
         if p.is_dir() {
             let walker = ignore::WalkBuilder::new(p)
                 .hidden(true)
                 .git_ignore(true)
                 .require_git(false)
+                .filter_entry({
+                    let exclude = exclude.clone();
+                    move |e| {
+                        let rel = e.path().strip_prefix("./").unwrap_or(e.path());
+                        !exclude
+                            .matched(rel, e.file_type().is_some_and(|t| t.is_dir()))
+                            .is_ignore()
+                    }
+                })
                 .build();
             for entry in walker {
                 match entry {
@@ -313,7 +352,9 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Outcome {
                 }
             }
         } else if p.exists() {
-            files.push((p.clone(), true));
+            if !excluded(p, false) {
+                files.push((p.clone(), true));
+            }
         } else {
             outcome
                 .errors

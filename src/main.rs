@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 
+use cfn_cognito_lint::config::{self, Config};
 use cfn_cognito_lint::report::{self, Summary};
 use cfn_cognito_lint::rules::registry::{self, RULES};
 use cfn_cognito_lint::rules::{Settings, Severity};
@@ -15,6 +16,10 @@ use cfn_cognito_lint::{Options, Outcome, lint_bytes, lint_paths};
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+    Junit,
+    Parseable,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -52,9 +57,12 @@ struct Cli {
     /// Write the report to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "warning")]
-    fail_level: FailLevel,
+    /// Lowest severity that makes the exit code 1 [default: warning, or the config's].
+    #[arg(long, value_enum)]
+    fail_level: Option<FailLevel>,
+    /// Config file [default: the nearest .cfn-cognito-lint.yaml upwards from the current directory].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Run only these rules (IDs, prefixes such as `TR` or `PM00`, or names), comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
@@ -101,10 +109,26 @@ fn rules_of(keys: &[String]) -> Result<Vec<&'static str>, String> {
     Ok(ids)
 }
 
-fn settings(cli: &Cli) -> Result<Settings, String> {
-    let mut s = Settings::default();
-    if !cli.select.is_empty() {
-        let selected = rules_of(&cli.select)?;
+/// Settings from the config, with the command line winning: `--select` replaces the config's
+/// `select`, `--ignore` adds to its `ignore`, `--severity` overrides its `severity`.
+fn settings(cli: &Cli, config: &Config) -> Result<Settings, String> {
+    let mut s = Settings {
+        options: config.options.clone(),
+        ..Settings::default()
+    };
+    let select = if cli.select.is_empty() {
+        config.select.clone().unwrap_or_default()
+    } else {
+        cli.select.clone()
+    };
+    s.disabled.extend(rules_of(&config.ignore)?);
+    for (rule, level) in &config.severity {
+        for id in rules_of(std::slice::from_ref(rule))? {
+            s.severity.insert(id, *level);
+        }
+    }
+    if !select.is_empty() {
+        let selected = rules_of(&select)?;
         s.disabled.extend(
             RULES
                 .iter()
@@ -157,14 +181,28 @@ fn main() -> ExitCode {
             None => usage_error(&format!("unknown rule `{key}` (see --list-rules)")),
         };
     }
-    let settings = match settings(&cli) {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let config_path = cli.config.clone().or_else(|| config::find(&cwd));
+    let config = match config_path.as_deref().map(config::load).transpose() {
+        Ok(c) => c.unwrap_or_default(),
+        Err(e) => return usage_error(&e),
+    };
+    let settings = match settings(&cli, &config) {
         Ok(s) => s,
         Err(e) => return usage_error(&e),
+    };
+    let fail_level = match (cli.fail_level, config.fail_level.as_deref()) {
+        (Some(l), _) => l,
+        (None, Some("error")) => FailLevel::Error,
+        (None, Some("info")) => FailLevel::Info,
+        (None, Some("none")) => FailLevel::None,
+        (None, _) => FailLevel::Warning,
     };
     let options = Options {
         settings,
         strict: cli.strict,
-        ..Options::default()
+        limits: config.limits,
+        exclude: config.exclude.clone(),
     };
     // Large stacks: parsers recurse up to the nesting limit.
     let _ = rayon::ThreadPoolBuilder::new()
@@ -228,6 +266,10 @@ fn main() -> ExitCode {
             report::human::render(&linted, report::human::Style { color, width }, cli.quiet)
         }
         Format::Json => report::json::render(&linted),
+        Format::Sarif => report::sarif::render(&linted, config.docs_url.as_deref()),
+        Format::Github => report::github::render(&linted),
+        Format::Junit => report::junit::render(&linted, &options.settings),
+        Format::Parseable => report::parseable::render(&linted),
     };
     let written = match &cli.output {
         Some(path) => {
@@ -248,7 +290,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let summary = Summary::of(&linted);
-    let failing = match cli.fail_level {
+    let failing = match fail_level {
         FailLevel::None => false,
         FailLevel::Error => summary.error > 0,
         FailLevel::Warning => summary.error + summary.warning > 0,

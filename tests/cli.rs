@@ -29,7 +29,7 @@ fn seed_has_findings_and_exits_1() {
     assert!(
         stdout
             .trim_end()
-            .ends_with("1 error, 4 warnings, 2 infos in 1 file"),
+            .ends_with("1 error, 19 warnings, 7 infos in 1 file"),
         "{stdout}"
     );
 }
@@ -70,9 +70,9 @@ fn json_format_is_the_cli_md_document() {
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON: {e}"));
     assert_eq!(doc["files"], 1);
     assert_eq!(doc["summary"]["error"], 1);
-    assert_eq!(doc["summary"]["warning"], 4);
-    assert_eq!(doc["summary"]["info"], 2);
-    let f = &doc["findings"][5];
+    assert_eq!(doc["summary"]["warning"], 19);
+    assert_eq!(doc["summary"]["info"], 7);
+    let f = &doc["findings"][16];
     assert_eq!(f["rule"], "TM004");
     assert_eq!(f["name"], "undefined-getatt");
     assert_eq!(f["severity"], "error");
@@ -152,17 +152,20 @@ fn select_by_prefix() {
         "--format",
         "json",
         "--select",
-        "UP",
+        "UP00,immutable-email",
+        "--ignore",
+        "UP002,UP003",
         "fixtures/seeds/user-pool.yaml",
     ]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    let rules: Vec<&str> = doc["findings"]
+    let mut rules: Vec<&str> = doc["findings"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|f| f["rule"].as_str())
         .collect();
-    assert_eq!(rules, ["UP001"]);
+    rules.sort_unstable();
+    assert_eq!(rules, ["UP001", "UP004", "UP006", "UP007"]);
 }
 
 #[test]
@@ -182,7 +185,15 @@ fn list_rules_and_explain() {
 #[test]
 fn stdin_with_a_name() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
-        .args(["--format", "json", "-", "--stdin-filename", "piped.yaml"])
+        .args([
+            "--format",
+            "json",
+            "--select",
+            "TM",
+            "-",
+            "--stdin-filename",
+            "piped.yaml",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -235,4 +246,230 @@ fn help_shows_examples() {
     let out = run(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("Examples:"));
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cfn-cognito-lint-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+fn run_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn rules_in(out: &Output) -> Vec<String> {
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    doc["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["rule"].as_str().map(String::from))
+        .collect()
+}
+
+const CLIENT: &str = "Resources:\n  WebClient:\n    Type: AWS::Cognito::UserPoolClient\n    Properties:\n      UserPoolId: pool\n      PreventUserExistenceErrors: ENABLED\n      RefreshTokenValidity: 90\n";
+
+#[test]
+fn config_is_found_upwards_and_the_command_line_wins() {
+    let dir = temp_dir("config");
+    std::fs::create_dir_all(dir.join("a/b")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("a/b/stack.yaml"), CLIENT).unwrap_or_else(|e| panic!("{e}"));
+    // Without config: UC002 warns about 90 days.
+    let out = run_in(&dir.join("a/b"), &["--format", "json", "stack.yaml"]);
+    assert_eq!(rules_in(&out), ["UC002"]);
+    assert_eq!(out.status.code(), Some(1));
+    // The config two levels up raises the limit and sets fail-level.
+    std::fs::write(
+        dir.join(".cfn-cognito-lint.yaml"),
+        "rules:\n  UC002:\n    max-days: 120\nfail-level: error\nseverity: {UC002: info}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(&dir.join("a/b"), &["--format", "json", "stack.yaml"]);
+    assert_eq!(rules_in(&out), Vec::<String>::new());
+    assert_eq!(out.status.code(), Some(0));
+    // The config's severity and fail-level, and the command line overriding both.
+    std::fs::write(
+        dir.join(".cfn-cognito-lint.yaml"),
+        "fail-level: error\nseverity: {UC002: info}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(&dir.join("a/b"), &["--format", "json", "stack.yaml"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run_in(
+        &dir.join("a/b"),
+        &["--format", "json", "--fail-level", "info", "stack.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = run_in(
+        &dir.join("a/b"),
+        &[
+            "--format",
+            "json",
+            "--severity",
+            "UC002=error",
+            "--fail-level",
+            "error",
+            "stack.yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // --ignore adds to the config's ignore; --config names another file.
+    let out = run_in(
+        &dir.join("a/b"),
+        &[
+            "--format",
+            "json",
+            "--ignore",
+            "UC002",
+            "--fail-level",
+            "info",
+            "stack.yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    std::fs::write(dir.join("other.yaml"), "ignore: [long-refresh-token]\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(
+        &dir.join("a/b"),
+        &[
+            "--format",
+            "json",
+            "--config",
+            "../../other.yaml",
+            "stack.yaml",
+        ],
+    );
+    assert_eq!(rules_in(&out), Vec::<String>::new());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn config_errors_exit_2_naming_file_and_line() {
+    let dir = temp_dir("config-errors");
+    std::fs::write(dir.join("stack.yaml"), CLIENT).unwrap_or_else(|e| panic!("{e}"));
+    let cases = [
+        (
+            "select: [TR]\nignore: [XX123]\n",
+            "2:10: unknown rule `XX123`",
+        ),
+        (
+            "select: [TR]\nunknown-key: 1\n",
+            "2:1: unknown key `unknown-key`",
+        ),
+        (
+            "severity:\n  UC002: loud\n",
+            "2:10: unknown severity `loud`",
+        ),
+        (
+            "rules:\n  UC001:\n    browser-tokens: ['web(']\n",
+            "3:21: invalid pattern `web(`",
+        ),
+        (
+            "rules:\n  UC002:\n    max-dayz: 3\n",
+            "3:5: unknown option `max-dayz` for UC002",
+        ),
+        (
+            "limits:\n  max-depth: 0\n",
+            "2:14: max-depth must be between",
+        ),
+        ("fail-level: loud\n", "1:13: unknown fail-level `loud`"),
+        ("select: [TR\n", "YAML syntax error"),
+    ];
+    for (config, expected) in cases {
+        std::fs::write(dir.join(".cfn-cognito-lint.yaml"), config)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let out = run_in(&dir, &["stack.yaml"]);
+        assert_eq!(out.status.code(), Some(2), "{config}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(".cfn-cognito-lint.yaml:") && err.contains(expected),
+            "{config}: {err}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn suppressions_need_a_reason_and_must_match() {
+    let dir = temp_dir("suppress");
+    let with = |meta: &str| {
+        format!(
+            "Resources:\n  WebClient:\n    Type: AWS::Cognito::UserPoolClient\n    Metadata:\n      cfn-cognito-lint:\n        ignore:\n{meta}    Properties:\n      UserPoolId: pool\n      PreventUserExistenceErrors: ENABLED\n      RefreshTokenValidity: 90\n"
+        )
+    };
+    let cases = [
+        (
+            "          - rule: UC002\n            reason: reviewed, mobile app keeps users signed in\n",
+            vec![],
+        ),
+        (
+            "          - rule: long-refresh-token\n            reason: reviewed\n",
+            vec![],
+        ),
+        (
+            "          - rule: UC002\n",
+            vec![("TM009", 7), ("UC002", 11)],
+        ),
+        (
+            "          - rule: XX001\n            reason: typo\n",
+            vec![("TM009", 7), ("UC002", 12)],
+        ),
+        (
+            "          - rule: UC002\n            reason: ok\n          - rule: PM001\n            reason: stale\n",
+            vec![("TM009", 9)],
+        ),
+    ];
+    for (meta, expected) in cases {
+        std::fs::write(dir.join("stack.yaml"), with(meta)).unwrap_or_else(|e| panic!("{e}"));
+        let out = run_in(&dir, &["--format", "json", "stack.yaml"]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let got: Vec<(String, u64)> = doc["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap_or_default().to_string(),
+                    f["line"].as_u64().unwrap_or_default(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, u64)> =
+            expected.iter().map(|(r, l)| (r.to_string(), *l)).collect();
+        assert_eq!(got, expected, "{meta}");
+    }
+    // A suppression never hides a resource from the other rules: the suppressed client still counts.
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_format_is_accepted_and_output_goes_to_a_file() {
+    let dir = temp_dir("formats");
+    let out_file = dir.join("report.sarif");
+    let out = run(&[
+        "--format",
+        "sarif",
+        "-o",
+        out_file.to_str().unwrap_or_default(),
+        "fixtures/seeds/user-pool.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap_or_default())
+            .unwrap_or_default();
+    assert_eq!(sarif["version"], "2.1.0");
+    for f in ["github", "junit", "parseable", "human", "json"] {
+        let out = run(&["--format", f, "fixtures/seeds/user-pool.yaml"]);
+        assert_eq!(out.status.code(), Some(1), "{f}");
+        assert!(!out.stdout.is_empty(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

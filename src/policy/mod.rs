@@ -201,9 +201,25 @@ pub struct Role {
 
 pub struct Model<'a> {
     pub template: &'a Template,
+    /// Identity policies (of roles, users, groups, standalone, SAM functions).
     pub policies: Vec<Policy>,
+    /// Resource-based policies and trust policies: (document, owner resource, is a trust policy).
+    pub resource_policies: Vec<(Document, usize, bool)>,
     pub roles: Vec<Role>,
+    role_index: std::collections::HashMap<usize, usize>,
 }
+
+/// Resource-based policies: (type, property holding the document).
+const RESOURCE_POLICIES: &[(&str, &str)] = &[
+    ("AWS::S3::BucketPolicy", "PolicyDocument"),
+    ("AWS::SQS::QueuePolicy", "PolicyDocument"),
+    ("AWS::SNS::TopicPolicy", "PolicyDocument"),
+    ("AWS::KMS::Key", "KeyPolicy"),
+    ("AWS::SecretsManager::ResourcePolicy", "ResourcePolicy"),
+    ("AWS::Events::EventBusPolicy", "Statement"),
+    ("AWS::OpenSearchService::Domain", "AccessPolicies"),
+    ("AWS::Elasticsearch::Domain", "AccessPolicies"),
+];
 
 const ROLE: &str = "AWS::IAM::Role";
 
@@ -398,10 +414,30 @@ impl<'a> Model<'a> {
                 }
             }
         }
+        let mut resource_policies = Vec::new();
+        for role in &roles {
+            if let Some(doc) = &role.trust {
+                resource_policies.push((doc.clone(), role.resource, true));
+            }
+        }
+        for (i, r) in t.resources.iter().enumerate() {
+            let (Some(ty), Some(props)) = (r.type_name.as_deref(), r.properties) else {
+                continue;
+            };
+            for (rty, key) in RESOURCE_POLICIES {
+                if ty == *rty && *key != "Statement" {
+                    if let Some(doc) = tree.get(props, key).and_then(|d| Document::parse(tree, d)) {
+                        resource_policies.push((doc, i, false));
+                    }
+                }
+            }
+        }
         let mut model = Model {
             template: t,
             policies,
+            resource_policies,
             roles,
+            role_index: role_slot,
         };
         for k in 0..model.roles.len() {
             model.roles[k].tier = model.compute_tier(&model.roles[k]);
@@ -495,7 +531,7 @@ impl<'a> Model<'a> {
     }
 
     pub fn role_of(&self, resource: usize) -> Option<&Role> {
-        self.roles.iter().find(|r| r.resource == resource)
+        self.role_index.get(&resource).map(|&k| &self.roles[k])
     }
 
     /// The most exposed tier among the roles a policy applies to.

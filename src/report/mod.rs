@@ -1,7 +1,11 @@
 //! Renderers: one per output format. They return text; the binary decides where it goes.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod parseable;
+pub mod sarif;
 
 use crate::FileReport;
 use crate::rules::Severity;

@@ -2,7 +2,7 @@
 
 use super::{Context, Emitter, Loc, RuleMeta, Severity};
 use crate::policy::strings;
-use crate::template::intrinsic;
+use crate::template::intrinsic::{self, Target};
 
 pub static UC001: RuleMeta = RuleMeta {
     id: "UC001",
@@ -87,11 +87,7 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
         }
         let toks: Vec<String> = names.iter().flat_map(|n| tokens(n)).collect();
-        let hit = |list: &[String]| {
-            toks.iter()
-                .find(|t| list.iter().any(|w| w.eq_ignore_ascii_case(t)))
-                .cloned()
-        };
+        let hit = |list: &super::TokenPatterns| list.find(&toks).cloned();
         let (tier, reason) = if flows.contains(&"implicit") {
             (
                 "browser",
@@ -121,5 +117,188 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 client.name
             ),
         );
+    }
+}
+
+pub static UC002: RuleMeta = RuleMeta {
+    id: "UC002",
+    name: "long-refresh-token",
+    tiers: &[("default", Severity::Warning), ("limit", Severity::Error)],
+    summary: "refresh token valid longer than the day limit (default 30), or a token validity outside the service limits",
+    help: "keep refresh tokens at 30 days or less (option `max-days`); mind `TokenValidityUnits`",
+    doc: doc!("UC002"),
+};
+pub static UC003: RuleMeta = RuleMeta {
+    id: "UC003",
+    name: "user-existence-errors",
+    tiers: &[("default", Severity::Warning)],
+    summary: "PreventUserExistenceErrors not ENABLED: sign-in errors reveal whether a user exists",
+    help: "set `PreventUserExistenceErrors: ENABLED`",
+    doc: doc!("UC003"),
+};
+pub static UC004: RuleMeta = RuleMeta {
+    id: "UC004",
+    name: "token-revocation-off",
+    tiers: &[("default", Severity::Info)],
+    summary: "EnableTokenRevocation explicitly false",
+    help: "remove `EnableTokenRevocation: false` (revocation is on by default)",
+    doc: doc!("UC004"),
+};
+pub static UC005: RuleMeta = RuleMeta {
+    id: "UC005",
+    name: "password-auth-on-public-client",
+    tiers: &[("default", Severity::Warning)],
+    summary: "USER_PASSWORD_AUTH on a public client: the password leaves the device instead of SRP",
+    help: "use `ALLOW_USER_SRP_AUTH` (and `ALLOW_REFRESH_TOKEN_AUTH`) instead",
+    doc: doc!("UC005"),
+};
+pub static UC006: RuleMeta = RuleMeta {
+    id: "UC006",
+    name: "implicit-flow",
+    tiers: &[("default", Severity::Warning)],
+    summary: "OAuth implicit flow enabled (tokens in URL fragments)",
+    help: "use the authorization code flow with PKCE (`AllowedOAuthFlows: [code]`)",
+    doc: doc!("UC006"),
+};
+
+const MINUTES: f64 = 1.0;
+const HOUR: f64 = 60.0;
+const DAY: f64 = 24.0 * HOUR;
+
+fn unit_minutes(unit: &str) -> Option<f64> {
+    match unit {
+        "seconds" => Some(MINUTES / 60.0),
+        "minutes" => Some(MINUTES),
+        "hours" => Some(HOUR),
+        "days" => Some(DAY),
+        _ => None,
+    }
+}
+
+fn show(minutes: f64) -> String {
+    if minutes >= DAY {
+        format!("{} days", minutes / DAY)
+    } else if minutes >= HOUR {
+        format!("{} hours", minutes / HOUR)
+    } else {
+        format!("{minutes} minutes")
+    }
+}
+
+pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    let t = cx.template;
+    let tree = &t.tree;
+    let max_days = cx.settings.options.max_refresh_days;
+    for (_, client) in t.resources_of_type("AWS::Cognito::UserPoolClient") {
+        let Some(props) = client.properties else {
+            out.emit(&UC003, None, Loc::Key(client.node), format!("`{}` does not set PreventUserExistenceErrors: sign-in errors reveal whether a user exists", client.name));
+            continue;
+        };
+        let name = &client.name;
+        // UC002: (property, unit key, default unit, min, max)
+        let tokens: [(&str, &str, &str, f64, f64); 3] = [
+            (
+                "RefreshTokenValidity",
+                "RefreshToken",
+                "days",
+                60.0 * MINUTES,
+                3650.0 * DAY,
+            ),
+            (
+                "AccessTokenValidity",
+                "AccessToken",
+                "hours",
+                5.0 * MINUTES,
+                DAY,
+            ),
+            ("IdTokenValidity", "IdToken", "hours", 5.0 * MINUTES, DAY),
+        ];
+        for (prop, unit_key, default_unit, min, max) in tokens {
+            let unit = tree
+                .get_path(props, &["TokenValidityUnits", unit_key])
+                .and_then(|u| tree.str(u))
+                .unwrap_or(default_unit);
+            let Some(per) = unit_minutes(unit) else {
+                continue;
+            };
+            for v in tree
+                .get(props, prop)
+                .map(|n| intrinsic::values(tree, n))
+                .unwrap_or_default()
+            {
+                let Some(n) = tree.number(v) else { continue };
+                let minutes = n * per;
+                if minutes < min || minutes > max {
+                    out.emit(
+                        &UC002,
+                        Some("limit"),
+                        Loc::Node(v),
+                        format!(
+                            "`{prop}: {}` ({unit}) is {}, outside the service limits ({} to {})",
+                            tree.str(v).unwrap_or_default(),
+                            show(minutes),
+                            show(min),
+                            show(max)
+                        ),
+                    );
+                } else if prop == "RefreshTokenValidity" && minutes > max_days * DAY {
+                    out.emit(&UC002, None, Loc::Node(v), format!("refresh tokens of `{name}` stay valid for {}: longer than {max_days} days", show(minutes)));
+                }
+            }
+        }
+        // UC003
+        match tree.get(props, "PreventUserExistenceErrors") {
+            Some(p) => {
+                if let Some(v) = intrinsic::values(tree, p)
+                    .into_iter()
+                    .find(|v| tree.str(*v) != Some("ENABLED"))
+                {
+                    out.emit(&UC003, None, Loc::Node(v), format!("`PreventUserExistenceErrors` is not ENABLED on `{name}`: sign-in errors reveal whether a user exists"));
+                }
+            }
+            None => {
+                out.emit(&UC003, None, Loc::Key(client.node), format!("`{name}` does not set PreventUserExistenceErrors (the API default is LEGACY): sign-in errors reveal whether a user exists"));
+            }
+        }
+        // UC004
+        if let Some(v) = tree.get(props, "EnableTokenRevocation").and_then(|n| {
+            intrinsic::values(tree, n)
+                .into_iter()
+                .find(|v| tree.bool_value(*v) == Some(false))
+        }) {
+            out.emit(&UC004, None, Loc::Node(v), format!("token revocation is turned off for `{name}`: signed-out refresh tokens stay valid"));
+        }
+        // UC005
+        let secret = tree.get(props, "GenerateSecret").is_some_and(|s| {
+            intrinsic::values(tree, s)
+                .into_iter()
+                .all(|v| tree.bool_value(v) == Some(true))
+        });
+        if !secret {
+            let migration = tree.get(props, "UserPoolId").is_some_and(|p| {
+                intrinsic::resolve(t, p)
+                    .into_iter()
+                    .any(|(_, target)| match target {
+                        Target::Resource { index, .. } => t.resources[index]
+                            .properties
+                            .and_then(|pp| tree.get_path(pp, &["LambdaConfig", "UserMigration"]))
+                            .is_some(),
+                        _ => false,
+                    })
+            });
+            if !migration {
+                for (node, flow) in strings(tree, tree.get(props, "ExplicitAuthFlows")) {
+                    if matches!(flow, "ALLOW_USER_PASSWORD_AUTH" | "USER_PASSWORD_AUTH") {
+                        out.emit(&UC005, None, Loc::Node(node), format!("`{flow}` on the public client `{name}`: the password is sent to Cognito instead of an SRP proof"));
+                    }
+                }
+            }
+        }
+        // UC006
+        for (node, flow) in strings(tree, tree.get(props, "AllowedOAuthFlows")) {
+            if flow == "implicit" {
+                out.emit(&UC006, None, Loc::Node(node), format!("the implicit OAuth flow on `{name}` returns tokens in the URL fragment, where browser history and referrers leak them"));
+            }
+        }
     }
 }

@@ -1,6 +1,14 @@
 //! Rules: metadata, the emitter every rule reports through, and the one registry.
 
+/// A rule's documentation, `rules/<ID>.md`, embedded (a missing doc fails the build).
+macro_rules! doc {
+    ($id:literal) => {
+        include_str!(concat!("../../rules/", $id, ".md"))
+    };
+}
+
 pub mod client;
+pub mod identity_pool;
 pub mod permissions;
 pub mod registry;
 pub mod template;
@@ -121,19 +129,63 @@ pub enum Loc {
     Raw(Span, &'static str),
 }
 
-/// Per-rule options (issue: rule options), with the defaults of RULES.md.
+/// Whole-token patterns: each a regular expression that must match a whole name token
+/// (case-insensitive), compiled once per run.
+#[derive(Clone, Debug)]
+pub struct TokenPatterns {
+    pub sources: Vec<String>,
+    compiled: Vec<regex::Regex>,
+}
+
+impl TokenPatterns {
+    pub fn new(sources: &[&str]) -> Result<TokenPatterns, String> {
+        let compiled = sources
+            .iter()
+            .map(|s| {
+                regex::RegexBuilder::new(&format!("^(?:{s})$"))
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| format!("invalid pattern `{s}`: {e}"))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(TokenPatterns {
+            sources: sources.iter().map(|s| s.to_string()).collect(),
+            compiled,
+        })
+    }
+    /// The first token that one of the patterns matches.
+    pub fn find<'t>(&self, tokens: &'t [String]) -> Option<&'t String> {
+        tokens
+            .iter()
+            .find(|t| self.compiled.iter().any(|r| r.is_match(t)))
+    }
+}
+
+/// Per-rule options, with the defaults of RULES.md.
 #[derive(Clone, Debug)]
 pub struct RuleOptions {
-    pub browser_tokens: Vec<String>,
-    pub mobile_tokens: Vec<String>,
+    /// UC001: patterns of name tokens of browser and mobile clients.
+    pub browser_tokens: TokenPatterns,
+    pub mobile_tokens: TokenPatterns,
+    /// UC002: longest refresh-token validity without a warning, in days.
+    pub max_refresh_days: f64,
+    /// UP002: shortest acceptable password.
+    pub min_password_length: u32,
 }
 
 impl Default for RuleOptions {
     fn default() -> Self {
-        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+        let words = |l: &[&str]| {
+            TokenPatterns::new(l).unwrap_or(TokenPatterns {
+                sources: Vec::new(),
+                compiled: Vec::new(),
+            })
+        };
         RuleOptions {
-            browser_tokens: v(&["web", "spa", "browser", "js", "frontend"]),
-            mobile_tokens: v(&["mobile", "ios", "android"]),
+            browser_tokens: words(&["web", "spa", "browser", "js", "frontend"]),
+            mobile_tokens: words(&["mobile", "ios", "android"]),
+            max_refresh_days: 30.0,
+            min_password_length: 8,
         }
     }
 }

@@ -1,8 +1,11 @@
 //! PM: permissions of Cognito-assumable roles, and of every IAM policy at lower severity.
 
 use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use std::sync::LazyLock;
+
 use crate::iam;
-use crate::policy::Tier;
+use crate::policy::{Document, Tier, strings};
+use crate::template::{NodeId, Tree, intrinsic};
 
 pub static PM001: RuleMeta = RuleMeta {
     id: "PM001",
@@ -99,6 +102,360 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                     Loc::Node(node),
                     format!("`{action}` grants {what} to {who}{holder}"),
                 );
+            }
+        }
+    }
+}
+
+pub static PM002: RuleMeta = RuleMeta {
+    id: "PM002",
+    name: "unscoped-identity-access",
+    tiers: &[("default", Severity::Warning)],
+    summary: "sensitive data actions (IoT, DynamoDB items, S3 objects) on `Resource: '*'` for Cognito identities",
+    help: "scope the resource per identity with the `${cognito-identity.amazonaws.com:sub}` policy variable (in `!Sub`, write `${!cognito-identity.amazonaws.com:sub}`)",
+    doc: doc!("PM002"),
+};
+pub static PM003: RuleMeta = RuleMeta {
+    id: "PM003",
+    name: "retired-service-action",
+    tiers: &[("default", Severity::Warning)],
+    summary: "action of a retired service or feature (Mobile Analytics, Cognito Sync, Pinpoint engagement features)",
+    help: "remove the action; see the message for what replaces the service",
+    doc: doc!("PM003"),
+};
+pub static PM004: RuleMeta = RuleMeta {
+    id: "PM004",
+    name: "malformed-action",
+    tiers: &[("default", Severity::Warning)],
+    summary: "malformed action: not `service:action`, spaces, or a service prefix the IAM table does not know",
+    help: "write actions as `service:ActionName` (see the Service Authorization Reference)",
+    doc: doc!("PM004"),
+};
+pub static PM005: RuleMeta = RuleMeta {
+    id: "PM005",
+    name: "unknown-action",
+    tiers: &[("default", Severity::Warning)],
+    summary: "action name unknown for a known service (wildcards are matched against the IAM table)",
+    help: "check the action's spelling in the Service Authorization Reference",
+    doc: doc!("PM005"),
+};
+pub static PM006: RuleMeta = RuleMeta {
+    id: "PM006",
+    name: "malformed-policy",
+    tiers: &[("default", Severity::Error), ("version", Severity::Warning)],
+    summary: "policy document structure: Effect, Action, Resource, condition operators, Version",
+    help: "see the IAM JSON policy element reference",
+    doc: doc!("PM006"),
+};
+pub static PM007: RuleMeta = RuleMeta {
+    id: "PM007",
+    name: "allow-not-action",
+    tiers: &[("default", Severity::Warning)],
+    summary: "`Allow` with `NotAction` or `NotResource`: grants everything not listed, including future actions",
+    help: "list the allowed actions and resources instead",
+    doc: doc!("PM007"),
+};
+pub static PM008: RuleMeta = RuleMeta {
+    id: "PM008",
+    name: "escalation-to-identities",
+    tiers: &[("guest", Severity::Error), ("signed-in", Severity::Warning)],
+    summary: "privilege-escalation or account-level actions granted to Cognito identities",
+    help: "keep administrative actions on server-side roles; app users must never hold them",
+    doc: doc!("PM008"),
+};
+
+static RETIRED: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| iam::patterns(include_str!("../../rules/data/retired-actions.txt")));
+static SENSITIVE: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| iam::patterns(include_str!("../../rules/data/sensitive-actions.txt")));
+static ESCALATION: LazyLock<Vec<(&'static str, &'static str)>> =
+    LazyLock::new(|| iam::patterns(include_str!("../../rules/data/escalation-actions.txt")));
+
+/// Whether an action (maybe a wildcard) can match one of the listed patterns.
+fn listed<'l>(
+    list: &'l [(&'static str, &'static str)],
+    action: &str,
+) -> Option<&'l (&'static str, &'static str)> {
+    list.iter().find(|(p, _)| {
+        iam::glob_match(p, action) || (action.contains(['*', '?']) && iam::overlaps(action, p))
+    })
+}
+
+/// IAM condition operators (without `ForAllValues:`/`ForAnyValue:` and `IfExists`).
+const OPERATORS: &[&str] = &[
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+];
+
+fn known_operator(op: &str) -> bool {
+    let base = op
+        .strip_prefix("ForAllValues:")
+        .or_else(|| op.strip_prefix("ForAnyValue:"))
+        .unwrap_or(op);
+    let base = if base == "Null" {
+        base
+    } else {
+        base.strip_suffix("IfExists").unwrap_or(base)
+    };
+    OPERATORS.contains(&base)
+}
+
+/// PM003–PM005 on one action string (not called for actions PM001 reports).
+fn check_action(out: &mut Emitter<'_>, node: NodeId, action: &str) {
+    if action == "*" {
+        return;
+    }
+    let malformed = action.chars().any(char::is_whitespace)
+        || action.matches(':').count() != 1
+        || action.split_once(':').is_some_and(|(s, a)| {
+            s.is_empty()
+                || a.is_empty()
+                || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if malformed {
+        out.emit(
+            &PM004,
+            None,
+            Loc::Node(node),
+            format!("`{action}` is not of the form `service:ActionName`"),
+        );
+        return;
+    }
+    let Some((prefix, name)) = action.split_once(':') else {
+        return;
+    };
+    if let Some((_, note)) = listed(&RETIRED, action) {
+        out.emit(&PM003, None, Loc::Node(node), format!("`{action}`: {note}"));
+        return;
+    }
+    let Some(service) = iam::service(prefix) else {
+        if !RETIRED.iter().any(|(p, _)| {
+            p.split_once(':')
+                .is_some_and(|(s, _)| s.eq_ignore_ascii_case(prefix))
+        }) {
+            out.emit(
+                &PM004,
+                None,
+                Loc::Node(node),
+                format!("`{prefix}` is not a service prefix the IAM action table knows"),
+            );
+        }
+        return;
+    };
+    if name.contains(['*', '?']) {
+        if iam::expand(action).is_empty() {
+            out.emit(
+                &PM005,
+                None,
+                Loc::Node(node),
+                format!("`{action}` matches no action of {}", service.name),
+            );
+        }
+    } else if !service
+        .actions
+        .iter()
+        .any(|(a, _, _)| a.eq_ignore_ascii_case(name))
+    {
+        out.emit(
+            &PM005,
+            None,
+            Loc::Node(node),
+            format!("{} has no action `{name}`", service.name),
+        );
+    }
+}
+
+/// Whether a document uses `${…}` policy variables (which need Version 2012-10-17).
+fn uses_policy_variables(tree: &Tree, doc: NodeId) -> bool {
+    let mut found = false;
+    let _ = tree.walk(doc, tree.len(), |id| {
+        if let Some(s) = tree.str(id) {
+            // `${!aws:username}` in a Sub, `${aws:username}` in a plain string; `${AWS::Region}` is a
+            // pseudo parameter, not a policy variable.
+            if s.contains("${!")
+                || intrinsic::sub_vars(s)
+                    .iter()
+                    .any(|v| v.name.contains(':') && !v.name.contains("::"))
+            {
+                found = true;
+            }
+        }
+    });
+    found
+}
+
+/// PM006 on a document: Version, and each statement's Effect, Action, Resource, operators.
+fn check_structure(out: &mut Emitter<'_>, tree: &Tree, doc: &Document, identity: bool) {
+    let version = doc.version.and_then(|v| tree.str(v));
+    if version != Some("2012-10-17") {
+        let vars = uses_policy_variables(tree, doc.node);
+        let tier = if vars { "default" } else { "version" };
+        let why = if vars {
+            "it uses `${…}` policy variables, which only Version 2012-10-17 substitutes"
+        } else {
+            "without it IAM applies the 2008 language"
+        };
+        let (loc, what) = match (doc.version, version) {
+            (Some(v), Some(text)) => (
+                Loc::Node(v),
+                format!("policy Version `{text}` is not `2012-10-17`: {why}"),
+            ),
+            _ => (
+                Loc::Key(doc.node),
+                format!("policy document without `Version: '2012-10-17'`: {why}"),
+            ),
+        };
+        out.emit(&PM006, Some(tier), loc, what);
+    }
+    for st in &doc.statements {
+        match st.effect {
+            None => {
+                out.emit(
+                    &PM006,
+                    None,
+                    Loc::Node(st.node),
+                    "statement without `Effect`",
+                );
+            }
+            Some(e) => {
+                if let Some(text) = tree.str(e).filter(|t| !matches!(*t, "Allow" | "Deny")) {
+                    out.emit(
+                        &PM006,
+                        None,
+                        Loc::Node(e),
+                        format!("`Effect: {text}`: IAM accepts only `Allow` or `Deny`"),
+                    );
+                }
+            }
+        }
+        if st.action.is_none() && st.not_action.is_none() {
+            out.emit(
+                &PM006,
+                None,
+                Loc::Node(st.node),
+                "statement without `Action` or `NotAction`",
+            );
+        }
+        if identity && st.resource.is_none() && st.not_resource.is_none() {
+            out.emit(
+                &PM006,
+                None,
+                Loc::Node(st.node),
+                "identity-policy statement without `Resource` or `NotResource`",
+            );
+        }
+        for c in st.clauses(tree).iter().filter(|c| !known_operator(c.op)) {
+            out.emit(
+                &PM006,
+                None,
+                Loc::Key(c.op_node),
+                format!("unknown condition operator `{}`", c.op),
+            );
+        }
+    }
+}
+
+/// PM002–PM008 on identity policies; PM004–PM006 on resource-based and trust policies.
+pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    let t = cx.template;
+    let tree = &t.tree;
+    for policy in &cx.model.policies {
+        let tier = cx.model.policy_tier(policy);
+        check_structure(out, tree, &policy.doc, true);
+        for st in &policy.doc.statements {
+            let allow = st.is_allow(tree);
+            if allow {
+                for (key, node) in [
+                    ("NotAction", st.not_action),
+                    ("NotResource", st.not_resource),
+                ] {
+                    if let Some(n) = node {
+                        out.emit(&PM007, None, Loc::Key(n), format!("`Allow` with `{key}` grants everything not listed, including actions AWS adds later"));
+                    }
+                }
+            }
+            let mut sensitive: Vec<&str> = Vec::new();
+            for (node, action) in st
+                .actions(tree)
+                .into_iter()
+                .chain(strings(tree, st.not_action))
+            {
+                if wildcard_reach(action).is_some() {
+                    continue; // PM001's
+                }
+                check_action(out, node, action);
+                if !allow || tier == Tier::Other || st.action.is_none() {
+                    continue;
+                }
+                if listed(&ESCALATION, action).is_some() {
+                    out.emit(
+                        &PM008,
+                        Some(tier.name()),
+                        Loc::Node(node),
+                        format!(
+                            "`{action}` lets {} escalate privileges or change the account",
+                            if tier == Tier::Guest {
+                                "guest (unauthenticated) identities"
+                            } else {
+                                "signed-in Cognito identities"
+                            }
+                        ),
+                    );
+                } else if listed(&SENSITIVE, action).is_some() {
+                    sensitive.push(action);
+                }
+            }
+            if !sensitive.is_empty() && st.not_action.is_none() {
+                if let Some((star, _)) = strings(tree, st.resource)
+                    .into_iter()
+                    .find(|(_, r)| *r == "*")
+                {
+                    let list = sensitive
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    out.emit(&PM002, None, Loc::Node(star), format!("{list} on every resource: each Cognito identity can reach every other identity's data"));
+                }
+            }
+        }
+    }
+    for (doc, _, trust) in &cx.model.resource_policies {
+        check_structure(out, tree, doc, false);
+        for st in &doc.statements {
+            for (node, action) in st
+                .actions(tree)
+                .into_iter()
+                .chain(strings(tree, st.not_action))
+            {
+                if *trust || wildcard_reach(action).is_none() {
+                    check_action(out, node, action);
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The one list of every rule, and of the checks that run them.
 
-use super::{Check, RuleMeta, client, permissions, template, trust, user_pool};
+use super::{Check, RuleMeta, client, identity_pool, permissions, template, trust, user_pool};
 
 /// Every rule, in ID order.
 pub static RULES: &[&RuleMeta] = &[
@@ -12,14 +12,42 @@ pub static RULES: &[&RuleMeta] = &[
     &template::TM006,
     &template::TM007,
     &template::TM008,
+    &template::TM009,
     &template::TM010,
     &trust::TR001,
     &trust::TR002,
+    &trust::TR003,
     &trust::TR004,
     &trust::TR005,
+    &trust::TR006,
     &permissions::PM001,
+    &permissions::PM002,
+    &permissions::PM003,
+    &permissions::PM004,
+    &permissions::PM005,
+    &permissions::PM006,
+    &permissions::PM007,
+    &permissions::PM008,
     &user_pool::UP001,
+    &user_pool::UP002,
+    &user_pool::UP003,
+    &user_pool::UP004,
+    &user_pool::UP005,
+    &user_pool::UP006,
+    &user_pool::UP007,
+    &user_pool::UP008,
     &client::UC001,
+    &client::UC002,
+    &client::UC003,
+    &client::UC004,
+    &client::UC005,
+    &client::UC006,
+    &identity_pool::IP001,
+    &identity_pool::IP002,
+    &identity_pool::IP003,
+    &identity_pool::IP004,
+    &identity_pool::IP005,
+    &identity_pool::IP006,
 ];
 
 /// Checks run on the prepared template (TM001–TM007 and TM010 come from parsing and the graph).
@@ -27,8 +55,13 @@ pub static CHECKS: &[Check] = &[
     template::check_yaml_booleans,
     trust::check,
     permissions::check,
+    permissions::check_catalog,
     user_pool::check,
+    user_pool::check_catalog,
     client::check,
+    client::check_catalog,
+    // After the permission rules: IP001 looks at their findings.
+    identity_pool::check,
 ];
 
 /// A rule by ID or name (case-insensitive for IDs).

@@ -71,6 +71,14 @@ pub static TM008: RuleMeta = RuleMeta {
     help: "quote the value ('ON'), expand the alias, or split the documents into files",
     doc: include_str!("../../rules/TM008.md"),
 };
+pub static TM009: RuleMeta = RuleMeta {
+    id: "TM009",
+    name: "invalid-suppression",
+    tiers: &[("default", Severity::Warning)],
+    summary: "a Metadata suppression without a reason, naming an unknown rule, or suppressing nothing",
+    help: "give each suppression a `rule` and a `reason`, and remove the ones that match nothing",
+    doc: doc!("TM009"),
+};
 pub static TM010: RuleMeta = RuleMeta {
     id: "TM010",
     name: "input-limit",

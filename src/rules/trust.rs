@@ -3,6 +3,7 @@
 
 use super::{Context, Emitter, Loc, RuleMeta, Severity};
 use crate::policy::{AMR_KEY, AUD_KEY, Clause, Role, Slot, Statement, strings};
+use crate::template::intrinsic::{self, Target};
 use crate::template::{NodeId, Tree};
 
 pub static TR001: RuleMeta = RuleMeta {
@@ -41,6 +42,113 @@ pub static TR005: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/TR005.md"),
 };
 
+pub static TR003: RuleMeta = RuleMeta {
+    id: "TR003",
+    name: "aud-wrong-pool",
+    tiers: &[("default", Severity::Error)],
+    summary: "aud names something other than the identity pool the role is attached to (a user pool, a client, another pool)",
+    help: "set the aud condition to `!Ref` the identity pool that the role attachment names",
+    doc: doc!("TR003"),
+};
+pub static TR006: RuleMeta = RuleMeta {
+    id: "TR006",
+    name: "trust-wrong-action",
+    tiers: &[("default", Severity::Error), ("broad", Severity::Warning)],
+    summary: "Cognito trust statement with `sts:AssumeRole` (never works), `sts:*`/`*`, `NotPrincipal` or `NotAction`",
+    help: "use `Action: sts:AssumeRoleWithWebIdentity` (and `sts:TagSession` for attributes for access control)",
+    doc: doc!("TR006"),
+};
+
+/// TR003: the aud value resolves to something of this template that is not the attached pool.
+fn check_aud_target(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Clause<'_>) {
+    let t = cx.template;
+    let tree = &t.tree;
+    let attached: Vec<&crate::policy::Attached> =
+        role.attached.iter().filter(|a| a.pool.is_some()).collect();
+    for item in intrinsic::items(tree, c.value) {
+        for (node, target) in intrinsic::resolve(t, item) {
+            let (what, wrong) = match &target {
+                Target::Resource { index, .. } => {
+                    let r = &t.resources[*index];
+                    match r.type_name.as_deref() {
+                        Some("AWS::Cognito::UserPool") => {
+                            (format!("the user pool `{}`", r.name), true)
+                        }
+                        Some("AWS::Cognito::UserPoolClient") => {
+                            (format!("the user pool client `{}`", r.name), true)
+                        }
+                        Some("AWS::Cognito::IdentityPool") => {
+                            let elsewhere = !attached.is_empty()
+                                && attached.iter().all(|a| a.pool != Some(*index));
+                            (format!("the identity pool `{}`", r.name), elsewhere)
+                        }
+                        _ => (format!("`{}`", r.name), true),
+                    }
+                }
+                Target::Literal(_) => ("a literal pool ID".to_string(), !attached.is_empty()),
+                _ => continue,
+            };
+            if !wrong {
+                continue;
+            }
+            let role_name = &t.resources[role.resource].name;
+            let f = match attached.first().and_then(|a| a.pool) {
+                Some(p) => out.emit(
+                    &TR003,
+                    None,
+                    Loc::Node(node),
+                    format!(
+                        "aud names {what}, but `{role_name}` is attached to the identity pool `{}`",
+                        t.resources[p].name
+                    ),
+                ),
+                None => out.emit(
+                    &TR003,
+                    None,
+                    Loc::Node(node),
+                    format!("aud names {what}: the aud condition takes an identity pool ID"),
+                ),
+            };
+            for a in &attached {
+                f.label(
+                    tree.key_span(a.value).unwrap_or_else(|| tree.span(a.value)),
+                    format!("attached as `{}` here", a.slot.name()),
+                );
+            }
+        }
+    }
+}
+
+/// TR006: the action of a Cognito trust statement.
+fn check_action(cx: &Context<'_>, out: &mut Emitter<'_>, st: &Statement) {
+    let tree = &cx.template.tree;
+    for (node, action) in st.actions(tree) {
+        if action.eq_ignore_ascii_case("sts:AssumeRole") {
+            out.emit(&TR006, None, Loc::Node(node), "`sts:AssumeRole` for the `cognito-identity.amazonaws.com` principal can never succeed: identity pools call `AssumeRoleWithWebIdentity`");
+        } else if action == "*" || action.eq_ignore_ascii_case("sts:*") {
+            out.emit(
+                &TR006,
+                Some("broad"),
+                Loc::Node(node),
+                format!("`{action}` lets Cognito identities call every STS action on this role"),
+            );
+        }
+    }
+    for (key, node) in [
+        ("NotPrincipal", st.not_principal),
+        ("NotAction", st.not_action),
+    ] {
+        if let Some(n) = node {
+            out.emit(
+                &TR006,
+                Some("broad"),
+                Loc::Key(n),
+                format!("`{key}` in a Cognito trust statement trusts everything not listed"),
+            );
+        }
+    }
+}
+
 pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let tree = &cx.template.tree;
     for role in &cx.model.roles {
@@ -65,7 +173,9 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
             for c in &aud {
                 check_aud(cx, out, c);
+                check_aud_target(cx, out, role, c);
             }
+            check_action(cx, out, st);
             if amr.is_empty() {
                 out.emit(&TR004, None, anchor, "Cognito trust statement without a `cognito-identity.amazonaws.com:amr` condition: both guests and signed-in users of the pool can assume this role");
             }

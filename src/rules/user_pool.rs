@@ -1,7 +1,9 @@
 //! UP: user pools.
 
 use super::{Context, Emitter, Loc, RuleMeta, Severity};
-use crate::template::intrinsic;
+use crate::policy::strings;
+use crate::template::intrinsic::{self, Target};
+use crate::template::{NodeId, Template, Tree};
 
 pub static UP001: RuleMeta = RuleMeta {
     id: "UP001",
@@ -35,6 +37,321 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             {
                 out.emit(&UP001, None, Loc::Node(v), format!("`{name}` is immutable: users can never change it, and sign-in through an external identity provider that maps `{name}` fails"));
             }
+        }
+    }
+}
+
+pub static UP002: RuleMeta = RuleMeta {
+    id: "UP002",
+    name: "weak-password-policy",
+    tiers: &[("default", Severity::Warning)],
+    summary: "password policy with MinimumLength below the minimum, or a character class not required",
+    help: "require at least 8 characters (option `min-length`) with lowercase, uppercase, numbers and symbols",
+    doc: doc!("UP002"),
+};
+pub static UP003: RuleMeta = RuleMeta {
+    id: "UP003",
+    name: "mfa-off",
+    tiers: &[("default", Severity::Info)],
+    summary: "MfaConfiguration is OFF or not set",
+    help: "set `MfaConfiguration: 'ON'` (or 'OPTIONAL') with `EnabledMfas: [SOFTWARE_TOKEN_MFA]`",
+    doc: doc!("UP003"),
+};
+pub static UP004: RuleMeta = RuleMeta {
+    id: "UP004",
+    name: "threat-protection-off",
+    tiers: &[("default", Severity::Info)],
+    summary: "threat protection not enforced (UserPoolTier PLUS with AdvancedSecurityMode ENFORCED)",
+    help: "set `UserPoolTier: PLUS` and `UserPoolAddOns: {AdvancedSecurityMode: ENFORCED}`",
+    doc: doc!("UP004"),
+};
+pub static UP005: RuleMeta = RuleMeta {
+    id: "UP005",
+    name: "trigger-without-permission",
+    tiers: &[("default", Severity::Error)],
+    summary: "LambdaConfig trigger whose function has no AWS::Lambda::Permission for cognito-idp.amazonaws.com",
+    help: "add an `AWS::Lambda::Permission` with `Action: lambda:InvokeFunction`, `Principal: cognito-idp.amazonaws.com`, `FunctionName: !GetAtt Fn.Arn` and `SourceArn: !GetAtt UserPool.Arn`",
+    doc: doc!("UP005"),
+};
+pub static UP006: RuleMeta = RuleMeta {
+    id: "UP006",
+    name: "pool-not-retained",
+    tiers: &[("default", Severity::Warning)],
+    summary: "user pool that deleting or replacing the stack would destroy with every user in it",
+    help: "add `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain`, or `DeletionProtection: ACTIVE`",
+    doc: doc!("UP006"),
+};
+pub static UP007: RuleMeta = RuleMeta {
+    id: "UP007",
+    name: "default-email-sender",
+    tiers: &[("default", Severity::Info)],
+    summary: "email verification through Cognito's default sender, capped at a low daily quota",
+    help: "configure `EmailConfiguration` with `EmailSendingAccount: DEVELOPER` and an SES identity",
+    doc: doc!("UP007"),
+};
+pub static UP008: RuleMeta = RuleMeta {
+    id: "UP008",
+    name: "sms-pumping-exposure",
+    tiers: &[("default", Severity::Info)],
+    summary: "open self sign-up with SMS verification or SMS MFA: SMS-pumping (toll fraud) exposure",
+    help: "set `AdminCreateUserConfig: {AllowAdminCreateUserOnly: true}`, or verify by email and use TOTP MFA",
+    doc: doc!("UP008"),
+};
+
+/// The first value a property can take that satisfies `pred`, over `Fn::If` branches.
+fn any_value(tree: &Tree, node: Option<NodeId>, pred: impl Fn(NodeId) -> bool) -> Option<NodeId> {
+    node.and_then(|n| intrinsic::values(tree, n).into_iter().find(|v| pred(*v)))
+}
+
+const TRIGGERS: &[&[&str]] = &[
+    &["PreSignUp"],
+    &["PostConfirmation"],
+    &["PreAuthentication"],
+    &["PostAuthentication"],
+    &["DefineAuthChallenge"],
+    &["CreateAuthChallenge"],
+    &["VerifyAuthChallengeResponse"],
+    &["PreTokenGeneration"],
+    &["PreTokenGenerationConfig", "LambdaArn"],
+    &["CustomMessage"],
+    &["UserMigration"],
+    &["CustomEmailSender", "LambdaArn"],
+    &["CustomSMSSender", "LambdaArn"],
+];
+
+const FUNCTION_TYPES: &[&str] = &["AWS::Lambda::Function", "AWS::Serverless::Function"];
+
+/// The function (resource index) a Lambda reference names: a function, or its alias/version.
+fn function_of(t: &Template, node: NodeId) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (_, target) in intrinsic::resolve(t, node) {
+        let Target::Resource { index, .. } = target else {
+            continue;
+        };
+        match t.resources[index].type_name.as_deref() {
+            Some(ty) if FUNCTION_TYPES.contains(&ty) => out.push(index),
+            Some("AWS::Lambda::Alias" | "AWS::Lambda::Version") => {
+                if let Some(f) = t.resources[index]
+                    .properties
+                    .and_then(|p| t.tree.get(p, "FunctionName"))
+                {
+                    out.extend(function_of(t, f));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether a function may be invoked by Cognito: a permission for cognito-idp.amazonaws.com
+/// that names it (or whose function we cannot tell), or a SAM `Events` entry of `Type: Cognito`.
+fn cognito_may_invoke(t: &Template, function: usize) -> bool {
+    let tree = &t.tree;
+    let f = &t.resources[function];
+    let sam_event = f
+        .properties
+        .and_then(|p| tree.get(p, "Events"))
+        .and_then(|e| tree.entries(e))
+        .is_some_and(|events| {
+            events
+                .iter()
+                .any(|e| tree.get(e.value, "Type").and_then(|ty| tree.str(ty)) == Some("Cognito"))
+        });
+    if sam_event {
+        return true;
+    }
+    let name = f
+        .properties
+        .and_then(|p| tree.get(p, "FunctionName"))
+        .and_then(|n| tree.str(n));
+    t.resources_of_type("AWS::Lambda::Permission")
+        .any(|(_, p)| {
+            let Some(props) = p.properties else {
+                return false;
+            };
+            let principal_ok = any_value(tree, tree.get(props, "Principal"), |v| {
+                tree.str(v) == Some("cognito-idp.amazonaws.com")
+            })
+            .is_some();
+            let Some(fname) = tree.get(props, "FunctionName") else {
+                return false;
+            };
+            principal_ok
+                && intrinsic::resolve(t, fname)
+                    .into_iter()
+                    .any(|(n, target)| match target {
+                        Target::Resource { .. } => function_of(t, n).contains(&function),
+                        Target::Literal(l) => name.is_some_and(|nm| {
+                            tree.str(l)
+                                .is_some_and(|s| s == nm || s.ends_with(&format!(":function:{nm}")))
+                        }),
+                        _ => true, // unknown is not wrong
+                    })
+        })
+}
+
+pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    let t = cx.template;
+    let tree = &t.tree;
+    let min_len = cx.settings.options.min_password_length;
+    for (_, pool) in t.resources_of_type("AWS::Cognito::UserPool") {
+        let props = pool.properties;
+        let get = |path: &[&str]| props.and_then(|p| tree.get_path(p, path));
+        let name = &pool.name;
+        // UP002
+        if let Some(pp) = get(&["Policies", "PasswordPolicy"]) {
+            if let Some(v) = any_value(tree, tree.get(pp, "MinimumLength"), |v| {
+                tree.number(v).is_some_and(|n| n < min_len as f64)
+            }) {
+                out.emit(
+                    &UP002,
+                    None,
+                    Loc::Node(v),
+                    format!(
+                        "minimum password length {} is below {min_len}",
+                        tree.str(v).unwrap_or_default()
+                    ),
+                );
+            }
+            let mut omitted = Vec::new();
+            for key in [
+                "RequireLowercase",
+                "RequireUppercase",
+                "RequireNumbers",
+                "RequireSymbols",
+            ] {
+                match tree.get(pp, key) {
+                    None => omitted.push(key),
+                    Some(n) => {
+                        if let Some(v) =
+                            any_value(tree, Some(n), |v| tree.bool_value(v) == Some(false))
+                        {
+                            out.emit(
+                                &UP002,
+                                None,
+                                Loc::Node(v),
+                                format!("`{key}: false` weakens the password policy"),
+                            );
+                        }
+                    }
+                }
+            }
+            if !omitted.is_empty() {
+                out.emit(
+                    &UP002,
+                    None,
+                    Loc::Key(pp),
+                    format!(
+                        "the password policy omits {} (omitted means false)",
+                        omitted.join(", ")
+                    ),
+                );
+            }
+        }
+        // UP003
+        match get(&["MfaConfiguration"]) {
+            Some(m) => {
+                if let Some(v) = any_value(tree, Some(m), |v| {
+                    tree.str(v) == Some("OFF") || tree.yaml11_bool(v) == Some(false)
+                }) {
+                    out.emit(
+                        &UP003,
+                        None,
+                        Loc::Node(v),
+                        format!("multi-factor authentication is off for `{name}`"),
+                    );
+                }
+            }
+            None => {
+                out.emit(
+                    &UP003,
+                    None,
+                    Loc::Key(pool.node),
+                    format!(
+                        "`{name}` sets no MfaConfiguration: multi-factor authentication is off"
+                    ),
+                );
+            }
+        }
+        // UP004
+        let tier = get(&["UserPoolTier"]);
+        let mode = get(&["UserPoolAddOns", "AdvancedSecurityMode"]);
+        let plus = tier.and_then(|v| tree.str(v)) == Some("PLUS");
+        let enforced = mode.and_then(|v| tree.str(v)) == Some("ENFORCED");
+        if !(plus && enforced) {
+            let loc = match (mode, tier) {
+                (Some(m), _) if !enforced => Loc::Node(m),
+                (_, Some(tr)) if !plus => Loc::Node(tr),
+                _ => Loc::Key(pool.node),
+            };
+            out.emit(&UP004, None, loc, format!("threat protection is not enforced for `{name}` (needs UserPoolTier PLUS and AdvancedSecurityMode ENFORCED)"));
+        }
+        // UP005
+        if let Some(lc) = get(&["LambdaConfig"]) {
+            for path in TRIGGERS {
+                let Some(v) = tree.get_path(lc, path) else {
+                    continue;
+                };
+                for f in function_of(t, v) {
+                    if !cognito_may_invoke(t, f) {
+                        let fr = &t.resources[f];
+                        out.emit(&UP005, None, Loc::Node(v), format!("the `{}` trigger's function `{}` has no AWS::Lambda::Permission for `cognito-idp.amazonaws.com`: Cognito cannot invoke it and the flow fails", path.join("."), fr.name))
+                            .label(fr.key_span, "function defined here");
+                    }
+                }
+            }
+        }
+        // UP006
+        let attr = |k: &str| tree.get(pool.node, k).and_then(|v| tree.str(v));
+        let retained = matches!(
+            attr("DeletionPolicy"),
+            Some("Retain" | "RetainExceptOnCreate")
+        ) && attr("UpdateReplacePolicy") == Some("Retain");
+        let protected = get(&["DeletionProtection"]).and_then(|v| tree.str(v)) == Some("ACTIVE");
+        if !retained && !protected {
+            out.emit(
+                &UP006,
+                None,
+                Loc::Key(pool.node),
+                format!("deleting or replacing the stack destroys `{name}` and every user in it"),
+            );
+        }
+        // UP007
+        let verified = get(&["AutoVerifiedAttributes"])
+            .map(|n| strings(tree, Some(n)))
+            .unwrap_or_default();
+        if let Some((email, _)) = verified.iter().find(|(_, v)| *v == "email") {
+            let developer = get(&["EmailConfiguration", "EmailSendingAccount"])
+                .and_then(|v| tree.str(v))
+                == Some("DEVELOPER");
+            if !developer {
+                out.emit(&UP007, None, Loc::Node(*email), "email verification through Cognito's default email sender, which is capped at a low daily quota");
+            }
+        }
+        // UP008
+        let admin_only = any_value(
+            tree,
+            get(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]),
+            |v| tree.bool_value(v) == Some(true),
+        )
+        .is_some();
+        let sms_verify = verified.iter().any(|(_, v)| *v == "phone_number");
+        let mfas: Vec<&str> = get(&["EnabledMfas"])
+            .map(|n| strings(tree, Some(n)).into_iter().map(|x| x.1).collect())
+            .unwrap_or_default();
+        let mfa_on = get(&["MfaConfiguration"])
+            .and_then(|v| tree.str(v))
+            .is_some_and(|m| m == "ON" || m == "OPTIONAL");
+        let sms_mfa = mfas.contains(&"SMS_MFA")
+            || (mfa_on && mfas.is_empty() && get(&["SmsConfiguration"]).is_some());
+        if !admin_only && (sms_verify || sms_mfa) {
+            let what = if sms_verify {
+                "SMS verification"
+            } else {
+                "SMS MFA"
+            };
+            out.emit(&UP008, None, Loc::Key(pool.node), format!("anyone can sign up to `{name}` and trigger {what}: SMS-pumping (toll fraud) exposure"));
         }
     }
 }

@@ -1,0 +1,109 @@
+//! `sarif`: SARIF 2.1.0 (validated against the official schema in the tests), good for GitHub
+//! code scanning. Regions are 1-based, columns in Unicode code points.
+
+use serde_json::{Value, json};
+
+use crate::FileReport;
+use crate::rules::registry::RULES;
+use crate::rules::{RuleMeta, Severity};
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A relative URI reference for a path (forward slashes, spaces and `%` escaped).
+fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for c in path.replace('\\', "/").chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '%' => out.push_str("%25"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn rule_descriptor(r: &RuleMeta, docs_url: Option<&str>) -> Value {
+    let mut d = json!({
+        "id": r.id,
+        "name": r.name,
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": format!("{} {}: {}", r.id, r.name, r.summary)},
+        "help": {"text": r.help, "markdown": r.doc},
+        "defaultConfiguration": {"level": level(r.default_severity())},
+    });
+    if let Some(base) = docs_url {
+        d["helpUri"] = json!(format!("{base}{}", r.id));
+    }
+    d
+}
+
+pub fn render(reports: &[FileReport], docs_url: Option<&str>) -> String {
+    let mut results = Vec::new();
+    for r in reports {
+        for f in &r.findings {
+            let (s, e) = r.index.span(&r.source, f.span);
+            let index = RULES.iter().position(|m| m.id == f.rule.id).unwrap_or(0);
+            let mut result = json!({
+                "ruleId": f.rule.id,
+                "ruleIndex": index,
+                "level": level(f.severity),
+                "message": {"text": format!("{} (help: {})", f.message, f.help)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(&r.path)},
+                        "region": {"startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column}
+                    },
+                    "logicalLocations": [{
+                        "name": f.resource.clone().unwrap_or_else(|| "template".to_string()),
+                        "fullyQualifiedName": if f.pointer.is_empty() { "/".to_string() } else { f.pointer.clone() },
+                        "kind": "resource"
+                    }]
+                }]
+            });
+            if !f.labels.is_empty() {
+                let related: Vec<Value> = f
+                    .labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (span, text))| {
+                        let (ls, le) = r.index.span(&r.source, *span);
+                        json!({
+                            "id": i + 1,
+                            "message": {"text": text},
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": uri(&r.path)},
+                                "region": {"startLine": ls.line, "startColumn": ls.column, "endLine": le.line, "endColumn": le.column}
+                            }
+                        })
+                    })
+                    .collect();
+                result["relatedLocations"] = Value::Array(related);
+            }
+            results.push(result);
+        }
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "cfn-cognito-lint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": RULES.iter().map(|r| rule_descriptor(r, docs_url)).collect::<Vec<_>>()
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,354 @@
+//! IP: identity pools and their role attachments.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use crate::policy::{AUD_KEY, Tier};
+use crate::template::intrinsic::{self, Target};
+use crate::template::{NodeId, Template};
+
+pub static IP001: RuleMeta = RuleMeta {
+    id: "IP001",
+    name: "guest-access",
+    tiers: &[("default", Severity::Info), ("exposed", Severity::Warning)],
+    summary: "AllowUnauthenticatedIdentities: true (warning when a guest role holds wildcard, unscoped or escalation permissions)",
+    help: "keep guest access only if the app needs it, and give the guest role the narrowest permissions",
+    doc: doc!("IP001"),
+};
+pub static IP002: RuleMeta = RuleMeta {
+    id: "IP002",
+    name: "provider-client-mismatch",
+    tiers: &[("default", Severity::Error)],
+    summary: "CognitoIdentityProviders entry whose ClientId belongs to a different user pool than its ProviderName",
+    help: "pair each client with the ProviderName of its own user pool (`!GetAtt <Pool>.ProviderName`)",
+    doc: doc!("IP002"),
+};
+pub static IP003: RuleMeta = RuleMeta {
+    id: "IP003",
+    name: "malformed-provider-name",
+    tiers: &[("default", Severity::Error)],
+    summary: "ProviderName not of the form cognito-idp.<region>.amazonaws.com/<pool id>",
+    help: "use `!GetAtt <UserPool>.ProviderName` (not ProviderURL or Arn)",
+    doc: doc!("IP003"),
+};
+pub static IP004: RuleMeta = RuleMeta {
+    id: "IP004",
+    name: "token-check-off",
+    tiers: &[("default", Severity::Info)],
+    summary: "CognitoIdentityProviders entry without ServerSideTokenCheck: true",
+    help: "set `ServerSideTokenCheck: true` so signed-out and revoked tokens are refused",
+    doc: doc!("IP004"),
+};
+pub static IP005: RuleMeta = RuleMeta {
+    id: "IP005",
+    name: "attachment-gap",
+    tiers: &[("default", Severity::Warning)],
+    summary: "identity pool without role attachment, guest role attached to a pool without guests, or a role its pool never hands out",
+    help: "attach the roles with an AWS::Cognito::IdentityPoolRoleAttachment that matches the pool's settings",
+    doc: doc!("IP005"),
+};
+pub static IP006: RuleMeta = RuleMeta {
+    id: "IP006",
+    name: "same-role-both-slots",
+    tiers: &[("default", Severity::Error)],
+    summary: "the same role attached as both authenticated and unauthenticated",
+    help: "give guests their own role with narrower permissions",
+    doc: doc!("IP006"),
+};
+
+const POOL: &str = "AWS::Cognito::IdentityPool";
+const USER_POOL: &str = "AWS::Cognito::UserPool";
+
+static PROVIDER_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^cognito-idp\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?/[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$").ok()
+});
+
+fn resources_of(t: &Template, node: NodeId, ty: &str) -> Vec<usize> {
+    intrinsic::resolve(t, node)
+        .into_iter()
+        .filter_map(|(_, target)| match target {
+            Target::Resource { index, .. }
+                if t.resources[index].type_name.as_deref() == Some(ty) =>
+            {
+                Some(index)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The user pool a ProviderName value names (`!GetAtt P.ProviderName`, `!Sub …/${P}`).
+fn provider_pool(t: &Template, node: NodeId) -> Vec<usize> {
+    let tree = &t.tree;
+    let mut out = resources_of(t, node, USER_POOL);
+    for v in intrinsic::values(tree, node) {
+        if let Some(("Fn::Sub", arg, _)) = intrinsic::as_intrinsic(tree, v) {
+            if let Some(s) = tree.str(arg) {
+                for var in intrinsic::sub_vars(s) {
+                    if let Some(i) = t
+                        .resource_idx(var.name)
+                        .filter(|i| t.resources[*i].type_name.as_deref() == Some(USER_POOL))
+                    {
+                        out.push(i);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// IP003: what is wrong with a ProviderName value, if we can tell.
+fn provider_name_problem(t: &Template, v: NodeId) -> Option<String> {
+    let tree = &t.tree;
+    let re = PROVIDER_NAME.as_ref()?;
+    let check = |text: &str| -> Option<String> {
+        if re.is_match(text) {
+            None
+        } else if text.starts_with("https://") {
+            Some(format!(
+                "`{text}` is a provider URL: ProviderName has no `https://`"
+            ))
+        } else if text.starts_with("arn:") {
+            Some(format!("`{text}` is an ARN, not a provider name"))
+        } else {
+            Some(format!(
+                "`{text}` is not of the form `cognito-idp.<region>.amazonaws.com/<user pool id>`"
+            ))
+        }
+    };
+    match intrinsic::as_intrinsic(tree, v) {
+        None => tree.str(v).and_then(check),
+        Some(("Fn::GetAtt", arg, _)) => {
+            let (res, attr) = intrinsic::getatt_parts(tree, arg)?;
+            let attr = attr?;
+            let is_pool = t
+                .resource(&res)
+                .is_some_and(|r| r.type_name.as_deref() == Some(USER_POOL));
+            (is_pool && attr != "ProviderName")
+                .then(|| format!("`{res}.{attr}` is not a provider name: use `{res}.ProviderName`"))
+        }
+        Some(("Fn::Sub", arg, _)) => {
+            let s = tree.str(arg)?;
+            let mut text = s.to_string();
+            for var in intrinsic::sub_vars(s).iter().rev() {
+                let with = match var.name {
+                    "AWS::Region" => "us-east-1",
+                    "AWS::URLSuffix" => "amazonaws.com",
+                    "AWS::AccountId" | "AWS::Partition" | "AWS::StackName" => return None,
+                    n if n.contains('.') => return None,
+                    _ => "us-east-1_Abc123",
+                };
+                text.replace_range(var.start..var.end, with);
+            }
+            check(&text)
+        }
+        Some(_) => None,
+    }
+}
+
+pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    let t = cx.template;
+    let tree = &t.tree;
+    let model = cx.model;
+    let attachments: Vec<usize> = t
+        .resources_of_type("AWS::Cognito::IdentityPoolRoleAttachment")
+        .map(|(i, _)| i)
+        .collect();
+    for (pi, pool) in t.resources_of_type(POOL) {
+        let props = pool.properties;
+        let allow_guests = props.and_then(|p| tree.get(p, "AllowUnauthenticatedIdentities"));
+        let guests_on = allow_guests.and_then(|n| {
+            intrinsic::values(tree, n)
+                .into_iter()
+                .find(|v| tree.bool_value(*v) == Some(true))
+        });
+        // IP001
+        if let Some(v) = guests_on {
+            let guest_roles: Vec<usize> = model
+                .roles
+                .iter()
+                .filter(|r| r.tier == Tier::Guest && model.reaching_pools(r).contains(&pi))
+                .map(|r| r.resource)
+                .collect();
+            let holders: HashSet<String> = model
+                .policies
+                .iter()
+                .filter(|p| p.roles.iter().any(|r| guest_roles.contains(r)))
+                .map(|p| t.resources[p.owner].name.to_string())
+                .chain(guest_roles.iter().map(|r| t.resources[*r].name.to_string()))
+                .collect();
+            let mut rules: Vec<&str> = out
+                .findings
+                .iter()
+                .filter(|f| {
+                    matches!(f.rule.id, "PM001" | "PM002" | "PM008")
+                        && f.resource.as_ref().is_some_and(|r| holders.contains(r))
+                })
+                .map(|f| f.rule.id)
+                .collect();
+            rules.sort_unstable();
+            rules.dedup();
+            if rules.is_empty() {
+                out.emit(
+                    &IP001,
+                    None,
+                    Loc::Node(v),
+                    format!(
+                        "`{}` hands out credentials to anyone, without sign-in (guest access)",
+                        pool.name
+                    ),
+                );
+            } else {
+                out.emit(
+                    &IP001,
+                    Some("exposed"),
+                    Loc::Node(v),
+                    format!(
+                        "`{}` hands out credentials to anyone, and its guest role has {} findings",
+                        pool.name,
+                        rules.join(", ")
+                    ),
+                );
+            }
+        }
+        // IP002, IP003, IP004
+        let providers = props
+            .and_then(|p| tree.get(p, "CognitoIdentityProviders"))
+            .map(|n| intrinsic::items(tree, n))
+            .unwrap_or_default();
+        for entry in providers {
+            let client = tree.get(entry, "ClientId");
+            let name = tree.get(entry, "ProviderName");
+            if let (Some(c), Some(n)) = (client, name) {
+                let client_pools: Vec<usize> = resources_of(t, c, "AWS::Cognito::UserPoolClient")
+                    .into_iter()
+                    .filter_map(|ci| {
+                        t.resources[ci]
+                            .properties
+                            .and_then(|p| tree.get(p, "UserPoolId"))
+                    })
+                    .flat_map(|u| resources_of(t, u, USER_POOL))
+                    .collect();
+                let named = provider_pool(t, n);
+                if let (Some(&cp), Some(&np)) = (client_pools.first(), named.first()) {
+                    if cp != np {
+                        out.emit(&IP002, None, Loc::Node(c), format!("this client belongs to the user pool `{}`, but the provider name is that of `{}`: sign-in tokens of the client are refused", t.resources[cp].name, t.resources[np].name))
+                            .label(tree.span(n), format!("provider name of `{}`", t.resources[np].name));
+                    }
+                }
+            }
+            if let Some(n) = name {
+                for v in intrinsic::values(tree, n) {
+                    if let Some(problem) = provider_name_problem(t, v) {
+                        out.emit(&IP003, None, Loc::Node(v), problem);
+                    }
+                }
+            }
+            match tree.get(entry, "ServerSideTokenCheck") {
+                Some(s)
+                    if intrinsic::values(tree, s)
+                        .into_iter()
+                        .all(|v| tree.bool_value(v) == Some(true)) => {}
+                Some(s) => {
+                    out.emit(&IP004, None, Loc::Node(s), "`ServerSideTokenCheck` is off: the identity pool accepts tokens of signed-out users until they expire");
+                }
+                None => {
+                    out.emit(&IP004, None, Loc::Node(entry), "no `ServerSideTokenCheck: true`: the identity pool accepts tokens of signed-out users until they expire");
+                }
+            }
+        }
+        // IP005: a pool no attachment names.
+        let attached = attachments.iter().any(|a| {
+            t.resources[*a]
+                .properties
+                .and_then(|p| tree.get(p, "IdentityPoolId"))
+                .is_some_and(|id| resources_of(t, id, POOL).contains(&pi))
+        });
+        if !attached {
+            out.emit(&IP005, None, Loc::Key(pool.node), format!("`{}` has no AWS::Cognito::IdentityPoolRoleAttachment: its identities get no role", pool.name));
+        }
+    }
+    // IP005 (guest slot on a pool without guests) and IP006.
+    for &a in &attachments {
+        let Some(props) = t.resources[a].properties else {
+            continue;
+        };
+        let pools = tree
+            .get(props, "IdentityPoolId")
+            .map(|id| resources_of(t, id, POOL))
+            .unwrap_or_default();
+        let Some(roles) = tree.get(props, "Roles") else {
+            continue;
+        };
+        let auth = tree.get(roles, "authenticated");
+        let unauth = tree.get(roles, "unauthenticated");
+        if let Some(u) = unauth {
+            for p in &pools {
+                let allow = t.resources[*p]
+                    .properties
+                    .and_then(|pp| tree.get(pp, "AllowUnauthenticatedIdentities"));
+                let on = allow.is_some_and(|n| {
+                    intrinsic::values(tree, n)
+                        .into_iter()
+                        .any(|v| tree.bool_value(v) == Some(true))
+                });
+                if !on {
+                    let f = out.emit(&IP005, None, Loc::Key(u), format!("an unauthenticated role is attached, but `{}` does not allow unauthenticated identities: the role is never used", t.resources[*p].name));
+                    if let Some(n) = allow {
+                        f.label(tree.span(n), "guests are off here");
+                    }
+                }
+            }
+            if let Some(au) = auth {
+                let a_roles: Vec<usize> = intrinsic::resolve(t, au)
+                    .into_iter()
+                    .filter_map(|(_, x)| {
+                        if let Target::Resource { index, .. } = x {
+                            Some(index)
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                let same = intrinsic::resolve(t, u)
+                    .into_iter()
+                    .find_map(|(_, x)| match x {
+                        Target::Resource { index, .. } if a_roles.contains(&index) => Some(index),
+                        _ => None,
+                    });
+                if let Some(r) = same {
+                    out.emit(&IP006, None, Loc::Key(u), format!("`{}` is attached as both authenticated and unauthenticated: guests get every permission of signed-in users", t.resources[r].name))
+                        .label(tree.key_span(au).unwrap_or_else(|| tree.span(au)), "also attached as authenticated here");
+                }
+            }
+        }
+    }
+    // IP005: a Cognito role whose aud names a pool of this template that no attachment gives it.
+    for role in &model.roles {
+        if !role.attached.is_empty() {
+            continue;
+        }
+        let Some(doc) = &role.trust else { continue };
+        for &k in &role.cognito {
+            let st = &doc.statements[k];
+            if !st.is_allow(tree) {
+                continue;
+            }
+            for c in st
+                .clauses(tree)
+                .into_iter()
+                .filter(|c| c.key.eq_ignore_ascii_case(AUD_KEY))
+            {
+                for item in intrinsic::items(tree, c.value) {
+                    if let Some(p) = resources_of(t, item, POOL).first() {
+                        out.emit(&IP005, None, Loc::Node(item), format!("`{}` trusts the identity pool `{}`, but no role attachment gives it to that pool: the role is never used", t.resources[role.resource].name, t.resources[*p].name));
+                    }
+                }
+            }
+        }
+    }
+}
