@@ -79,14 +79,16 @@ fn index() -> &'static HashMap<&'static str, Slot> {
 pub fn service(prefix: &str) -> Option<&'static Service> {
     let slot = index().get(prefix.to_ascii_lowercase().as_str())?;
     Some(slot.parsed.get_or_init(|| {
+        let mut actions: Vec<(&'static str, String, Level)> = slot
+            .block
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .map(|(a, lvl)| (a, a.to_ascii_lowercase(), Level::parse(lvl.trim())))
+            .collect();
+        actions.sort_by(|a, b| a.1.cmp(&b.1));
         Service {
             name: slot.name,
-            actions: slot
-                .block
-                .lines()
-                .filter_map(|l| l.split_once(' '))
-                .map(|(a, lvl)| (a, a.to_ascii_lowercase(), Level::parse(lvl.trim())))
-                .collect(),
+            actions,
         }
     }))
 }
@@ -96,17 +98,17 @@ pub fn service_count() -> usize {
     index().len()
 }
 
-/// Case-insensitive glob match: `*` any run of characters, `?` one character.
+/// Case-insensitive glob match: `*` any run of characters, `?` one character. IAM action
+/// names are ASCII, so bytes are compared with ASCII case folding, without allocating.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
-    let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut pi, mut ti) = (0usize, 0usize);
     let (mut star, mut mark) = (None::<usize>, 0usize);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == b'?' || p[pi].eq_ignore_ascii_case(&t[ti])) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == b'*' {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -118,10 +120,20 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == b'*' {
         pi += 1;
     }
     pi == p.len()
+}
+
+impl Service {
+    /// Whether the service has this action (case-insensitive; the table is sorted).
+    pub fn has(&self, action: &str) -> bool {
+        let lower = action.to_ascii_lowercase();
+        self.actions
+            .binary_search_by(|(_, l, _)| l.as_str().cmp(&lower))
+            .is_ok()
+    }
 }
 
 /// The actions of the table an action pattern (`iot:Update*`, `s3:GetObject`) covers.

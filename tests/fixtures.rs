@@ -147,3 +147,31 @@ fn every_rule_has_bad_and_good_fixtures() {
         );
     }
 }
+
+/// Realistic stacks that follow the guidance (web app, guest access scoped to one table, IoT
+/// per-identity topics, Amplify deny-only placeholder, pools from a parameter and an import,
+/// ABAC with sts:TagSession, a SAM trigger with a Cognito event): nothing at warning or above.
+#[test]
+fn clean_stacks_give_no_warning() {
+    let dir = common::root().join("fixtures").join("stacks");
+    let files = common::files_in(&dir);
+    assert!(files.len() >= 8, "{} stacks", files.len());
+    let mut loud = Vec::new();
+    for path in files {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let report = common::lint(&format!("fixtures/stacks/{name}"));
+        assert!(report.skipped.is_none(), "{name} skipped");
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warning)
+        {
+            loud.push(format!("{name}: {} {}", f.rule.id, f.message));
+        }
+    }
+    assert!(loud.is_empty(), "{loud:#?}");
+}

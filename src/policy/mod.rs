@@ -354,6 +354,11 @@ impl<'a> Model<'a> {
             }
         }
         // Managed policies named in a role's ManagedPolicyArns apply to that role.
+        let mut by_owner: std::collections::HashMap<usize, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (k, p) in policies.iter().enumerate() {
+            by_owner.entry(p.owner).or_default().push(k);
+        }
         for role in &roles {
             let Some(props) = t.resources[role.resource].properties else {
                 continue;
@@ -362,11 +367,10 @@ impl<'a> Model<'a> {
                 continue;
             };
             for target in resource_targets(t, arns) {
-                for p in policies
-                    .iter_mut()
-                    .filter(|p| p.owner == target && !p.roles.contains(&role.resource))
-                {
-                    p.roles.push(role.resource);
+                for &k in by_owner.get(&target).map_or(&[][..], Vec::as_slice) {
+                    if !policies[k].roles.contains(&role.resource) {
+                        policies[k].roles.push(role.resource);
+                    }
                 }
             }
         }
@@ -484,9 +488,11 @@ impl<'a> Model<'a> {
             .filter(|s| s.is_allow(tree))
             .collect();
         let web_identity = allow.iter().any(|s| {
-            s.actions(tree)
-                .iter()
-                .any(|(_, a)| matches!(*a, "sts:AssumeRoleWithWebIdentity" | "sts:*" | "*"))
+            s.actions(tree).iter().any(|(_, a)| {
+                ["sts:AssumeRoleWithWebIdentity", "sts:*", "*"]
+                    .iter()
+                    .any(|w| a.eq_ignore_ascii_case(w))
+            })
         });
         if !web_identity && role.attached.is_empty() {
             return Tier::Other;

@@ -175,14 +175,18 @@ fn unit_minutes(unit: &str) -> Option<f64> {
     }
 }
 
+/// A duration for a message: `1 day`, `41.67 days`, `90 minutes`.
 fn show(minutes: f64) -> String {
-    if minutes >= DAY {
-        format!("{} days", minutes / DAY)
+    let (n, unit) = if minutes >= DAY {
+        (minutes / DAY, "day")
     } else if minutes >= HOUR {
-        format!("{} hours", minutes / HOUR)
+        (minutes / HOUR, "hour")
     } else {
-        format!("{minutes} minutes")
-    }
+        (minutes, "minute")
+    };
+    let text = format!("{n:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text} {unit}{}", if text == "1" { "" } else { "s" })
 }
 
 pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
@@ -254,6 +258,8 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
                     .find(|v| tree.str(*v) != Some("ENABLED"))
                 {
                     out.emit(&UC003, None, Loc::Node(v), format!("`PreventUserExistenceErrors` is not ENABLED on `{name}`: sign-in errors reveal whether a user exists"));
+                } else if intrinsic::may_be_absent(tree, p) {
+                    out.emit(&UC003, None, Loc::Key(client.node), format!("`{name}` may leave PreventUserExistenceErrors unset (the API default is LEGACY): sign-in errors reveal whether a user exists"));
                 }
             }
             None => {

@@ -1,6 +1,6 @@
 //! IP: identity pools and their role attachments.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -144,7 +144,19 @@ fn provider_name_problem(t: &Template, v: NodeId) -> Option<String> {
                 };
                 text.replace_range(var.start..var.end, with);
             }
-            check(&text)
+            // Judge the substituted text, report the template's own.
+            check(&text).map(|_| {
+                format!(
+                    "`{s}` is not of the form `cognito-idp.<region>.amazonaws.com/<user pool id>`"
+                )
+            })
+        }
+        Some(("Ref", arg, _)) => {
+            let name = tree.str(arg)?;
+            let is_pool = t
+                .resource(name)
+                .is_some_and(|r| r.type_name.as_deref() == Some(USER_POOL));
+            is_pool.then(|| format!("`!Ref {name}` is the user pool ID, not its provider name: use `!GetAtt {name}.ProviderName`"))
         }
         Some(_) => None,
     }
@@ -158,6 +170,42 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
         .resources_of_type("AWS::Cognito::IdentityPoolRoleAttachment")
         .map(|(i, _)| i)
         .collect();
+    // Computed once: the guest roles each pool reaches, the policies of each role, the
+    // permission findings of each resource, and the pools some attachment names.
+    let mut guest_roles_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for r in model.roles.iter().filter(|r| r.tier == Tier::Guest) {
+        for p in model.reaching_pools(r) {
+            guest_roles_of.entry(p).or_default().push(r.resource);
+        }
+    }
+    let mut policy_owners_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for p in &model.policies {
+        for r in &p.roles {
+            policy_owners_of.entry(*r).or_default().push(p.owner);
+        }
+    }
+    let mut permission_findings: HashMap<String, Vec<&'static str>> = HashMap::new();
+    for f in out
+        .findings
+        .iter()
+        .filter(|f| matches!(f.rule.id, "PM001" | "PM002" | "PM008"))
+    {
+        if let Some(r) = &f.resource {
+            permission_findings
+                .entry(r.clone())
+                .or_default()
+                .push(f.rule.id);
+        }
+    }
+    let attached_pools: HashSet<usize> = attachments
+        .iter()
+        .filter_map(|a| {
+            t.resources[*a]
+                .properties
+                .and_then(|p| tree.get(p, "IdentityPoolId"))
+        })
+        .flat_map(|id| resources_of(t, id, POOL))
+        .collect();
     for (pi, pool) in t.resources_of_type(POOL) {
         let props = pool.properties;
         let allow_guests = props.and_then(|p| tree.get(p, "AllowUnauthenticatedIdentities"));
@@ -166,29 +214,23 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 .into_iter()
                 .find(|v| tree.bool_value(*v) == Some(true))
         });
-        // IP001
         if let Some(v) = guests_on {
-            let guest_roles: Vec<usize> = model
-                .roles
-                .iter()
-                .filter(|r| r.tier == Tier::Guest && model.reaching_pools(r).contains(&pi))
-                .map(|r| r.resource)
-                .collect();
-            let holders: HashSet<String> = model
-                .policies
-                .iter()
-                .filter(|p| p.roles.iter().any(|r| guest_roles.contains(r)))
-                .map(|p| t.resources[p.owner].name.to_string())
-                .chain(guest_roles.iter().map(|r| t.resources[*r].name.to_string()))
-                .collect();
-            let mut rules: Vec<&str> = out
-                .findings
-                .iter()
-                .filter(|f| {
-                    matches!(f.rule.id, "PM001" | "PM002" | "PM008")
-                        && f.resource.as_ref().is_some_and(|r| holders.contains(r))
+            let roles = guest_roles_of.get(&pi).map_or(&[][..], Vec::as_slice);
+            let holders = roles.iter().flat_map(|r| {
+                policy_owners_of
+                    .get(r)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .chain(std::iter::once(r))
+            });
+            let mut rules: Vec<&'static str> = holders
+                .flat_map(|h| {
+                    permission_findings
+                        .get(&*t.resources[*h].name)
+                        .map_or(&[][..], Vec::as_slice)
+                        .iter()
+                        .copied()
                 })
-                .map(|f| f.rule.id)
                 .collect();
             rules.sort_unstable();
             rules.dedup();
@@ -262,13 +304,7 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
         }
         // IP005: a pool no attachment names.
-        let attached = attachments.iter().any(|a| {
-            t.resources[*a]
-                .properties
-                .and_then(|p| tree.get(p, "IdentityPoolId"))
-                .is_some_and(|id| resources_of(t, id, POOL).contains(&pi))
-        });
-        if !attached {
+        if !attached_pools.contains(&pi) {
             out.emit(&IP005, None, Loc::Key(pool.node), format!("`{}` has no AWS::Cognito::IdentityPoolRoleAttachment: its identities get no role", pool.name));
         }
     }
@@ -329,9 +365,6 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     }
     // IP005: a Cognito role whose aud names a pool of this template that no attachment gives it.
     for role in &model.roles {
-        if !role.attached.is_empty() {
-            continue;
-        }
         let Some(doc) = &role.trust else { continue };
         for &k in &role.cognito {
             let st = &doc.statements[k];
@@ -344,7 +377,10 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 .filter(|c| c.key.eq_ignore_ascii_case(AUD_KEY))
             {
                 for item in intrinsic::items(tree, c.value) {
-                    if let Some(p) = resources_of(t, item, POOL).first() {
+                    let pool = resources_of(t, item, POOL)
+                        .into_iter()
+                        .find(|p| !role.attached.iter().any(|a| a.pool == Some(*p)));
+                    if let Some(p) = &pool {
                         out.emit(&IP005, None, Loc::Node(item), format!("`{}` trusts the identity pool `{}`, but no role attachment gives it to that pool: the role is never used", t.resources[role.resource].name, t.resources[*p].name));
                     }
                 }

@@ -62,6 +62,17 @@ pub fn wildcard_reach(action: &str) -> Option<String> {
     }
 }
 
+/// Whether PM001 reports an action string: `*` and `service:*` always; a prefix wildcard that
+/// covers write actions unless it covers an escalation action held by Cognito identities,
+/// which PM008 reports instead (one finding per action string).
+fn pm001_reports(action: &str, tier: Tier) -> bool {
+    if action == "*" || is_service_wildcard(action) {
+        return true;
+    }
+    wildcard_reach(action).is_some()
+        && !(tier != Tier::Other && listed(&ESCALATION, action).is_some())
+}
+
 pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     if !out.enabled(&PM001) {
         return;
@@ -82,7 +93,8 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             .collect();
         for st in policy.doc.statements.iter().filter(|s| s.is_allow(tree)) {
             for (node, action) in st.actions(tree) {
-                let Some(what) = wildcard_reach(action) else {
+                let Some(what) = wildcard_reach(action).filter(|_| pm001_reports(action, tier))
+                else {
                     continue;
                 };
                 let holder = match roles.as_slice() {
@@ -225,8 +237,9 @@ fn known_operator(op: &str) -> bool {
     OPERATORS.contains(&base)
 }
 
-/// PM003–PM005 on one action string (not called for actions PM001 reports).
-fn check_action(out: &mut Emitter<'_>, node: NodeId, action: &str) {
+/// PM004–PM005 on one action string, and PM003 on identity policies (`retired`); not called
+/// for actions PM001 reports.
+fn check_action(out: &mut Emitter<'_>, node: NodeId, action: &str, retired: bool) {
     if action == "*" {
         return;
     }
@@ -250,7 +263,9 @@ fn check_action(out: &mut Emitter<'_>, node: NodeId, action: &str) {
         return;
     };
     if let Some((_, note)) = listed(&RETIRED, action) {
-        out.emit(&PM003, None, Loc::Node(node), format!("`{action}`: {note}"));
+        if retired {
+            out.emit(&PM003, None, Loc::Node(node), format!("`{action}`: {note}"));
+        }
         return;
     }
     let Some(service) = iam::service(prefix) else {
@@ -267,20 +282,8 @@ fn check_action(out: &mut Emitter<'_>, node: NodeId, action: &str) {
         }
         return;
     };
-    if name.contains(['*', '?']) {
-        if iam::expand(action).is_empty() {
-            out.emit(
-                &PM005,
-                None,
-                Loc::Node(node),
-                format!("`{action}` matches no action of {}", service.name),
-            );
-        }
-    } else if !service
-        .actions
-        .iter()
-        .any(|(a, _, _)| a.eq_ignore_ascii_case(name))
-    {
+    // Wildcards are matched against the table, never rejected as unknown.
+    if !name.contains(['*', '?']) && !service.has(name) {
         out.emit(
             &PM005,
             None,
@@ -405,10 +408,10 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 .into_iter()
                 .chain(strings(tree, st.not_action))
             {
-                if wildcard_reach(action).is_some() {
-                    continue; // PM001's
+                if pm001_reports(action, tier) {
+                    continue; // one finding per action string
                 }
-                check_action(out, node, action);
+                check_action(out, node, action, true);
                 if !allow || tier == Tier::Other || st.action.is_none() {
                     continue;
                 }
@@ -454,7 +457,7 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 .chain(strings(tree, st.not_action))
             {
                 if *trust || wildcard_reach(action).is_none() {
-                    check_action(out, node, action);
+                    check_action(out, node, action, false);
                 }
             }
         }

@@ -303,18 +303,20 @@ fn check_amr(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Clause<'_
         )
         .help(format!("use `ForAnyValue:{op}`"));
     }
-    let developer: Vec<&str> = t
-        .resources_of_type("AWS::Cognito::IdentityPool")
-        .filter_map(|(_, r)| {
-            r.properties
-                .and_then(|p| tree.get(p, "DeveloperProviderName"))
-                .and_then(|n| tree.str(n))
-        })
-        .collect();
+    // Developer provider names of the template's pools, looked up only for an unusual value.
+    let developer = || -> Vec<&str> {
+        t.resources_of_type("AWS::Cognito::IdentityPool")
+            .filter_map(|(_, r)| {
+                r.properties
+                    .and_then(|p| tree.get(p, "DeveloperProviderName"))
+                    .and_then(|n| tree.str(n))
+            })
+            .collect()
+    };
     let values = strings(tree, Some(c.value));
     for (node, v) in &values {
         let wildcard = op.contains("Like") && (v.contains('*') || v.contains('?'));
-        if !wildcard && !known_amr(v, &developer) {
+        if !wildcard && !known_amr(v, &[]) && !known_amr(v, &developer()) {
             out.emit(&TR005, None, Loc::Node(*node), format!("amr value `{v}` is neither `authenticated`, `unauthenticated` nor an identity provider name"));
         }
     }

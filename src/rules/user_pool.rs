@@ -144,63 +144,94 @@ fn function_of(t: &Template, node: NodeId) -> Vec<usize> {
     out
 }
 
-/// Whether a function may be invoked by Cognito: a permission for cognito-idp.amazonaws.com
-/// that names it (or whose function we cannot tell), or a SAM `Events` entry of `Type: Cognito`.
-fn cognito_may_invoke(t: &Template, function: usize) -> bool {
-    let tree = &t.tree;
-    let f = &t.resources[function];
-    let sam_event = f
-        .properties
-        .and_then(|p| tree.get(p, "Events"))
-        .and_then(|e| tree.entries(e))
-        .is_some_and(|events| {
-            events
-                .iter()
-                .any(|e| tree.get(e.value, "Type").and_then(|ty| tree.str(ty)) == Some("Cognito"))
-        });
-    if sam_event {
-        return true;
-    }
-    let name = f
-        .properties
-        .and_then(|p| tree.get(p, "FunctionName"))
-        .and_then(|n| tree.str(n));
-    t.resources_of_type("AWS::Lambda::Permission")
-        .any(|(_, p)| {
-            let Some(props) = p.properties else {
-                return false;
-            };
-            let principal_ok = any_value(tree, tree.get(props, "Principal"), |v| {
+/// What Cognito may invoke, from every `AWS::Lambda::Permission` for `cognito-idp.amazonaws.com`
+/// (computed once per file): the functions they name, literal function names, and whether one
+/// names a function we cannot tell (unknown is not wrong).
+struct Invokable {
+    functions: std::collections::HashSet<usize>,
+    names: Vec<String>,
+    unknown: bool,
+}
+
+impl Invokable {
+    fn of(t: &Template) -> Invokable {
+        let tree = &t.tree;
+        let mut inv = Invokable {
+            functions: Default::default(),
+            names: Vec::new(),
+            unknown: false,
+        };
+        for (_, p) in t.resources_of_type("AWS::Lambda::Permission") {
+            let Some(props) = p.properties else { continue };
+            if any_value(tree, tree.get(props, "Principal"), |v| {
                 tree.str(v) == Some("cognito-idp.amazonaws.com")
             })
-            .is_some();
+            .is_none()
+            {
+                continue;
+            }
             let Some(fname) = tree.get(props, "FunctionName") else {
-                return false;
+                continue;
             };
-            principal_ok
-                && intrinsic::resolve(t, fname)
-                    .into_iter()
-                    .any(|(n, target)| match target {
-                        Target::Resource { .. } => function_of(t, n).contains(&function),
-                        Target::Literal(l) => name.is_some_and(|nm| {
-                            tree.str(l)
-                                .is_some_and(|s| s == nm || s.ends_with(&format!(":function:{nm}")))
-                        }),
-                        _ => true, // unknown is not wrong
-                    })
+            for (n, target) in intrinsic::resolve(t, fname) {
+                match target {
+                    Target::Resource { .. } => inv.functions.extend(function_of(t, n)),
+                    Target::Literal(l) => inv.names.extend(tree.str(l).map(str::to_string)),
+                    _ => inv.unknown = true,
+                }
+            }
+        }
+        inv
+    }
+
+    /// Whether Cognito may invoke a function: a permission names it (or a function we cannot
+    /// tell), or a SAM `Events` entry of `Type: Cognito` gives it an implicit permission.
+    fn allows(&self, t: &Template, function: usize) -> bool {
+        let tree = &t.tree;
+        let f = &t.resources[function];
+        let sam_event = f
+            .properties
+            .and_then(|p| tree.get(p, "Events"))
+            .and_then(|e| tree.entries(e))
+            .is_some_and(|events| {
+                events.iter().any(|e| {
+                    tree.get(e.value, "Type").and_then(|ty| tree.str(ty)) == Some("Cognito")
+                })
+            });
+        if sam_event || self.unknown || self.functions.contains(&function) {
+            return true;
+        }
+        let name = f
+            .properties
+            .and_then(|p| tree.get(p, "FunctionName"))
+            .and_then(|n| tree.str(n));
+        name.is_some_and(|nm| {
+            self.names
+                .iter()
+                .any(|s| s == nm || s.ends_with(&format!(":function:{nm}")))
         })
+    }
 }
 
 pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let t = cx.template;
     let tree = &t.tree;
     let min_len = cx.settings.options.min_password_length;
+    let mut invokable: Option<Invokable> = None;
     for (_, pool) in t.resources_of_type("AWS::Cognito::UserPool") {
         let props = pool.properties;
         let get = |path: &[&str]| props.and_then(|p| tree.get_path(p, path));
         let name = &pool.name;
-        // UP002
-        if let Some(pp) = get(&["Policies", "PasswordPolicy"]) {
+        // UP002, over every branch of Policies and PasswordPolicy.
+        let policies = get(&["Policies"])
+            .map(|p| intrinsic::values(tree, p))
+            .unwrap_or_default();
+        // (the PasswordPolicy value as written, one branch of it)
+        for (written, pp) in policies
+            .into_iter()
+            .filter_map(|p| tree.get(p, "PasswordPolicy"))
+            .flat_map(|w| intrinsic::values(tree, w).into_iter().map(move |b| (w, b)))
+        {
             if let Some(v) = any_value(tree, tree.get(pp, "MinimumLength"), |v| {
                 tree.number(v).is_some_and(|n| n < min_len as f64)
             }) {
@@ -224,6 +255,9 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 match tree.get(pp, key) {
                     None => omitted.push(key),
                     Some(n) => {
+                        if intrinsic::may_be_absent(tree, n) {
+                            omitted.push(key);
+                        }
                         if let Some(v) =
                             any_value(tree, Some(n), |v| tree.bool_value(v) == Some(false))
                         {
@@ -238,10 +272,11 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 }
             }
             if !omitted.is_empty() {
+                let loc = Loc::Key(written);
                 out.emit(
                     &UP002,
                     None,
-                    Loc::Key(pp),
+                    loc,
                     format!(
                         "the password policy omits {} (omitted means false)",
                         omitted.join(", ")
@@ -261,6 +296,8 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
                         Loc::Node(v),
                         format!("multi-factor authentication is off for `{name}`"),
                     );
+                } else if intrinsic::may_be_absent(tree, m) {
+                    out.emit(&UP003, None, Loc::Key(pool.node), format!("`{name}` may set no MfaConfiguration: multi-factor authentication is then off"));
                 }
             }
             None => {
@@ -293,8 +330,9 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 let Some(v) = tree.get_path(lc, path) else {
                     continue;
                 };
+                let invokable = invokable.get_or_insert_with(|| Invokable::of(t));
                 for f in function_of(t, v) {
-                    if !cognito_may_invoke(t, f) {
+                    if !invokable.allows(t, f) {
                         let fr = &t.resources[f];
                         out.emit(&UP005, None, Loc::Node(v), format!("the `{}` trigger's function `{}` has no AWS::Lambda::Permission for `cognito-idp.amazonaws.com`: Cognito cannot invoke it and the flow fails", path.join("."), fr.name))
                             .label(fr.key_span, "function defined here");

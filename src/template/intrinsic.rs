@@ -87,23 +87,44 @@ pub fn sub_vars(s: &str) -> Vec<SubVar<'_>> {
 
 const MAX_BRANCH_DEPTH: usize = 64;
 
-fn values_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<NodeId>) {
+/// Each branch of `Fn::If` (nested too); `None` for an `AWS::NoValue` branch.
+fn branches_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<Option<NodeId>>) {
     let id = tree.deref(id);
     if depth < MAX_BRANCH_DEPTH {
         if let Some((name, arg, _)) = as_intrinsic(tree, id) {
             if name == "Fn::If" {
                 if let Some(args) = tree.items(arg) {
                     for branch in args.iter().skip(1).take(2) {
-                        values_into(tree, *branch, depth + 1, out);
+                        branches_into(tree, *branch, depth + 1, out);
                     }
                     return;
                 }
             } else if name == "Ref" && tree.str(arg) == Some("AWS::NoValue") {
+                out.push(None);
                 return;
             }
         }
     }
-    out.push(id);
+    out.push(Some(id));
+}
+
+fn values_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<NodeId>) {
+    let mut all = Vec::new();
+    branches_into(tree, id, depth, &mut all);
+    out.extend(all.into_iter().flatten());
+}
+
+/// The values a property can take, with `None` where a branch is `AWS::NoValue` (the
+/// property is then absent).
+pub fn branches(tree: &Tree, id: NodeId) -> Vec<Option<NodeId>> {
+    let mut out = Vec::new();
+    branches_into(tree, id, 0, &mut out);
+    out
+}
+
+/// Whether some branch of a property's value is `AWS::NoValue`.
+pub fn may_be_absent(tree: &Tree, id: NodeId) -> bool {
+    branches(tree, id).iter().any(Option::is_none)
 }
 
 /// The values a node can take: each branch of `Fn::If` (nested too); `AWS::NoValue` is absent.

@@ -40,6 +40,7 @@ pub struct Template {
     sam: bool,
     parameter_index: HashMap<Box<str>, usize>,
     resource_index: HashMap<Box<str>, usize>,
+    type_index: HashMap<Box<str>, Vec<usize>>,
     condition_index: HashMap<Box<str>, usize>,
 }
 
@@ -177,6 +178,12 @@ impl Template {
                 None => push(t),
             }
         }
+        let mut type_index: HashMap<Box<str>, Vec<usize>> = HashMap::new();
+        for (i, r) in resources.iter().enumerate() {
+            if let Some(ty) = &r.type_name {
+                type_index.entry(ty.clone()).or_default().push(i);
+            }
+        }
         let sam = transforms.iter().any(|t| t == SAM_TRANSFORM)
             || resources.iter().any(|r| {
                 r.type_name
@@ -195,6 +202,7 @@ impl Template {
             parameter_index,
             resource_index,
             condition_index,
+            type_index,
         })
     }
 
@@ -213,14 +221,16 @@ impl Template {
     pub fn has_condition(&self, name: &str) -> bool {
         self.condition_index.contains_key(name)
     }
+    /// The resources of one type, in file order (indexed once, so rules never scan them all).
     pub fn resources_of_type<'a>(
         &'a self,
-        ty: &'a str,
+        ty: &str,
     ) -> impl Iterator<Item = (usize, &'a Resource)> + 'a {
-        self.resources
+        self.type_index
+            .get(ty)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .enumerate()
-            .filter(move |(_, r)| r.type_name.as_deref() == Some(ty))
+            .map(move |&i| (i, &self.resources[i]))
     }
     pub fn has_transform(&self, name: &str) -> bool {
         self.transforms.iter().any(|t| t == name)
