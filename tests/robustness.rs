@@ -4,10 +4,23 @@
 mod common;
 
 use cfn_cognito_lint::rules::Settings;
+use cfn_cognito_lint::rules::registry::RULES;
 use cfn_cognito_lint::{Options, lint_bytes};
 
+/// Only the template rules (TM): these tests are about reading input.
+fn template_rules() -> Settings {
+    let mut s = Settings::default();
+    s.disabled.extend(
+        RULES
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| !id.starts_with("TM")),
+    );
+    s
+}
+
 fn findings(name: &str, text: &str) -> Vec<(String, usize, usize)> {
-    let r = common::lint_text(name, text, Settings::default());
+    let r = common::lint_text(name, text, template_rules());
     r.findings
         .iter()
         .map(|f| {
@@ -32,7 +45,7 @@ fn korean_text_counts_code_points() {
     // `        - { Name: email, Description: "이메일 주소", Mutable: ` is 57 code points.
     assert_eq!((s.line, s.column, e.line, e.column), (8, 58, 8, 63));
     let json = "{\"Description\": \"한국어\", \"Resources\": {\"P\": {\"Type\": \"AWS::Cognito::UserPool\", \"Properties\": {\"Name\": {\"Ref\": \"없음\"}}}}}";
-    let r = common::lint_text("k.json", json, Settings::default());
+    let r = common::lint_text("k.json", json, template_rules());
     let (s, e) = r.index.span(&r.source, r.findings[0].span);
     assert_eq!(r.findings[0].rule.id, "TM003");
     let col = json
@@ -233,5 +246,95 @@ fn korean_fixtures_positions() {
             })
             .collect();
         assert_eq!(got, expected, "{file}");
+    }
+}
+
+#[test]
+fn a_100_mb_file_is_tm010_without_reading_it_all() {
+    use std::io::Write;
+    let path =
+        std::env::temp_dir().join(format!("cfn-cognito-lint-huge-{}.yaml", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{e}"));
+        f.write_all(b"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let chunk = "  # padding padding padding padding padding padding padding padding padding\n"
+            .repeat(1000);
+        while f.metadata().map_or(0, |m| m.len()) < 100 * 1024 * 1024 {
+            f.write_all(chunk.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let start = std::time::Instant::now();
+    let r = cfn_cognito_lint::lint_file(&path, "huge.yaml", true, &Options::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(r.findings[0].rule.id, "TM010");
+    assert!(r.findings[0].message.contains("max-file-size"));
+    assert!(start.elapsed().as_secs() < 5);
+}
+
+#[test]
+fn limits_are_configurable() {
+    let text = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      Tags: [{Key: a, Value: [[[[1]]]]}]\n";
+    let tight = Options {
+        limits: cfn_cognito_lint::template::Limits {
+            max_depth: 5,
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let r = cfn_cognito_lint::lint_source("t.yaml", text.to_string(), true, &tight);
+    assert_eq!(
+        r.findings.iter().map(|f| f.rule.id).collect::<Vec<_>>(),
+        ["TM010"]
+    );
+    assert_eq!(
+        r.index.line_col(&r.source, r.findings[0].span.start).line,
+        5
+    );
+    let small = Options {
+        limits: cfn_cognito_lint::template::Limits {
+            max_file_size: 10,
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let r = cfn_cognito_lint::lint_source("t.yaml", text.to_string(), true, &small);
+    assert_eq!(r.findings[0].rule.id, "TM010");
+    let bomb = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Metadata:\n      a: &a [x, x, x]\n      b: [*a, *a, *a]\n";
+    let strict = Options {
+        limits: cfn_cognito_lint::template::Limits {
+            max_alias_visits: 1,
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let r = cfn_cognito_lint::lint_source("t.yaml", bomb.to_string(), true, &strict);
+    assert_eq!(
+        r.findings.iter().map(|f| f.rule.id).collect::<Vec<_>>(),
+        ["TM010"]
+    );
+}
+
+#[test]
+fn every_robustness_file_gets_findings_or_is_linted() {
+    let Some(shared) = common::shared() else {
+        eprintln!("skipped: ../shared/corpus is absent");
+        return;
+    };
+    for path in common::files_in(&shared.join("corpus/robustness")) {
+        if path.extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        let r = cfn_cognito_lint::lint_file(&path, "robust", true, &Options::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.skipped.is_none(), "{}", path.display());
+        assert!(
+            !r.findings.iter().any(|f| f.rule.id == "TM001"),
+            "{}",
+            path.display()
+        );
     }
 }
