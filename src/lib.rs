@@ -338,19 +338,32 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Outcome {
                             .is_ignore()
                     }
                 })
-                .build();
-            for entry in walker {
-                match entry {
-                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                        let ext = e.path().extension().and_then(|x| x.to_str()).unwrap_or("");
-                        if TEMPLATE_EXTENSIONS.contains(&ext) {
-                            files.push((e.into_path(), false));
+                .build_parallel();
+            // Walked on several threads; the order is restored by sorting below.
+            let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+            walker.run(|| {
+                let found = &found;
+                Box::new(move |entry| {
+                    let mut guard = match found.lock() {
+                        Ok(g) => g,
+                        Err(poisoned) => poisoned.into_inner(),
+                    };
+                    match entry {
+                        Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                            let ext = e.path().extension().and_then(|x| x.to_str()).unwrap_or("");
+                            if TEMPLATE_EXTENSIONS.contains(&ext) {
+                                guard.0.push((e.into_path(), false));
+                            }
                         }
+                        Ok(_) => {}
+                        Err(err) => guard.1.push(err.to_string()),
                     }
-                    Ok(_) => {}
-                    Err(err) => outcome.errors.push(err.to_string()),
-                }
-            }
+                    ignore::WalkState::Continue
+                })
+            });
+            let (walked, errors) = found.into_inner().unwrap_or_else(|p| p.into_inner());
+            files.extend(walked);
+            outcome.errors.extend(errors);
         } else if p.exists() {
             if !excluded(p, false) {
                 files.push((p.clone(), true));
@@ -378,5 +391,6 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Outcome {
         }
     }
     outcome.reports.sort_by(|a, b| a.path.cmp(&b.path));
+    outcome.errors.sort();
     outcome
 }

@@ -197,6 +197,9 @@ pub struct Role {
     pub cognito: Vec<usize>,
     pub attached: Vec<Attached>,
     pub tier: Tier,
+    /// The identity pools of this template that can hand out credentials for the role (see
+    /// [`Model::reaching_pools`]), computed once.
+    pub pools: Vec<usize>,
 }
 
 pub struct Model<'a> {
@@ -276,6 +279,7 @@ impl<'a> Model<'a> {
                         cognito: Vec::new(),
                         attached: Vec::new(),
                         tier: Tier::Other,
+                        pools: Vec::new(),
                     });
                 }
                 continue;
@@ -303,6 +307,7 @@ impl<'a> Model<'a> {
                         cognito,
                         attached: Vec::new(),
                         tier: Tier::Other,
+                        pools: Vec::new(),
                     });
                     inline_policies(t, i, props, &[i], &mut policies);
                 }
@@ -444,6 +449,7 @@ impl<'a> Model<'a> {
             role_index: role_slot,
         };
         for k in 0..model.roles.len() {
+            model.roles[k].pools = model.reaching_pools(&model.roles[k]);
             model.roles[k].tier = model.compute_tier(&model.roles[k]);
         }
         model
@@ -519,7 +525,7 @@ impl<'a> Model<'a> {
                     })
             });
         let t = self.template;
-        let pool_allows_guests = self.reaching_pools(role).into_iter().any(|p| {
+        let pool_allows_guests = role.pools.iter().any(|&p| {
             t.resources[p]
                 .properties
                 .and_then(|props| tree.get(props, "AllowUnauthenticatedIdentities"))

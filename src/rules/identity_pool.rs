@@ -174,7 +174,7 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     // permission findings of each resource, and the pools some attachment names.
     let mut guest_roles_of: HashMap<usize, Vec<usize>> = HashMap::new();
     for r in model.roles.iter().filter(|r| r.tier == Tier::Guest) {
-        for p in model.reaching_pools(r) {
+        for &p in &r.pools {
             guest_roles_of.entry(p).or_default().push(r.resource);
         }
     }

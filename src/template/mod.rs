@@ -5,7 +5,7 @@ pub mod parse;
 pub mod span;
 pub mod tree;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 pub use parse::{Limits, ParseIssue, Parsed};
 pub use span::{LineCol, LineIndex};
@@ -81,36 +81,21 @@ pub const POLICY_KEYS: &[&str] = &[
 
 /// Parses policy documents given as JSON strings and grafts them into the tree, so the policy
 /// rules see them like any other document (their findings point at the string).
-fn expand_policy_strings(tree: &mut Tree, root: NodeId, limits: &Limits) {
-    let Some(resources) = tree.get(root, "Resources") else {
-        return;
-    };
-    let mut found: Vec<NodeId> = Vec::new();
-    let mut stack: Vec<(NodeId, usize)> = tree
-        .entries(resources)
-        .unwrap_or_default()
+fn expand_policy_strings(tree: &mut Tree, limits: &Limits) {
+    // Candidates were noted while the tree was built: no walk over the template.
+    let found: Vec<NodeId> = tree
+        .brace_scalars
         .iter()
-        .filter_map(|e| tree.get(e.value, "Properties"))
-        .map(|p| (p, 0))
+        .copied()
+        .filter(|&v| {
+            let node = tree.node(v);
+            node.parent != v
+                && tree
+                    .entries(node.parent)
+                    .and_then(|es| es.get(node.slot as usize))
+                    .is_some_and(|e| e.value == v && POLICY_KEYS.contains(&&*e.key))
+        })
         .collect();
-    while let Some((id, depth)) = stack.pop() {
-        if depth > 16 {
-            continue;
-        }
-        if let Some(entries) = tree.entries(id) {
-            for e in entries {
-                let v = tree.deref(e.value);
-                if POLICY_KEYS.contains(&&*e.key) && tree.str(v).is_some_and(parse::looks_like_json)
-                {
-                    found.push(v);
-                } else {
-                    stack.push((v, depth + 1));
-                }
-            }
-        } else if let Some(items) = tree.items(id) {
-            stack.extend(items.iter().map(|i| (tree.deref(*i), depth + 1)));
-        }
-    }
     for at in found {
         let Some(text) = tree.str(at).map(str::to_string) else {
             continue;
@@ -125,7 +110,7 @@ fn expand_policy_strings(tree: &mut Tree, root: NodeId, limits: &Limits) {
 impl Template {
     /// Like [`Template::from_tree`], after expanding policy documents given as JSON strings.
     pub fn build(mut tree: Tree, root: NodeId, limits: &Limits) -> Result<Template, NotTemplate> {
-        expand_policy_strings(&mut tree, root, limits);
+        expand_policy_strings(&mut tree, limits);
         Template::from_tree(tree, root)
     }
 

@@ -1,7 +1,7 @@
 //! YAML (granit-parser events) and JSON (jsonc-parser AST) into the arena [`Tree`], with the
 //! limits of CLI.md enforced where the tree is built.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use granit_parser::{Event, ScalarStyle, Span as GSpan};
 

@@ -99,6 +99,8 @@ pub struct Tree {
     nodes: Vec<Node>,
     /// Number of alias nodes: when zero, a walk can never revisit a node.
     pub aliases: usize,
+    /// Scalars whose text opens a JSON object (policy documents given as strings, among others).
+    pub brace_scalars: Vec<NodeId>,
 }
 
 impl fmt::Debug for Tree {
@@ -116,10 +118,14 @@ impl Tree {
     }
 
     pub(crate) fn push(&mut self, kind: Kind, span: Span) -> NodeId {
-        if matches!(kind, Kind::Alias(_)) {
-            self.aliases += 1;
-        }
         let id = NodeId(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
+        match &kind {
+            Kind::Alias(_) => self.aliases += 1,
+            Kind::Scalar { text, .. } if text.trim_start().starts_with('{') => {
+                self.brace_scalars.push(id)
+            }
+            _ => {}
+        }
         self.nodes.push(Node {
             kind,
             span,
