@@ -49,16 +49,14 @@ struct Slot {
 fn index() -> &'static HashMap<&'static str, Slot> {
     static INDEX: OnceLock<HashMap<&'static str, Slot>> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut starts: Vec<(usize, usize, &'static str, &'static str)> = Vec::new();
-        let mut offset = 0usize;
-        for line in TABLE.split_inclusive('\n') {
-            if let Some(rest) = line.strip_prefix("S ") {
-                let rest = rest.trim_end();
-                let (prefix, name) = rest.split_once(' ').unwrap_or((rest, ""));
-                starts.push((offset, offset + line.len(), prefix, name));
-            }
-            offset += line.len();
-        }
+        let starts: Vec<(usize, usize, &'static str, &'static str)> =
+            crate::table::marked_lines(TABLE, "S ")
+                .into_iter()
+                .map(|(start, end, rest)| {
+                    let (prefix, name) = rest.split_once(' ').unwrap_or((rest, ""));
+                    (start, end, prefix, name)
+                })
+                .collect();
         let mut map = HashMap::new();
         for (i, &(_, body, prefix, name)) in starts.iter().enumerate() {
             let end = starts.get(i + 1).map_or(TABLE.len(), |n| n.0);

@@ -11,6 +11,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod suppress;
+mod table;
 pub mod template;
 
 use std::path::{Path, PathBuf};

@@ -110,14 +110,10 @@ fn index() -> &'static HashMap<&'static str, Slot> {
     static INDEX: OnceLock<HashMap<&'static str, Slot>> = OnceLock::new();
     INDEX.get_or_init(|| {
         let mut map = HashMap::new();
-        let mut starts: Vec<(usize, &'static str)> = Vec::new();
-        let mut offset = 0usize;
-        for line in TABLE.split_inclusive('\n') {
-            if let Some(name) = line.strip_prefix("R ") {
-                starts.push((offset, name.trim_end()));
-            }
-            offset += line.len();
-        }
+        let starts: Vec<(usize, &'static str)> = crate::table::marked_lines(TABLE, "R ")
+            .into_iter()
+            .map(|(s, _, name)| (s, name))
+            .collect();
         for (i, &(start, name)) in starts.iter().enumerate() {
             let end = starts.get(i + 1).map_or(TABLE.len(), |n| n.0);
             map.insert(

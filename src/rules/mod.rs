@@ -130,34 +130,50 @@ pub enum Loc {
 }
 
 /// Whole-token patterns: each a regular expression that must match a whole name token
-/// (case-insensitive), compiled once per run.
+/// (case-insensitive). Compiled once, on first use (start-up time): a config's patterns are
+/// compiled when it is read, so a bad one is reported with its position.
 #[derive(Clone, Debug)]
 pub struct TokenPatterns {
     pub sources: Vec<String>,
-    compiled: Vec<regex::Regex>,
+    compiled: std::sync::OnceLock<Vec<regex::Regex>>,
+}
+
+fn compile(s: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(&format!("^(?:{s})$"))
+        .case_insensitive(true)
+        .build()
+        .map_err(|e| format!("invalid pattern `{s}`: {e}"))
 }
 
 impl TokenPatterns {
     pub fn new(sources: &[&str]) -> Result<TokenPatterns, String> {
         let compiled = sources
             .iter()
-            .map(|s| {
-                regex::RegexBuilder::new(&format!("^(?:{s})$"))
-                    .case_insensitive(true)
-                    .build()
-                    .map_err(|e| format!("invalid pattern `{s}`: {e}"))
-            })
+            .map(|s| compile(s))
             .collect::<Result<Vec<_>, String>>()?;
         Ok(TokenPatterns {
             sources: sources.iter().map(|s| s.to_string()).collect(),
-            compiled,
+            compiled: std::sync::OnceLock::from(compiled),
         })
+    }
+    /// Plain words (the defaults), compiled when first used.
+    fn words(words: &[&str]) -> TokenPatterns {
+        TokenPatterns {
+            sources: words.iter().map(|s| regex::escape(s)).collect(),
+            compiled: std::sync::OnceLock::new(),
+        }
     }
     /// The first token that one of the patterns matches.
     pub fn find<'t>(&self, tokens: &'t [String]) -> Option<&'t String> {
+        let compiled = self.compiled.get_or_init(|| {
+            self.sources
+                .iter()
+                .filter_map(|s| compile(s).ok())
+                .collect()
+        });
         tokens
             .iter()
-            .find(|t| self.compiled.iter().any(|r| r.is_match(t)))
+            .find(|t| compiled.iter().any(|r| r.is_match(t)))
     }
 }
 
@@ -175,12 +191,7 @@ pub struct RuleOptions {
 
 impl Default for RuleOptions {
     fn default() -> Self {
-        let words = |l: &[&str]| {
-            TokenPatterns::new(l).unwrap_or(TokenPatterns {
-                sources: Vec::new(),
-                compiled: Vec::new(),
-            })
-        };
+        let words = TokenPatterns::words;
         RuleOptions {
             browser_tokens: words(&["web", "spa", "browser", "js", "frontend"]),
             mobile_tokens: words(&["mobile", "ios", "android"]),
