@@ -122,3 +122,22 @@ fn doc_examples_fire_and_use_instead_is_clean() {
         assert!(loud.is_empty(), "{}: Use instead gives {loud:?}", r.id);
     }
 }
+
+#[test]
+fn every_catalog_rule_is_implemented() {
+    let Some(shared) = common::shared() else {
+        eprintln!("skipped: ../shared/spec/RULES.md is absent");
+        return;
+    };
+    let catalog = std::fs::read_to_string(shared.join("spec/RULES.md")).unwrap_or_default();
+    let ids: Vec<&str> = catalog
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(' ').next())
+        .filter(|id| id.len() == 5 && id[..2].bytes().all(|b| b.is_ascii_uppercase()) && id[2..].bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    assert!(ids.len() >= 40, "{} IDs in RULES.md", ids.len());
+    for id in ids {
+        assert!(registry::find(id).is_some(), "{id} of RULES.md is not implemented");
+    }
+}
