@@ -134,10 +134,17 @@ fn every_catalog_rule_is_implemented() {
         .lines()
         .filter_map(|l| l.strip_prefix("| "))
         .filter_map(|l| l.split(' ').next())
-        .filter(|id| id.len() == 5 && id[..2].bytes().all(|b| b.is_ascii_uppercase()) && id[2..].bytes().all(|b| b.is_ascii_digit()))
+        .filter(|id| {
+            id.len() == 5
+                && id[..2].bytes().all(|b| b.is_ascii_uppercase())
+                && id[2..].bytes().all(|b| b.is_ascii_digit())
+        })
         .collect();
     assert!(ids.len() >= 40, "{} IDs in RULES.md", ids.len());
     for id in ids {
-        assert!(registry::find(id).is_some(), "{id} of RULES.md is not implemented");
+        assert!(
+            registry::find(id).is_some(),
+            "{id} of RULES.md is not implemented"
+        );
     }
 }
