@@ -1,17 +1,14 @@
 //! UC: user pool clients.
 
-use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use super::{Context, Emitter, Loc};
 use crate::policy::strings;
 use crate::template::intrinsic::{self, Target};
 
-pub static UC001: RuleMeta = RuleMeta {
-    id: "UC001",
-    name: "secret-on-public-client",
-    tiers: &[("browser", Severity::Error), ("mobile", Severity::Warning)],
+rule! {
+    UC001, "secret-on-public-client", ["browser" = error, "mobile" = warning],
     summary: "`GenerateSecret: true` on a client that runs in a browser or a mobile app",
     help: "set `GenerateSecret: false` for browser and mobile clients; keep secrets for server-side clients",
-    doc: include_str!("../../rules/UC001.md"),
-};
+}
 
 /// Splits a name into lowercase tokens at camelCase, `-`, `_`, spaces and other separators.
 pub fn tokens(name: &str) -> Vec<String> {
@@ -120,46 +117,31 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     }
 }
 
-pub static UC002: RuleMeta = RuleMeta {
-    id: "UC002",
-    name: "long-refresh-token",
-    tiers: &[("default", Severity::Warning), ("limit", Severity::Error)],
+rule! {
+    UC002, "long-refresh-token", ["default" = warning, "limit" = error],
     summary: "refresh token valid longer than the day limit (default 30), or a token validity outside the service limits",
     help: "keep refresh tokens at 30 days or less (option `max-days`); mind `TokenValidityUnits`",
-    doc: doc!("UC002"),
-};
-pub static UC003: RuleMeta = RuleMeta {
-    id: "UC003",
-    name: "user-existence-errors",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    UC003, "user-existence-errors", [warning],
     summary: "PreventUserExistenceErrors not ENABLED: sign-in errors reveal whether a user exists",
     help: "set `PreventUserExistenceErrors: ENABLED`",
-    doc: doc!("UC003"),
-};
-pub static UC004: RuleMeta = RuleMeta {
-    id: "UC004",
-    name: "token-revocation-off",
-    tiers: &[("default", Severity::Info)],
+}
+rule! {
+    UC004, "token-revocation-off", [info],
     summary: "EnableTokenRevocation explicitly false",
     help: "remove `EnableTokenRevocation: false` (revocation is on by default)",
-    doc: doc!("UC004"),
-};
-pub static UC005: RuleMeta = RuleMeta {
-    id: "UC005",
-    name: "password-auth-on-public-client",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    UC005, "password-auth-on-public-client", [warning],
     summary: "USER_PASSWORD_AUTH on a public client: the password leaves the device instead of SRP",
     help: "use `ALLOW_USER_SRP_AUTH` (and `ALLOW_REFRESH_TOKEN_AUTH`) instead",
-    doc: doc!("UC005"),
-};
-pub static UC006: RuleMeta = RuleMeta {
-    id: "UC006",
-    name: "implicit-flow",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    UC006, "implicit-flow", [warning],
     summary: "OAuth implicit flow enabled (tokens in URL fragments)",
     help: "use the authorization code flow with PKCE (`AllowedOAuthFlows: [code]`)",
-    doc: doc!("UC006"),
-};
+}
 
 const MINUTES: f64 = 1.0;
 const HOUR: f64 = 60.0;

@@ -5,59 +5,41 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use super::{Context, Emitter, Loc};
 use crate::policy::{AUD_KEY, Tier};
 use crate::template::intrinsic::{self, Target};
 use crate::template::{NodeId, Template};
 
-pub static IP001: RuleMeta = RuleMeta {
-    id: "IP001",
-    name: "guest-access",
-    tiers: &[("default", Severity::Info), ("exposed", Severity::Warning)],
+rule! {
+    IP001, "guest-access", ["default" = info, "exposed" = warning],
     summary: "AllowUnauthenticatedIdentities: true (warning when a guest role holds wildcard, unscoped or escalation permissions)",
     help: "keep guest access only if the app needs it, and give the guest role the narrowest permissions",
-    doc: doc!("IP001"),
-};
-pub static IP002: RuleMeta = RuleMeta {
-    id: "IP002",
-    name: "provider-client-mismatch",
-    tiers: &[("default", Severity::Error)],
+}
+rule! {
+    IP002, "provider-client-mismatch", [error],
     summary: "CognitoIdentityProviders entry whose ClientId belongs to a different user pool than its ProviderName",
     help: "pair each client with the ProviderName of its own user pool (`!GetAtt <Pool>.ProviderName`)",
-    doc: doc!("IP002"),
-};
-pub static IP003: RuleMeta = RuleMeta {
-    id: "IP003",
-    name: "malformed-provider-name",
-    tiers: &[("default", Severity::Error)],
+}
+rule! {
+    IP003, "malformed-provider-name", [error],
     summary: "ProviderName not of the form cognito-idp.<region>.amazonaws.com/<pool id>",
     help: "use `!GetAtt <UserPool>.ProviderName` (not ProviderURL or Arn)",
-    doc: doc!("IP003"),
-};
-pub static IP004: RuleMeta = RuleMeta {
-    id: "IP004",
-    name: "token-check-off",
-    tiers: &[("default", Severity::Info)],
+}
+rule! {
+    IP004, "token-check-off", [info],
     summary: "CognitoIdentityProviders entry without ServerSideTokenCheck: true",
     help: "set `ServerSideTokenCheck: true` so signed-out and revoked tokens are refused",
-    doc: doc!("IP004"),
-};
-pub static IP005: RuleMeta = RuleMeta {
-    id: "IP005",
-    name: "attachment-gap",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    IP005, "attachment-gap", [warning],
     summary: "identity pool without role attachment, guest role attached to a pool without guests, or a role its pool never hands out",
     help: "attach the roles with an AWS::Cognito::IdentityPoolRoleAttachment that matches the pool's settings",
-    doc: doc!("IP005"),
-};
-pub static IP006: RuleMeta = RuleMeta {
-    id: "IP006",
-    name: "same-role-both-slots",
-    tiers: &[("default", Severity::Error)],
+}
+rule! {
+    IP006, "same-role-both-slots", [error],
     summary: "the same role attached as both authenticated and unauthenticated",
     help: "give guests their own role with narrower permissions",
-    doc: doc!("IP006"),
-};
+}
 
 const POOL: &str = "AWS::Cognito::IdentityPool";
 const USER_POOL: &str = "AWS::Cognito::UserPool";

@@ -1,10 +1,24 @@
 //! Rules: metadata, the emitter every rule reports through, and the one registry.
 
-/// A rule's documentation, `rules/<ID>.md`, embedded (a missing doc fails the build).
-macro_rules! doc {
-    ($id:literal) => {
-        include_str!(concat!("../../rules/", $id, ".md"))
+/// Declares a rule's metadata: ID, name, severity (or tiers with their severities), summary,
+/// help line; the doc is `rules/<ID>.md`.
+macro_rules! rule {
+    ($id:ident, $name:literal, [$sev:ident], summary: $summary:expr, help: $help:expr $(,)?) => {
+        rule!($id, $name, ["default" = $sev], summary: $summary, help: $help);
     };
+    ($id:ident, $name:literal, [$($tier:literal = $sev:ident),+], summary: $summary:expr, help: $help:expr $(,)?) => {
+        pub static $id: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            id: stringify!($id),
+            name: $name,
+            tiers: &[$(($tier, rule!(@sev $sev))),+],
+            summary: $summary,
+            help: $help,
+            doc: include_str!(concat!("../../rules/", stringify!($id), ".md")),
+        };
+    };
+    (@sev error) => { $crate::rules::Severity::Error };
+    (@sev warning) => { $crate::rules::Severity::Warning };
+    (@sev info) => { $crate::rules::Severity::Info };
 }
 
 pub mod client;

@@ -1,24 +1,17 @@
 //! PM: permissions of Cognito-assumable roles, and of every IAM policy at lower severity.
 
-use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use super::{Context, Emitter, Loc};
 use std::sync::LazyLock;
 
 use crate::iam;
 use crate::policy::{Document, Tier, strings};
 use crate::template::{NodeId, Tree, intrinsic};
 
-pub static PM001: RuleMeta = RuleMeta {
-    id: "PM001",
-    name: "wildcard-action",
-    tiers: &[
-        ("guest", Severity::Error),
-        ("signed-in", Severity::Warning),
-        ("other", Severity::Info),
-    ],
+rule! {
+    PM001, "wildcard-action", ["guest" = error, "signed-in" = warning, "other" = info],
     summary: "wildcard action (`*`, `service:*`), graded by who holds it: guests, signed-in Cognito identities, others",
     help: "list the actions the application calls, e.g. `iot:Connect`, `iot:Subscribe`, `iot:Receive`",
-    doc: include_str!("../../rules/PM001.md"),
-};
+}
 
 /// `*` or `service:*` (a whole service).
 pub fn is_service_wildcard(action: &str) -> bool {
@@ -119,62 +112,41 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     }
 }
 
-pub static PM002: RuleMeta = RuleMeta {
-    id: "PM002",
-    name: "unscoped-identity-access",
-    tiers: &[("default", Severity::Warning)],
+rule! {
+    PM002, "unscoped-identity-access", [warning],
     summary: "sensitive data actions (IoT, DynamoDB items, S3 objects) on `Resource: '*'` for Cognito identities",
     help: "scope the resource per identity with the `${cognito-identity.amazonaws.com:sub}` policy variable (in `!Sub`, write `${!cognito-identity.amazonaws.com:sub}`)",
-    doc: doc!("PM002"),
-};
-pub static PM003: RuleMeta = RuleMeta {
-    id: "PM003",
-    name: "retired-service-action",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    PM003, "retired-service-action", [warning],
     summary: "action of a retired service or feature (Mobile Analytics, Cognito Sync, Pinpoint engagement features)",
     help: "remove the action; see the message for what replaces the service",
-    doc: doc!("PM003"),
-};
-pub static PM004: RuleMeta = RuleMeta {
-    id: "PM004",
-    name: "malformed-action",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    PM004, "malformed-action", [warning],
     summary: "malformed action: not `service:action`, spaces, or a service prefix the IAM table does not know",
     help: "write actions as `service:ActionName` (see the Service Authorization Reference)",
-    doc: doc!("PM004"),
-};
-pub static PM005: RuleMeta = RuleMeta {
-    id: "PM005",
-    name: "unknown-action",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    PM005, "unknown-action", [warning],
     summary: "action name unknown for a known service (wildcards are matched against the IAM table)",
     help: "check the action's spelling in the Service Authorization Reference",
-    doc: doc!("PM005"),
-};
-pub static PM006: RuleMeta = RuleMeta {
-    id: "PM006",
-    name: "malformed-policy",
-    tiers: &[("default", Severity::Error), ("version", Severity::Warning)],
+}
+rule! {
+    PM006, "malformed-policy", ["default" = error, "version" = warning],
     summary: "policy document structure: Effect, Action, Resource, condition operators, Version",
     help: "see the IAM JSON policy element reference",
-    doc: doc!("PM006"),
-};
-pub static PM007: RuleMeta = RuleMeta {
-    id: "PM007",
-    name: "allow-not-action",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    PM007, "allow-not-action", [warning],
     summary: "`Allow` with `NotAction` or `NotResource`: grants everything not listed, including future actions",
     help: "list the allowed actions and resources instead",
-    doc: doc!("PM007"),
-};
-pub static PM008: RuleMeta = RuleMeta {
-    id: "PM008",
-    name: "escalation-to-identities",
-    tiers: &[("guest", Severity::Error), ("signed-in", Severity::Warning)],
+}
+rule! {
+    PM008, "escalation-to-identities", ["guest" = error, "signed-in" = warning],
     summary: "privilege-escalation or account-level actions granted to Cognito identities",
     help: "keep administrative actions on server-side roles; app users must never hold them",
-    doc: doc!("PM008"),
-};
+}
 
 static RETIRED: LazyLock<Vec<(&'static str, &'static str)>> =
     LazyLock::new(|| iam::patterns(include_str!("../../rules/data/retired-actions.txt")));

@@ -1,92 +1,60 @@
 //! TM: the template and its graph. TM001/TM002/TM010 and part of TM008 come from the parser,
 //! TM003–TM007 from building the graph (`crate::graph`); the property-type part of TM008 is here.
 
-use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use super::{Context, Emitter, Loc};
 use crate::schema::{self, PropKind};
 use crate::template::{NodeId, intrinsic};
 
-const E: &[(&str, Severity)] = &[("default", Severity::Error)];
-
-pub static TM001: RuleMeta = RuleMeta {
-    id: "TM001",
-    name: "unparsable-template",
-    tiers: E,
+rule! {
+    TM001, "unparsable-template", [error],
     summary: "the file cannot be parsed as YAML or JSON, or its Resources is not a mapping",
     help: "fix the syntax at the position shown; CloudFormation rejects the whole template",
-    doc: include_str!("../../rules/TM001.md"),
-};
-pub static TM002: RuleMeta = RuleMeta {
-    id: "TM002",
-    name: "duplicate-key",
-    tiers: E,
+}
+rule! {
+    TM002, "duplicate-key", [error],
     summary: "duplicate key in a mapping: CloudFormation keeps only the last value",
     help: "remove one of the two keys, or merge their values",
-    doc: include_str!("../../rules/TM002.md"),
-};
-pub static TM003: RuleMeta = RuleMeta {
-    id: "TM003",
-    name: "undefined-ref",
-    tiers: E,
+}
+rule! {
+    TM003, "undefined-ref", [error],
     summary: "Ref to a name that is neither a parameter, a resource nor a pseudo parameter",
     help: "define the parameter or resource, or fix the name",
-    doc: include_str!("../../rules/TM003.md"),
-};
-pub static TM004: RuleMeta = RuleMeta {
-    id: "TM004",
-    name: "undefined-getatt",
-    tiers: E,
+}
+rule! {
+    TM004, "undefined-getatt", [error],
     summary: "Fn::GetAtt to an undefined resource or an attribute its type does not have",
     help: "define the resource, or use an attribute its type returns",
-    doc: include_str!("../../rules/TM004.md"),
-};
-pub static TM005: RuleMeta = RuleMeta {
-    id: "TM005",
-    name: "undefined-sub-variable",
-    tiers: E,
+}
+rule! {
+    TM005, "undefined-sub-variable", [error],
     summary: "Fn::Sub variable that is not defined",
     help: "define it as a parameter, a resource or in the Sub's own variable map, or write ${!Name} for a literal",
-    doc: include_str!("../../rules/TM005.md"),
-};
-pub static TM006: RuleMeta = RuleMeta {
-    id: "TM006",
-    name: "dependency-cycle",
-    tiers: E,
+}
+rule! {
+    TM006, "dependency-cycle", [error],
     summary: "circular dependency between resources",
     help: "break the cycle: one of the references must go, or move it to a separate resource",
-    doc: include_str!("../../rules/TM006.md"),
-};
-pub static TM007: RuleMeta = RuleMeta {
-    id: "TM007",
-    name: "malformed-intrinsic",
-    tiers: E,
+}
+rule! {
+    TM007, "malformed-intrinsic", [error],
     summary: "malformed intrinsic function, unknown Fn:: name, DependsOn or Condition to an undefined name",
     help: "see the CloudFormation intrinsic function reference for the expected arguments",
-    doc: include_str!("../../rules/TM007.md"),
-};
-pub static TM008: RuleMeta = RuleMeta {
-    id: "TM008",
-    name: "yaml-misread",
-    tiers: &[("default", Severity::Warning), ("enum", Severity::Error)],
+}
+rule! {
+    TM008, "yaml-misread", ["default" = warning, "enum" = error],
     summary: "YAML that CloudFormation reads differently from what the author meant (YAML 1.1 booleans, aliases, several documents)",
     help: "quote the value ('ON'), expand the alias, or split the documents into files",
-    doc: include_str!("../../rules/TM008.md"),
-};
-pub static TM009: RuleMeta = RuleMeta {
-    id: "TM009",
-    name: "invalid-suppression",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    TM009, "invalid-suppression", [warning],
     summary: "a Metadata suppression without a reason, naming an unknown rule, or suppressing nothing",
     help: "give each suppression a `rule` and a `reason`, and remove the ones that match nothing",
-    doc: doc!("TM009"),
-};
-pub static TM010: RuleMeta = RuleMeta {
-    id: "TM010",
-    name: "input-limit",
-    tiers: E,
+}
+rule! {
+    TM010, "input-limit", [error],
     summary: "the input exceeds a safety limit (file size, nesting depth, alias expansion budget)",
     help: "raise the limit in the config's `limits` section if the file is legitimate",
-    doc: include_str!("../../rules/TM010.md"),
-};
+}
 
 /// TM008, property part: an unquoted YAML 1.1 boolean where the resource schema says string.
 pub fn check_yaml_booleans(cx: &Context<'_>, out: &mut Emitter<'_>) {

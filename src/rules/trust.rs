@@ -1,63 +1,42 @@
 //! TR: trust policies of Cognito-assumable roles. One walk over each role's Cognito trust
 //! statements serves TR001, TR002, TR004 and TR005.
 
-use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use super::{Context, Emitter, Loc};
 use crate::policy::{AMR_KEY, AUD_KEY, Clause, Role, Slot, Statement, strings};
 use crate::template::intrinsic::{self, Target};
 use crate::template::{NodeId, Tree};
 
-pub static TR001: RuleMeta = RuleMeta {
-    id: "TR001",
-    name: "trust-without-aud",
-    tiers: &[("default", Severity::Error)],
+rule! {
+    TR001, "trust-without-aud", [error],
     summary: "Cognito trust statement without a cognito-identity.amazonaws.com:aud condition: any identity pool in any account can assume the role",
     help: "add `StringEquals: {cognito-identity.amazonaws.com:aud: !Ref IdentityPool}` to the statement's Condition",
-    doc: include_str!("../../rules/TR001.md"),
-};
-pub static TR002: RuleMeta = RuleMeta {
-    id: "TR002",
-    name: "aud-not-pinned",
-    tiers: &[("default", Severity::Error), ("several", Severity::Warning)],
+}
+rule! {
+    TR002, "aud-not-pinned", ["default" = error, "several" = warning],
     summary: "the aud condition does not pin exactly one identity pool",
     help: "use `StringEquals` with exactly one identity pool ID",
-    doc: include_str!("../../rules/TR002.md"),
-};
-pub static TR004: RuleMeta = RuleMeta {
-    id: "TR004",
-    name: "trust-without-amr",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    TR004, "trust-without-amr", [warning],
     summary: "no cognito-identity.amazonaws.com:amr condition: the role does not say whether guests or signed-in users may assume it",
     help: "add `ForAnyValue:StringLike: {cognito-identity.amazonaws.com:amr: authenticated}` (or `unauthenticated` for a guest role)",
-    doc: include_str!("../../rules/TR004.md"),
-};
-pub static TR005: RuleMeta = RuleMeta {
-    id: "TR005",
-    name: "amr-wrong",
-    tiers: &[
-        ("default", Severity::Error),
-        ("operator", Severity::Warning),
-    ],
+}
+rule! {
+    TR005, "amr-wrong", ["default" = error, "operator" = warning],
     summary: "the amr condition contradicts the role's use, names an unknown value, or uses a single-valued operator",
     help: "use `ForAnyValue:StringLike` with `authenticated` for signed-in roles and `unauthenticated` for guest roles",
-    doc: include_str!("../../rules/TR005.md"),
-};
+}
 
-pub static TR003: RuleMeta = RuleMeta {
-    id: "TR003",
-    name: "aud-wrong-pool",
-    tiers: &[("default", Severity::Error)],
+rule! {
+    TR003, "aud-wrong-pool", [error],
     summary: "aud names something other than the identity pool the role is attached to (a user pool, a client, another pool)",
     help: "set the aud condition to `!Ref` the identity pool that the role attachment names",
-    doc: doc!("TR003"),
-};
-pub static TR006: RuleMeta = RuleMeta {
-    id: "TR006",
-    name: "trust-wrong-action",
-    tiers: &[("default", Severity::Error), ("broad", Severity::Warning)],
+}
+rule! {
+    TR006, "trust-wrong-action", ["default" = error, "broad" = warning],
     summary: "Cognito trust statement with `sts:AssumeRole` (never works), `sts:*`/`*`, `NotPrincipal` or `NotAction`",
     help: "use `Action: sts:AssumeRoleWithWebIdentity` (and `sts:TagSession` for attributes for access control)",
-    doc: doc!("TR006"),
-};
+}
 
 /// TR003: the aud value resolves to something of this template that is not the attached pool.
 fn check_aud_target(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Clause<'_>) {

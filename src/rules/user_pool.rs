@@ -1,18 +1,15 @@
 //! UP: user pools.
 
-use super::{Context, Emitter, Loc, RuleMeta, Severity};
+use super::{Context, Emitter, Loc};
 use crate::policy::strings;
 use crate::template::intrinsic::{self, Target};
 use crate::template::{NodeId, Template, Tree};
 
-pub static UP001: RuleMeta = RuleMeta {
-    id: "UP001",
-    name: "immutable-email",
-    tiers: &[("default", Severity::Warning)],
+rule! {
+    UP001, "immutable-email", [warning],
     summary: "`email` or `phone_number` schema attribute with `Mutable: false`: it can never be changed",
     help: "remove `Mutable: false` (schema attributes cannot be changed after the pool is created, so decide before the first deploy)",
-    doc: include_str!("../../rules/UP001.md"),
-};
+}
 
 pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let t = cx.template;
@@ -41,62 +38,41 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     }
 }
 
-pub static UP002: RuleMeta = RuleMeta {
-    id: "UP002",
-    name: "weak-password-policy",
-    tiers: &[("default", Severity::Warning)],
+rule! {
+    UP002, "weak-password-policy", [warning],
     summary: "password policy with MinimumLength below the minimum, or a character class not required",
     help: "require at least 8 characters (option `min-length`) with lowercase, uppercase, numbers and symbols",
-    doc: doc!("UP002"),
-};
-pub static UP003: RuleMeta = RuleMeta {
-    id: "UP003",
-    name: "mfa-off",
-    tiers: &[("default", Severity::Info)],
+}
+rule! {
+    UP003, "mfa-off", [info],
     summary: "MfaConfiguration is OFF or not set",
     help: "set `MfaConfiguration: 'ON'` (or 'OPTIONAL') with `EnabledMfas: [SOFTWARE_TOKEN_MFA]`",
-    doc: doc!("UP003"),
-};
-pub static UP004: RuleMeta = RuleMeta {
-    id: "UP004",
-    name: "threat-protection-off",
-    tiers: &[("default", Severity::Info)],
+}
+rule! {
+    UP004, "threat-protection-off", [info],
     summary: "threat protection not enforced (UserPoolTier PLUS with AdvancedSecurityMode ENFORCED)",
     help: "set `UserPoolTier: PLUS` and `UserPoolAddOns: {AdvancedSecurityMode: ENFORCED}`",
-    doc: doc!("UP004"),
-};
-pub static UP005: RuleMeta = RuleMeta {
-    id: "UP005",
-    name: "trigger-without-permission",
-    tiers: &[("default", Severity::Error)],
+}
+rule! {
+    UP005, "trigger-without-permission", [error],
     summary: "LambdaConfig trigger whose function has no AWS::Lambda::Permission for cognito-idp.amazonaws.com",
     help: "add an `AWS::Lambda::Permission` with `Action: lambda:InvokeFunction`, `Principal: cognito-idp.amazonaws.com`, `FunctionName: !GetAtt Fn.Arn` and `SourceArn: !GetAtt UserPool.Arn`",
-    doc: doc!("UP005"),
-};
-pub static UP006: RuleMeta = RuleMeta {
-    id: "UP006",
-    name: "pool-not-retained",
-    tiers: &[("default", Severity::Warning)],
+}
+rule! {
+    UP006, "pool-not-retained", [warning],
     summary: "user pool that deleting or replacing the stack would destroy with every user in it",
     help: "add `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain`, or `DeletionProtection: ACTIVE`",
-    doc: doc!("UP006"),
-};
-pub static UP007: RuleMeta = RuleMeta {
-    id: "UP007",
-    name: "default-email-sender",
-    tiers: &[("default", Severity::Info)],
+}
+rule! {
+    UP007, "default-email-sender", [info],
     summary: "email verification through Cognito's default sender, capped at a low daily quota",
     help: "configure `EmailConfiguration` with `EmailSendingAccount: DEVELOPER` and an SES identity",
-    doc: doc!("UP007"),
-};
-pub static UP008: RuleMeta = RuleMeta {
-    id: "UP008",
-    name: "sms-pumping-exposure",
-    tiers: &[("default", Severity::Info)],
+}
+rule! {
+    UP008, "sms-pumping-exposure", [info],
     summary: "open self sign-up with SMS verification or SMS MFA: SMS-pumping (toll fraud) exposure",
     help: "set `AdminCreateUserConfig: {AllowAdminCreateUserOnly: true}`, or verify by email and use TOTP MFA",
-    doc: doc!("UP008"),
-};
+}
 
 /// The first value a property can take that satisfies `pred`, over `Fn::If` branches.
 fn any_value(tree: &Tree, node: Option<NodeId>, pred: impl Fn(NodeId) -> bool) -> Option<NodeId> {
