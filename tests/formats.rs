@@ -98,9 +98,15 @@ fn github_escapes_properties_and_data() {
 #[test]
 fn readme_shows_the_current_seed_output() {
     let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap_or_default();
-    let expected: String = ["fixtures/seeds/user-pool.yaml", "fixtures/seeds/identity-pool.yaml"]
-        .iter()
-        .map(|f| parseable::render(&[common::lint(f)]))
-        .collect();
-    assert!(readme.contains(&expected), "README.md's seed output is stale; expected:\n{expected}");
+    let expected: String = [
+        "fixtures/seeds/user-pool.yaml",
+        "fixtures/seeds/identity-pool.yaml",
+    ]
+    .iter()
+    .map(|f| parseable::render(&[common::lint(f)]))
+    .collect();
+    assert!(
+        readme.contains(&expected),
+        "README.md's seed output is stale; expected:\n{expected}"
+    );
 }

@@ -338,3 +338,12 @@ fn every_robustness_file_gets_findings_or_is_linted() {
         );
     }
 }
+
+#[test]
+fn a_cycle_of_lambda_aliases_does_not_recurse_forever() {
+    let text = "Resources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      LambdaConfig:\n        PreSignUp: !Ref A\n  A:\n    Type: AWS::Lambda::Alias\n    Properties: {FunctionName: !Ref B, FunctionVersion: '1', Name: a}\n  B:\n    Type: AWS::Lambda::Alias\n    Properties: {FunctionName: !Ref A, FunctionVersion: '1', Name: b}\n";
+    assert_eq!(
+        findings("alias-cycle.yaml", text),
+        [("TM006".to_string(), 7, 3)]
+    );
+}

@@ -99,7 +99,15 @@ const FUNCTION_TYPES: &[&str] = &["AWS::Lambda::Function", "AWS::Serverless::Fun
 
 /// The function (resource index) a Lambda reference names: a function, or its alias/version.
 fn function_of(t: &Template, node: NodeId) -> Vec<usize> {
+    function_of_depth(t, node, 0)
+}
+
+/// Aliases of aliases are followed a few steps only: a cycle of aliases must not recurse forever.
+fn function_of_depth(t: &Template, node: NodeId, depth: usize) -> Vec<usize> {
     let mut out = Vec::new();
+    if depth > 4 {
+        return out;
+    }
     for (_, target) in intrinsic::resolve(t, node) {
         let Target::Resource { index, .. } = target else {
             continue;
@@ -111,7 +119,7 @@ fn function_of(t: &Template, node: NodeId) -> Vec<usize> {
                     .properties
                     .and_then(|p| t.tree.get(p, "FunctionName"))
                 {
-                    out.extend(function_of(t, f));
+                    out.extend(function_of_depth(t, f, depth + 1));
                 }
             }
             _ => {}
