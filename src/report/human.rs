@@ -131,9 +131,10 @@ fn handler(style: Style) -> GraphicalReportHandler {
 pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> String {
     let text = report.source.as_str();
     let line_len = |at: u32| {
-        let at = (at as usize).min(text.len());
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let bytes = text.as_bytes();
+        let at = (at as usize).min(bytes.len());
+        let start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let end = bytes[at..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| at + i);
         end - start
     };
     let snippet = std::iter::once(finding.span.start)

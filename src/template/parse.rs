@@ -478,7 +478,10 @@ fn scan_error(text: &str, err: &granit_parser::ScanError) -> ParseIssue {
             .nth(marker.index())
             .map_or(text.len(), |(i, _)| i)
     });
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let rule = if matches!(err.kind(), granit_parser::ErrorKind::RecursionLimitExceeded) {
         "TM010"
     } else {
