@@ -133,8 +133,14 @@ pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> S
     let line_len = |at: u32| {
         let bytes = text.as_bytes();
         let at = (at as usize).min(bytes.len());
-        let start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let end = bytes[at..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| at + i);
+        let start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| at + i);
         end - start
     };
     let snippet = std::iter::once(finding.span.start)
