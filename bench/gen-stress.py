@@ -9,6 +9,20 @@ usage: bench/gen-stress.py N > stress.yaml
 import sys
 
 
+def trust(i: int, amr: str) -> str:
+    """The trust policy of a role for identity pool i: pinned aud, amr for its slot."""
+    return f"""      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {{Federated: cognito-identity.amazonaws.com}}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals: {{'cognito-identity.amazonaws.com:aud': !Ref Identity{i}}}
+              'ForAnyValue:StringLike': {{'cognito-identity.amazonaws.com:amr': {amr}}}
+"""
+
+
 def group(i: int) -> str:
     return f"""  Pool{i}:
     Type: AWS::Cognito::UserPool
@@ -47,16 +61,7 @@ def group(i: int) -> str:
   AuthRole{i}:
     Type: AWS::IAM::Role
     Properties:
-      AssumeRolePolicyDocument:
-        Version: '2012-10-17'
-        Statement:
-          - Effect: Allow
-            Principal: {{Federated: cognito-identity.amazonaws.com}}
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: {{'cognito-identity.amazonaws.com:aud': !Ref Identity{i}}}
-              'ForAnyValue:StringLike': {{'cognito-identity.amazonaws.com:amr': authenticated}}
-      Policies:
+{trust(i, 'authenticated')}      Policies:
         - PolicyName: iot
           PolicyDocument:
             Version: '2012-10-17'
@@ -67,16 +72,7 @@ def group(i: int) -> str:
   GuestRole{i}:
     Type: AWS::IAM::Role
     Properties:
-      AssumeRolePolicyDocument:
-        Version: '2012-10-17'
-        Statement:
-          - Effect: Allow
-            Principal: {{Federated: cognito-identity.amazonaws.com}}
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: {{'cognito-identity.amazonaws.com:aud': !Ref Identity{i}}}
-              'ForAnyValue:StringLike': {{'cognito-identity.amazonaws.com:amr': unauthenticated}}
-  Managed{i}:
+{trust(i, 'unauthenticated')}  Managed{i}:
     Type: AWS::IAM::ManagedPolicy
     Properties:
       Roles: [!Ref AuthRole{i}]

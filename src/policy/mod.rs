@@ -2,7 +2,7 @@
 //! which roles each identity policy applies to, the identity-pool role attachments, and who can
 //! assume each role (guest, signed-in Cognito identity, or other).
 
-use crate::template::intrinsic::{self, Target};
+use crate::template::intrinsic;
 use crate::template::{NodeId, Template, Tree};
 
 pub const COGNITO_PRINCIPAL: &str = "cognito-identity.amazonaws.com";
@@ -202,6 +202,23 @@ pub struct Role {
     pub pools: Vec<usize>,
 }
 
+impl Role {
+    /// The role's trust statements for the Cognito federated principal.
+    pub fn cognito_statements(&self) -> impl Iterator<Item = &Statement> {
+        self.trust
+            .iter()
+            .flat_map(|d| self.cognito.iter().map(move |&k| &d.statements[k]))
+    }
+
+    /// Of those, the `Allow` ones: the statements that let Cognito identities in.
+    pub fn cognito_allows<'s>(
+        &'s self,
+        tree: &'s Tree,
+    ) -> impl Iterator<Item = &'s Statement> + 's {
+        self.cognito_statements().filter(move |s| s.is_allow(tree))
+    }
+}
+
 pub struct Model<'a> {
     pub template: &'a Template,
     /// Identity policies (of roles, users, groups, standalone, SAM functions).
@@ -225,17 +242,7 @@ const RESOURCE_POLICIES: &[(&str, &str)] = &[
 ];
 
 const ROLE: &str = "AWS::IAM::Role";
-
-fn resource_targets(t: &Template, node: NodeId) -> Vec<usize> {
-    intrinsic::items(&t.tree, node)
-        .into_iter()
-        .flat_map(|n| intrinsic::resolve(t, n))
-        .filter_map(|(_, target)| match target {
-            Target::Resource { index, .. } => Some(index),
-            _ => None,
-        })
-        .collect()
-}
+const IDENTITY_POOL: &str = "AWS::Cognito::IdentityPool";
 
 fn inline_policies(
     t: &Template,
@@ -331,7 +338,7 @@ impl<'a> Model<'a> {
                     {
                         let roles = tree
                             .get(props, roles_key)
-                            .map(|n| resource_targets(t, n))
+                            .map(|n| intrinsic::resource_targets(t, n))
                             .unwrap_or_default();
                         policies.push(Policy {
                             doc,
@@ -371,7 +378,7 @@ impl<'a> Model<'a> {
             let Some(arns) = tree.get(props, "ManagedPolicyArns") else {
                 continue;
             };
-            for target in resource_targets(t, arns) {
+            for target in intrinsic::resource_targets(t, arns) {
                 for &k in by_owner.get(&target).map_or(&[][..], Vec::as_slice) {
                     if !policies[k].roles.contains(&role.resource) {
                         policies[k].roles.push(role.resource);
@@ -385,9 +392,9 @@ impl<'a> Model<'a> {
                 continue;
             };
             let pool = tree.get(props, "IdentityPoolId").and_then(|n| {
-                resource_targets(t, n).into_iter().find(|p| {
-                    t.resources[*p].type_name.as_deref() == Some("AWS::Cognito::IdentityPool")
-                })
+                intrinsic::resources_of_type(t, n, IDENTITY_POOL)
+                    .first()
+                    .copied()
             });
             let mut slots: Vec<(Slot, NodeId)> = Vec::new();
             if let Some(r) = tree.get(props, "Roles") {
@@ -411,7 +418,7 @@ impl<'a> Model<'a> {
                 }
             }
             for (slot, value) in slots {
-                for role in resource_targets(t, value) {
+                for role in intrinsic::resource_targets(t, value) {
                     if let Some(&k) = role_slot.get(&role) {
                         roles[k].attached.push(Attached {
                             attachment: i,
@@ -461,16 +468,13 @@ impl<'a> Model<'a> {
         let t = self.template;
         let tree = &t.tree;
         let mut pools: Vec<usize> = role.attached.iter().filter_map(|a| a.pool).collect();
-        if let Some(doc) = &role.trust {
-            for &k in &role.cognito {
-                for c in doc.statements[k].clauses(tree) {
-                    if c.key.eq_ignore_ascii_case(AUD_KEY) {
-                        pools.extend(resource_targets(t, c.value).into_iter().filter(|p| {
-                            t.resources[*p].type_name.as_deref()
-                                == Some("AWS::Cognito::IdentityPool")
-                        }));
-                    }
-                }
+        for st in role.cognito_statements() {
+            for c in st
+                .clauses(tree)
+                .iter()
+                .filter(|c| c.key.eq_ignore_ascii_case(AUD_KEY))
+            {
+                pools.extend(intrinsic::resources_of_type(t, c.value, IDENTITY_POOL));
             }
         }
         pools.sort_unstable();
@@ -480,19 +484,14 @@ impl<'a> Model<'a> {
 
     fn compute_tier(&self, role: &Role) -> Tier {
         let tree = &self.template.tree;
-        let Some(doc) = &role.trust else {
+        if role.trust.is_none() {
             return if role.attached.is_empty() {
                 Tier::Other
             } else {
                 Tier::SignedIn
             };
-        };
-        let allow: Vec<&Statement> = role
-            .cognito
-            .iter()
-            .map(|k| &doc.statements[*k])
-            .filter(|s| s.is_allow(tree))
-            .collect();
+        }
+        let allow: Vec<&Statement> = role.cognito_allows(tree).collect();
         let web_identity = allow.iter().any(|s| {
             s.actions(tree).iter().any(|(_, a)| {
                 ["sts:AssumeRoleWithWebIdentity", "sts:*", "*"]

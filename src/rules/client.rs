@@ -50,13 +50,9 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
         let Some(props) = client.properties else {
             continue;
         };
-        let Some(secret) = tree.get(props, "GenerateSecret") else {
-            continue;
-        };
-        let Some(on) = intrinsic::values(tree, secret)
-            .into_iter()
-            .find(|v| tree.bool_value(*v) == Some(true))
-        else {
+        let Some(on) = intrinsic::find_value(tree, tree.get(props, "GenerateSecret"), |v| {
+            tree.bool_value(v) == Some(true)
+        }) else {
             continue;
         };
         let flows: Vec<&str> = strings(tree, tree.get(props, "AllowedOAuthFlows"))
@@ -235,9 +231,8 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
         // UC003
         match tree.get(props, "PreventUserExistenceErrors") {
             Some(p) => {
-                if let Some(v) = intrinsic::values(tree, p)
-                    .into_iter()
-                    .find(|v| tree.str(*v) != Some("ENABLED"))
+                if let Some(v) =
+                    intrinsic::find_value(tree, Some(p), |v| tree.str(v) != Some("ENABLED"))
                 {
                     out.emit(&UC003, None, Loc::Node(v), format!("`PreventUserExistenceErrors` is not ENABLED on `{name}`: sign-in errors reveal whether a user exists"));
                 } else if intrinsic::may_be_absent(tree, p) {
@@ -249,11 +244,11 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
         }
         // UC004
-        if let Some(v) = tree.get(props, "EnableTokenRevocation").and_then(|n| {
-            intrinsic::values(tree, n)
-                .into_iter()
-                .find(|v| tree.bool_value(*v) == Some(false))
-        }) {
+        if let Some(v) =
+            intrinsic::find_value(tree, tree.get(props, "EnableTokenRevocation"), |v| {
+                tree.bool_value(v) == Some(false)
+            })
+        {
             out.emit(&UC004, None, Loc::Node(v), format!("token revocation is turned off for `{name}`: signed-out refresh tokens stay valid"));
         }
         // UC005

@@ -48,24 +48,10 @@ static PROVIDER_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"^cognito-idp\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?/[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$").ok()
 });
 
-fn resources_of(t: &Template, node: NodeId, ty: &str) -> Vec<usize> {
-    intrinsic::resolve(t, node)
-        .into_iter()
-        .filter_map(|(_, target)| match target {
-            Target::Resource { index, .. }
-                if t.resources[index].type_name.as_deref() == Some(ty) =>
-            {
-                Some(index)
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 /// The user pool a ProviderName value names (`!GetAtt P.ProviderName`, `!Sub …/${P}`).
 fn provider_pool(t: &Template, node: NodeId) -> Vec<usize> {
     let tree = &t.tree;
-    let mut out = resources_of(t, node, USER_POOL);
+    let mut out = intrinsic::resources_of_type(t, node, USER_POOL);
     for v in intrinsic::values(tree, node) {
         if let Some(("Fn::Sub", arg, _)) = intrinsic::as_intrinsic(tree, v) {
             if let Some(s) = tree.str(arg) {
@@ -186,16 +172,13 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 .properties
                 .and_then(|p| tree.get(p, "IdentityPoolId"))
         })
-        .flat_map(|id| resources_of(t, id, POOL))
+        .flat_map(|id| intrinsic::resources_of_type(t, id, POOL))
         .collect();
     for (pi, pool) in t.resources_of_type(POOL) {
         let props = pool.properties;
         let allow_guests = props.and_then(|p| tree.get(p, "AllowUnauthenticatedIdentities"));
-        let guests_on = allow_guests.and_then(|n| {
-            intrinsic::values(tree, n)
-                .into_iter()
-                .find(|v| tree.bool_value(*v) == Some(true))
-        });
+        let guests_on =
+            intrinsic::find_value(tree, allow_guests, |v| tree.bool_value(v) == Some(true));
         if let Some(v) = guests_on {
             let roles = guest_roles_of.get(&pi).map_or(&[][..], Vec::as_slice);
             let holders = roles.iter().flat_map(|r| {
@@ -248,15 +231,16 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             let client = tree.get(entry, "ClientId");
             let name = tree.get(entry, "ProviderName");
             if let (Some(c), Some(n)) = (client, name) {
-                let client_pools: Vec<usize> = resources_of(t, c, "AWS::Cognito::UserPoolClient")
-                    .into_iter()
-                    .filter_map(|ci| {
-                        t.resources[ci]
-                            .properties
-                            .and_then(|p| tree.get(p, "UserPoolId"))
-                    })
-                    .flat_map(|u| resources_of(t, u, USER_POOL))
-                    .collect();
+                let client_pools: Vec<usize> =
+                    intrinsic::resources_of_type(t, c, "AWS::Cognito::UserPoolClient")
+                        .into_iter()
+                        .filter_map(|ci| {
+                            t.resources[ci]
+                                .properties
+                                .and_then(|p| tree.get(p, "UserPoolId"))
+                        })
+                        .flat_map(|u| intrinsic::resources_of_type(t, u, USER_POOL))
+                        .collect();
                 let named = provider_pool(t, n);
                 if let (Some(&cp), Some(&np)) = (client_pools.first(), named.first()) {
                     if cp != np {
@@ -297,7 +281,7 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
         };
         let pools = tree
             .get(props, "IdentityPoolId")
-            .map(|id| resources_of(t, id, POOL))
+            .map(|id| intrinsic::resources_of_type(t, id, POOL))
             .unwrap_or_default();
         let Some(roles) = tree.get(props, "Roles") else {
             continue;
@@ -347,19 +331,14 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     }
     // IP005: a Cognito role whose aud names a pool of this template that no attachment gives it.
     for role in &model.roles {
-        let Some(doc) = &role.trust else { continue };
-        for &k in &role.cognito {
-            let st = &doc.statements[k];
-            if !st.is_allow(tree) {
-                continue;
-            }
+        for st in role.cognito_allows(tree) {
             for c in st
                 .clauses(tree)
                 .into_iter()
                 .filter(|c| c.key.eq_ignore_ascii_case(AUD_KEY))
             {
                 for item in intrinsic::items(tree, c.value) {
-                    let pool = resources_of(t, item, POOL)
+                    let pool = intrinsic::resources_of_type(t, item, POOL)
                         .into_iter()
                         .find(|p| !role.attached.iter().any(|a| a.pool == Some(*p)));
                     if let Some(p) = &pool {

@@ -131,12 +131,8 @@ fn check_action(cx: &Context<'_>, out: &mut Emitter<'_>, st: &Statement) {
 pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let tree = &cx.template.tree;
     for role in &cx.model.roles {
-        let Some(doc) = &role.trust else { continue };
-        for &k in &role.cognito {
-            let st = &doc.statements[k];
-            if !st.is_allow(tree) {
-                continue; // deny-only placeholders (Amplify) are fine
-            }
+        // Deny-only placeholders (Amplify) are fine: only Allow statements let identities in.
+        for st in role.cognito_allows(tree) {
             let clauses = st.clauses(tree);
             let aud: Vec<&Clause> = clauses
                 .iter()

@@ -3,7 +3,7 @@
 use super::{Context, Emitter, Loc};
 use crate::policy::strings;
 use crate::template::intrinsic::{self, Target};
-use crate::template::{NodeId, Template, Tree};
+use crate::template::{NodeId, Template};
 
 rule! {
     UP001, "immutable-email", [warning],
@@ -25,13 +25,9 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             if !matches!(name, "email" | "phone_number") {
                 continue;
             }
-            let Some(mutable) = tree.get(attr, "Mutable") else {
-                continue;
-            };
-            if let Some(v) = intrinsic::values(tree, mutable)
-                .into_iter()
-                .find(|v| tree.bool_value(*v) == Some(false))
-            {
+            if let Some(v) = intrinsic::find_value(tree, tree.get(attr, "Mutable"), |v| {
+                tree.bool_value(v) == Some(false)
+            }) {
                 out.emit(&UP001, None, Loc::Node(v), format!("`{name}` is immutable: users can never change it, and sign-in through an external identity provider that maps `{name}` fails"));
             }
         }
@@ -72,11 +68,6 @@ rule! {
     UP008, "sms-pumping-exposure", [info],
     summary: "open self sign-up with SMS verification or SMS MFA: SMS-pumping (toll fraud) exposure",
     help: "set `AdminCreateUserConfig: {AllowAdminCreateUserOnly: true}`, or verify by email and use TOTP MFA",
-}
-
-/// The first value a property can take that satisfies `pred`, over `Fn::If` branches.
-fn any_value(tree: &Tree, node: Option<NodeId>, pred: impl Fn(NodeId) -> bool) -> Option<NodeId> {
-    node.and_then(|n| intrinsic::values(tree, n).into_iter().find(|v| pred(*v)))
 }
 
 const TRIGGERS: &[&[&str]] = &[
@@ -147,7 +138,7 @@ impl Invokable {
         };
         for (_, p) in t.resources_of_type("AWS::Lambda::Permission") {
             let Some(props) = p.properties else { continue };
-            if any_value(tree, tree.get(props, "Principal"), |v| {
+            if intrinsic::find_value(tree, tree.get(props, "Principal"), |v| {
                 tree.str(v) == Some("cognito-idp.amazonaws.com")
             })
             .is_none()
@@ -216,7 +207,7 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
             .filter_map(|p| tree.get(p, "PasswordPolicy"))
             .flat_map(|w| intrinsic::values(tree, w).into_iter().map(move |b| (w, b)))
         {
-            if let Some(v) = any_value(tree, tree.get(pp, "MinimumLength"), |v| {
+            if let Some(v) = intrinsic::find_value(tree, tree.get(pp, "MinimumLength"), |v| {
                 tree.number(v).is_some_and(|n| n < min_len as f64)
             }) {
                 out.emit(
@@ -242,9 +233,9 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
                         if intrinsic::may_be_absent(tree, n) {
                             omitted.push(key);
                         }
-                        if let Some(v) =
-                            any_value(tree, Some(n), |v| tree.bool_value(v) == Some(false))
-                        {
+                        if let Some(v) = intrinsic::find_value(tree, Some(n), |v| {
+                            tree.bool_value(v) == Some(false)
+                        }) {
                             out.emit(
                                 &UP002,
                                 None,
@@ -271,7 +262,7 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
         // UP003
         match get(&["MfaConfiguration"]) {
             Some(m) => {
-                if let Some(v) = any_value(tree, Some(m), |v| {
+                if let Some(v) = intrinsic::find_value(tree, Some(m), |v| {
                     tree.str(v) == Some("OFF") || tree.yaml11_bool(v) == Some(false)
                 }) {
                     out.emit(
@@ -352,7 +343,7 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
         }
         // UP008
-        let admin_only = any_value(
+        let admin_only = intrinsic::find_value(
             tree,
             get(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]),
             |v| tree.bool_value(v) == Some(true),

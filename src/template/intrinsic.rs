@@ -271,3 +271,32 @@ pub fn resolve(t: &Template, id: NodeId) -> Vec<(NodeId, Target)> {
         })
         .collect()
 }
+
+/// The resources of this template a value names (`Ref`, `GetAtt`, a whole-string `Sub`), over
+/// every list item and `Fn::If` branch.
+pub fn resource_targets(t: &Template, node: NodeId) -> Vec<usize> {
+    items(&t.tree, node)
+        .into_iter()
+        .flat_map(|n| resolve(t, n))
+        .filter_map(|(_, target)| match target {
+            Target::Resource { index, .. } => Some(index),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Like [`resource_targets`], only the resources of one type.
+pub fn resources_of_type(t: &Template, node: NodeId, ty: &str) -> Vec<usize> {
+    let mut out = resource_targets(t, node);
+    out.retain(|&i| t.resources[i].type_name.as_deref() == Some(ty));
+    out
+}
+
+/// The first value a property can take (over `Fn::If` branches) that satisfies `pred`.
+pub fn find_value(
+    tree: &Tree,
+    node: Option<NodeId>,
+    pred: impl Fn(NodeId) -> bool,
+) -> Option<NodeId> {
+    node.and_then(|n| values(tree, n).into_iter().find(|v| pred(*v)))
+}
