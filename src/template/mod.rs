@@ -37,11 +37,28 @@ pub struct Template {
     pub conditions: Vec<Named>,
     pub outputs: Vec<Named>,
     pub transforms: Vec<String>,
+    /// Parameter values given for the deployment (`--parameters`, a config stack's parameter
+    /// file, a parent stack): known values like literals, with where each came from.
+    pub param_values: HashMap<Box<str>, ParamValue>,
+    /// Logical IDs a framework generates (Serverless Framework) that count as defined wherever a
+    /// name is checked, although no resource of the tree defines them.
+    pub generated: foldhash::HashSet<Box<str>>,
+    /// The stack is written for the Serverless Framework: `${self:…}`, `${opt:…}`, … variables
+    /// the framework resolves before CloudFormation sees the template.
+    pub serverless: bool,
     sam: bool,
     parameter_index: HashMap<Box<str>, usize>,
     resource_index: HashMap<Box<str>, usize>,
     type_index: HashMap<Box<str>, Vec<usize>>,
     condition_index: HashMap<Box<str>, usize>,
+}
+
+/// A parameter value given for the deployment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamValue {
+    pub value: String,
+    /// Where the value came from, for messages (`--parameters params/dev.json`).
+    pub source: String,
 }
 
 /// Why a parsed document is not a template we can analyse.
@@ -184,6 +201,9 @@ impl Template {
             conditions,
             outputs,
             transforms,
+            param_values: HashMap::new(),
+            generated: Default::default(),
+            serverless: false,
             parameter_index,
             resource_index,
             condition_index,
