@@ -22,6 +22,19 @@ pub struct Config {
     pub options: RuleOptions,
     pub limits: Limits,
     pub docs_url: Option<String>,
+    /// Stacks written as fragments: `stacks: {NAME: {files: [...], parameters: FILE}}`, paths
+    /// (or globs) relative to the config's folder, with where each is written.
+    pub stacks: Vec<StackSpec>,
+    /// The config's text, for findings about its `stacks` (TM011 at a missing fragment).
+    pub text: String,
+}
+
+/// A stack the config names.
+#[derive(Clone, Debug, Default)]
+pub struct StackSpec {
+    pub name: String,
+    pub files: Vec<(String, crate::template::Span)>,
+    pub parameters: Option<(String, crate::template::Span)>,
 }
 
 /// The nearest config file upwards from `dir`.
@@ -133,7 +146,10 @@ pub fn parse_config(name: &str, text: &str) -> Result<Config, String> {
         let p = index.line_col(text, f.span.start);
         return Err(format!("{name}:{}:{}: {}", p.line, p.column, f.message));
     }
-    let mut config = Config::default();
+    let mut config = Config {
+        text: text.to_string(),
+        ..Config::default()
+    };
     let Some(root) = parsed.root.filter(|r| !parsed.tree.is_null(*r)) else {
         return Ok(config);
     };
@@ -189,6 +205,60 @@ pub fn parse_config(name: &str, text: &str) -> Result<Config, String> {
             }
             "exclude" => config.exclude = r.strings(v, "exclude")?,
             "docs-url" => config.docs_url = Some(r.string(v, "docs-url")?),
+            "stacks" => {
+                let Some(items) = tree.entries(v) else {
+                    return Err(r.err(
+                        v,
+                        false,
+                        "stacks must map stack names to {files, parameters}",
+                    ));
+                };
+                for item in items {
+                    let iv = tree.deref(item.value);
+                    let Some(fields) = tree.entries(iv) else {
+                        return Err(r.err(iv, false, "a stack must be a mapping with `files`"));
+                    };
+                    let mut spec = StackSpec {
+                        name: item.key.to_string(),
+                        ..StackSpec::default()
+                    };
+                    for f in fields {
+                        let fv = tree.deref(f.value);
+                        match &*f.key {
+                            "files" => {
+                                let nodes: Vec<NodeId> =
+                                    tree.items(fv).map_or_else(|| vec![fv], <[NodeId]>::to_vec);
+                                for n in nodes {
+                                    let n = tree.deref(n);
+                                    spec.files.push((r.string(n, "a file")?, tree.span(n)));
+                                }
+                            }
+                            "parameters" => {
+                                spec.parameters =
+                                    Some((r.string(fv, "parameters")?, tree.span(fv)));
+                            }
+                            key => {
+                                return Err(r.err(
+                                    fv,
+                                    true,
+                                    format!(
+                                        "unknown key `{key}` in stack `{}` (files, parameters)",
+                                        item.key
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                    if spec.files.is_empty() {
+                        return Err(r.err(
+                            iv,
+                            false,
+                            format!("stack `{}` names no files", item.key),
+                        ));
+                    }
+                    config.stacks.push(spec);
+                }
+            }
             "rules" => {
                 let Some(items) = tree.entries(v) else {
                     return Err(r.err(v, false, "rules must map rule IDs to options"));

@@ -112,7 +112,7 @@ fn sam_generated(t: &Template, name: &str) -> bool {
 
 struct Builder<'a, 'e> {
     t: &'a Template,
-    source: &'a str,
+    source: &'a crate::stack::Sources<'a>,
     out: &'e mut Emitter<'a>,
     graph: DiGraph<Vertex, Edge>,
     resource_nodes: Vec<NodeIndex>,
@@ -129,7 +129,10 @@ impl Builder<'_, '_> {
         if let Some(i) = self.t.parameter_idx(name) {
             return Some(Some(self.parameter_nodes[i]));
         }
-        if PSEUDO_PARAMETERS.contains(&name) || (self.t.is_sam() && sam_generated(self.t, name)) {
+        if PSEUDO_PARAMETERS.contains(&name)
+            || (self.t.is_sam() && sam_generated(self.t, name))
+            || self.t.is_generated(name)
+        {
             return Some(None);
         }
         None
@@ -281,7 +284,7 @@ impl Builder<'_, '_> {
             return;
         };
         let Some(index) = self.t.resource_idx(&res) else {
-            if !(self.t.is_sam() && sam_generated(self.t, &res)) {
+            if !(self.t.is_generated(&res) || self.t.is_sam() && sam_generated(self.t, &res)) {
                 self.out.emit(
                     &TM004,
                     None,
@@ -367,10 +370,13 @@ impl Builder<'_, '_> {
             return;
         };
         let node_span = tree.span(string_node);
-        let source = self.source;
-        let raw = source.get(node_span.range());
+        let raw = self.source.slice(node_span);
         for var in intrinsic::sub_vars(s) {
             let name = var.name;
+            // The framework's own variables were resolved or stay unknown: not CloudFormation's.
+            if self.t.serverless && crate::stack::is_framework_variable(name) {
+                continue;
+            }
             if locals.is_some_and(|m| tree.entry(m, name).is_some()) {
                 continue;
             }
@@ -394,7 +400,7 @@ impl Builder<'_, '_> {
                     self.check_attribute(index, attr, string_node, Some(part));
                     continue;
                 }
-                if self.t.is_sam() && sam_generated(self.t, res) {
+                if (self.t.is_sam() && sam_generated(self.t, res)) || self.t.is_generated(res) {
                     continue;
                 }
             }
@@ -407,7 +413,11 @@ impl Builder<'_, '_> {
 
 /// Builds the graph of a template, reporting TM003–TM007 through `out` (skipped, with the graph
 /// still built, when a macro other than SAM or the language extensions transforms the file).
-pub fn build<'a>(t: &'a Template, source: &'a str, out: &mut Emitter<'a>) -> Graph {
+pub fn build<'a>(
+    t: &'a Template,
+    source: &'a crate::stack::Sources<'a>,
+    out: &mut Emitter<'a>,
+) -> Graph {
     let mut graph = DiGraph::new();
     let parameter_nodes: Vec<NodeIndex> = (0..t.parameters.len())
         .map(|i| graph.add_node(Vertex::Parameter(i)))
@@ -467,6 +477,7 @@ impl Builder<'_, '_> {
                                 let to = Some(self.resource_nodes[j]);
                                 self.edge(owner, to, EdgeKind::DependsOn, tree.span(d));
                             }
+                            None if t.is_generated(name) => {}
                             None => {
                                 self.out.emit(&TM007, None, Loc::Node(d), format!("`DependsOn` names `{name}`, which is not a resource of this template"));
                             }

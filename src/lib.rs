@@ -10,6 +10,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod stack;
 pub mod suppress;
 mod table;
 pub mod template;
@@ -19,8 +20,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use rules::registry::CHECKS;
-use rules::template::{TM001, TM002, TM008, TM010};
+use rules::template::{TM001, TM002, TM008, TM010, TM011};
 use rules::{Context, Emitter, Finding, Loc, RuleMeta, Settings};
+use template::parse;
 use template::{Limits, LineIndex, NotTemplate, Span, Template};
 
 /// Everything a run needs besides the paths.
@@ -32,6 +34,93 @@ pub struct Options {
     pub strict: bool,
     /// Globs (gitignore syntax) of paths not to lint.
     pub exclude: Vec<String>,
+    /// The Serverless stage (`--stage`).
+    pub stage: Option<String>,
+    /// Parameter values for every stack that declares them (`--parameters`), and their source.
+    pub parameters: Vec<(String, String)>,
+    pub parameters_source: String,
+    /// Stacks the config names as fragments.
+    pub config_stacks: Vec<ConfigStack>,
+}
+
+/// A stack a config names: `stacks: {NAME: {files: [...], parameters: FILE}}`.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigStack {
+    pub name: String,
+    /// Absolute paths.
+    pub files: Vec<PathBuf>,
+    /// Parameter values from the stack's parameter file, and that file's display name.
+    pub parameters: Vec<(String, String)>,
+    pub parameters_source: String,
+    /// The config file (display path, text) and the fragments it names that cannot be read:
+    /// TM011 findings at their span in the config.
+    pub config_display: String,
+    pub config_text: String,
+    pub problems: Vec<(Span, String)>,
+}
+
+/// The stacks a config names, paths resolved from the config's folder (globs expanded).
+pub fn config_stacks(
+    config: &config::Config,
+    config_env: Option<&str>,
+) -> Result<Vec<ConfigStack>, String> {
+    let Some(path) = &config.path else {
+        return Ok(Vec::new());
+    };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut out = Vec::new();
+    for spec in &config.stacks {
+        let mut cs = ConfigStack {
+            name: spec.name.clone(),
+            config_display: stack::display_path(path),
+            config_text: config.text.clone(),
+            ..ConfigStack::default()
+        };
+        for (f, span) in &spec.files {
+            if f.contains(['*', '?', '[']) {
+                let mut b = ignore::gitignore::GitignoreBuilder::new(&dir);
+                b.add_line(None, f)
+                    .map_err(|e| format!("stacks: `{f}`: {e}"))?;
+                let m = b.build().map_err(|e| e.to_string())?;
+                let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(&dir)
+                    .build()
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+                    .map(ignore::DirEntry::into_path)
+                    .filter(|p| {
+                        m.matched(p.strip_prefix(&dir).unwrap_or(p), false)
+                            .is_ignore()
+                    })
+                    .collect();
+                found.sort();
+                if found.is_empty() {
+                    cs.problems.push((*span, format!("`{f}` matches no file")));
+                }
+                cs.files.extend(found.iter().map(|p| stack::absolute(p)));
+            } else {
+                let p = stack::absolute(&dir.join(f));
+                if p.is_file() {
+                    cs.files.push(p);
+                } else {
+                    cs.problems.push((
+                        *span,
+                        format!("fragment `{f}` of stack `{}` does not exist", spec.name),
+                    ));
+                }
+            }
+        }
+        if let Some((pfile, _)) = &spec.parameters {
+            let pp = dir.join(pfile);
+            cs.parameters = stack::params::load(&pp, config_env)?;
+            cs.parameters_source = format!(
+                "stack `{}` parameters {}",
+                spec.name,
+                stack::display_path(&pp)
+            );
+        }
+        out.push(cs);
+    }
+    Ok(out)
 }
 
 /// The result of linting one file.
@@ -44,6 +133,21 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Why the file was not linted, when it was skipped.
     pub skipped: Option<String>,
+}
+
+/// Gives a template the parameter values of the run, for the parameters it declares.
+fn apply_parameters(t: &mut Template, values: &[(String, String)], source: &str) {
+    for (k, v) in values {
+        if t.parameter(k).is_some() {
+            t.param_values.insert(
+                k.as_str().into(),
+                template::ParamValue {
+                    value: v.clone(),
+                    source: source.to_string(),
+                },
+            );
+        }
+    }
 }
 
 impl FileReport {
@@ -81,6 +185,8 @@ fn parse_finding(
         message,
         help: meta.help.to_string(),
         labels: Vec::new(),
+        related: Vec::new(),
+        stack: None,
     }
 }
 
@@ -89,12 +195,32 @@ fn meta_of(id: &str) -> &'static RuleMeta {
         "TM002" => &TM002,
         "TM008" => &TM008,
         "TM010" => &TM010,
+        "TM011" => &TM011,
         _ => &TM001,
     }
 }
 
 /// Lints one template text. `explicit`: the file was named by the user (not found in a walk).
 pub fn lint_source(path: &str, text: String, explicit: bool, options: &Options) -> FileReport {
+    if text.contains("service") && text.contains("provider") && !parse::looks_like_json(&text) {
+        let p = Path::new(path);
+        let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+        let root = stack::repository_root(&dir);
+        if let Some(st) = stack::serverless::assemble_text(
+            p,
+            path,
+            text.clone(),
+            options.stage.as_deref(),
+            &options.limits,
+            root,
+        ) {
+            let findings = lint_stack(&st, options);
+            let mut reports = distribute(&st, findings, &|i| i == 0);
+            if !reports.is_empty() {
+                return reports.swap_remove(0);
+            }
+        }
+    }
     let mut report = FileReport::new(path, text);
     let findings = lint_text(&report.source, explicit, options);
     match findings {
@@ -153,7 +279,7 @@ fn lint_text(text: &str, explicit: bool, options: &Options) -> Result<Vec<Findin
         }
         return Err("empty file".to_string());
     };
-    let template = match Template::build(parsed.tree, root, limits) {
+    let mut template = match Template::build(parsed.tree, root, limits) {
         Ok(t) => t,
         Err(NotTemplate::Other) => {
             if strict {
@@ -180,13 +306,25 @@ fn lint_text(text: &str, explicit: bool, options: &Options) -> Result<Vec<Findin
             )]);
         }
     };
-    Ok(run_rules(&template, text, parsed.issues, options))
+    if !options.parameters.is_empty() {
+        apply_parameters(
+            &mut template,
+            &options.parameters,
+            &options.parameters_source,
+        );
+    }
+    Ok(run_rules(
+        &template,
+        &stack::Sources::single(text),
+        parsed.issues,
+        options,
+    ))
 }
 
 /// Runs the graph and every check on a parsed template.
 fn run_rules(
     template: &Template,
-    text: &str,
+    sources: &stack::Sources<'_>,
     issues: Vec<template::ParseIssue>,
     options: &Options,
 ) -> Vec<Finding> {
@@ -203,7 +341,7 @@ fn run_rules(
             f.label(span, label);
         }
     }
-    let graph = graph::build(template, text, &mut out);
+    let graph = graph::build(template, sources, &mut out);
     let model = policy::Model::build(template);
     let cx = Context {
         template,
@@ -291,6 +429,8 @@ pub const TEMPLATE_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template"];
 pub struct Outcome {
     pub reports: Vec<FileReport>,
     pub errors: Vec<String>,
+    /// What `--verbose` says about stacks: each stack, its files, where parameters came from.
+    pub notes: Vec<String>,
 }
 
 /// The config's `exclude` globs (gitignore syntax, relative to the current directory).
@@ -377,8 +517,21 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Outcome {
     }
     files.sort();
     files.dedup();
+    let stacks = assemble_stacks(&files, options, &mut outcome.notes);
+    let in_stacks: std::collections::HashSet<PathBuf> = stacks
+        .iter()
+        .flat_map(|(st, _)| st.files.iter().filter_map(|f| f.abs.clone()))
+        .collect();
+    let stack_reports: Vec<Vec<FileReport>> = stacks
+        .par_iter()
+        .map(|(st, wanted)| {
+            let findings = lint_stack(st, options);
+            distribute(st, findings, &|i| wanted.contains(&i))
+        })
+        .collect();
     let results: Vec<Result<FileReport, String>> = files
         .par_iter()
+        .filter(|(path, _)| !in_stacks.contains(&stack::absolute(path)))
         .map(|(path, explicit)| {
             let display = path.to_string_lossy();
             let display = display.strip_prefix("./").unwrap_or(&display);
@@ -391,7 +544,235 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Outcome {
             Err(e) => outcome.errors.push(e),
         }
     }
-    outcome.reports.sort_by(|a, b| a.path.cmp(&b.path));
+    outcome.reports.extend(stack_reports.into_iter().flatten());
+    outcome.reports = merge_reports(std::mem::take(&mut outcome.reports));
     outcome.errors.sort();
     outcome
+}
+
+/// Reports of one file from several stacks (a shared include) become one.
+fn merge_reports(mut reports: Vec<FileReport>) -> Vec<FileReport> {
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut out: Vec<FileReport> = Vec::with_capacity(reports.len());
+    for r in reports {
+        match out.last_mut() {
+            Some(last) if last.path == r.path => {
+                if last.skipped.is_some() {
+                    *last = r;
+                } else if r.skipped.is_none() {
+                    last.findings.extend(r.findings);
+                    sort_findings(&mut last.findings);
+                }
+            }
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        (a.span.start, a.rule.id, a.span.end).cmp(&(b.span.start, b.rule.id, b.span.end))
+    });
+    findings.dedup_by(|a, b| a.span == b.span && a.rule.id == b.rule.id && a.message == b.message);
+}
+
+/// The stacks of a run, each with the indexes of its files whose findings are reported: every
+/// file of a stack whose service file is among the paths, else only the files given (a
+/// pre-commit run on one included file lints the whole service and reports that file).
+fn assemble_stacks(
+    files: &[(PathBuf, bool)],
+    options: &Options,
+    notes: &mut Vec<String>,
+) -> Vec<(stack::Stack, Vec<usize>)> {
+    use std::collections::HashSet;
+    let mut given: HashSet<PathBuf> = files.iter().map(|(p, _)| stack::absolute(p)).collect();
+    let stage = options.stage.as_deref();
+    let limits = &options.limits;
+    // Service files among the paths, and the services of compose files.
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for (p, _) in files {
+        if stack::serverless::is_service_file(p) {
+            roots.push(p.clone());
+        } else if stack::serverless::is_compose_file(p) {
+            // The compose file names its services: each is linted whole, like a service file
+            // given on the command line.
+            let services = stack::serverless::compose_services(p);
+            given.extend(services.iter().map(|s| stack::absolute(s)));
+            roots.extend(services);
+        }
+    }
+    roots.sort();
+    roots.dedup();
+    let mut stacks: Vec<stack::Stack> = roots
+        .par_iter()
+        .filter_map(|p| {
+            let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+            stack::serverless::assemble(p, stage, limits, stack::repository_root(&dir))
+        })
+        .collect();
+    for cs in &options.config_stacks {
+        if cs.files.iter().any(|f| given.contains(f)) {
+            let root = cs
+                .files
+                .first()
+                .and_then(|f| f.parent())
+                .map(stack::repository_root)
+                .unwrap_or_default();
+            let mut st = stack::fragments::assemble(cs, limits, root);
+            if let Some(t) = &mut st.template {
+                apply_parameters(t, &cs.parameters, &cs.parameters_source);
+            }
+            stacks.push(st);
+        }
+    }
+    // A file given alone that belongs to a service: the service upwards that includes it.
+    let mut covered: HashSet<PathBuf> = stacks
+        .iter()
+        .flat_map(|st| st.files.iter().filter_map(|f| f.abs.clone()))
+        .collect();
+    let mut tried: HashSet<PathBuf> = roots.iter().map(|r| stack::absolute(r)).collect();
+    for (p, explicit) in files {
+        let abs = stack::absolute(p);
+        if !explicit || covered.contains(&abs) {
+            continue;
+        }
+        let Some(dir) = abs.parent() else { continue };
+        let top = stack::repository_root(dir);
+        for d in dir.ancestors() {
+            if !d.starts_with(&top) {
+                break;
+            }
+            for name in stack::serverless::SERVICE_FILES {
+                let candidate = d.join(name);
+                if !candidate.is_file() || !tried.insert(candidate.clone()) {
+                    continue;
+                }
+                if let Some(st) =
+                    stack::serverless::assemble(&candidate, stage, limits, top.clone())
+                {
+                    if st.files.iter().any(|f| f.abs.as_ref() == Some(&abs)) {
+                        covered.extend(st.files.iter().filter_map(|f| f.abs.clone()));
+                        stacks.push(st);
+                    }
+                }
+            }
+        }
+    }
+    // Parameter values of the run, for every stack that declares them.
+    for st in &mut stacks {
+        if let Some(t) = &mut st.template {
+            if !options.parameters.is_empty() {
+                apply_parameters(t, &options.parameters, &options.parameters_source);
+            }
+        }
+    }
+    stacks
+        .into_iter()
+        .map(|st| {
+            let root_given = st.kind == stack::StackKind::Serverless
+                && st
+                    .files
+                    .first()
+                    .and_then(|f| f.abs.as_ref())
+                    .is_some_and(|a| given.contains(a));
+            let wanted: Vec<usize> = (0..st.files.len())
+                .filter(|&i| {
+                    // Files without a path of their own (the config of a fragment stack) are
+                    // always reported: the run named the stack through them.
+                    root_given || st.files[i].abs.as_ref().is_none_or(|a| given.contains(a))
+                })
+                .collect();
+            notes.extend(st.notes.iter().cloned());
+            (st, wanted)
+        })
+        .collect()
+}
+
+/// Lints an assembled stack: findings in stack spans.
+pub fn lint_stack(st: &stack::Stack, options: &Options) -> Vec<Finding> {
+    let settings = &options.settings;
+    let mut findings = match &st.template {
+        Some(t) => run_rules(
+            t,
+            &stack::Sources::of(&st.files),
+            st.issues.clone(),
+            options,
+        ),
+        None => st
+            .issues
+            .iter()
+            .map(|i| {
+                let mut f = parse_finding(meta_of(i.rule), i.span, "", i.message.clone(), settings);
+                if let Some((span, label)) = &i.label {
+                    f.labels.push((*span, label.clone()));
+                }
+                f
+            })
+            .collect(),
+    };
+    // A limit exceeded in a file stops that file's other findings.
+    findings.retain(|f| settings.enabled(f.rule.id));
+    findings
+}
+
+/// Hands a stack's findings to the files their spans lie in (spans made local); labels in other
+/// files become `related`. Only the files `wanted` says are reported.
+pub fn distribute(
+    st: &stack::Stack,
+    findings: Vec<Finding>,
+    wanted: &dyn Fn(usize) -> bool,
+) -> Vec<FileReport> {
+    let name: std::sync::Arc<str> = st.name.as_str().into();
+    let mut per_file: Vec<Vec<Finding>> = vec![Vec::new(); st.files.len()];
+    for mut f in findings {
+        let i = st.file_of(f.span).unwrap_or(0);
+        if !wanted(i) {
+            continue;
+        }
+        let Some(file) = st.files.get(i) else {
+            continue;
+        };
+        f.span = file.local(f.span).unwrap_or_default();
+        let labels = std::mem::take(&mut f.labels);
+        for (span, text) in labels {
+            let j = st.file_of(span).unwrap_or(0);
+            let Some(other) = st.files.get(j) else {
+                continue;
+            };
+            let local = other.local(span).unwrap_or_default();
+            if j == i {
+                f.labels.push((local, text));
+            } else {
+                f.related.push(rules::Related {
+                    file: other.clone(),
+                    span: local,
+                    message: text,
+                });
+            }
+        }
+        f.stack = Some(name.clone());
+        per_file[i].push(f);
+    }
+    let mut out = Vec::new();
+    for (i, mut findings) in per_file.into_iter().enumerate() {
+        if !wanted(i) {
+            continue;
+        }
+        let file = &st.files[i];
+        let mut report = FileReport::new(&file.path, file.text.clone());
+        sort_findings(&mut findings);
+        report.findings = findings;
+        if i == 0 && st.template.is_none() && report.findings.is_empty() {
+            report.skipped = Some(match st.kind {
+                stack::StackKind::Serverless => {
+                    "Serverless service without CloudFormation: no `resources` and no functions"
+                        .to_string()
+                }
+                stack::StackKind::Fragments => "stack without CloudFormation sections".to_string(),
+            });
+        }
+        out.push(report);
+    }
+    out
 }

@@ -39,6 +39,9 @@ Examples:
   cfn-cognito-lint --ignore UP003,PM00 stack.yaml turn rules off by ID, prefix or name
   cfn-cognito-lint --severity PM001=error t.yaml  override a rule's severity
   cat stack.yaml | cfn-cognito-lint - --stdin-filename stack.yaml
+  cfn-cognito-lint serverless.yml                 lint a Serverless service as one stack
+  cfn-cognito-lint resources/cognito.yml          lint the service that includes this file
+  cfn-cognito-lint --stage prod --parameters params/prod.json template.yaml
   cfn-cognito-lint --list-rules                   every rule with its default severity
   cfn-cognito-lint --explain TR001                a rule's documentation
 
@@ -87,6 +90,17 @@ struct Cli {
     /// Print only findings (no summary line).
     #[arg(short, long)]
     quiet: bool,
+    /// The Serverless stage (`${sls:stage}`, `${opt:stage}`) [default: the one written in the
+    /// service file, else `dev`].
+    #[arg(long, value_name = "NAME")]
+    stage: Option<String>,
+    /// Parameter values for the stacks linted: CloudFormation's `[{ParameterKey, ParameterValue}]`
+    /// JSON, a `{Parameters: {...}}` or plain `{Key: Value}` mapping, or `samconfig.toml`.
+    #[arg(long, value_name = "FILE")]
+    parameters: Option<PathBuf>,
+    /// The samconfig.toml environment whose `parameter_overrides` `--parameters` reads.
+    #[arg(long, value_name = "ENV")]
+    config_env: Option<String>,
     /// The name standard input is reported under.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     stdin_filename: String,
@@ -198,11 +212,26 @@ fn main() -> ExitCode {
         (None, Some("none")) => FailLevel::None,
         (None, _) => FailLevel::Warning,
     };
+    let (parameters, parameters_source) = match &cli.parameters {
+        Some(p) => match cfn_cognito_lint::stack::params::load(p, cli.config_env.as_deref()) {
+            Ok(v) => (v, format!("--parameters {}", p.display())),
+            Err(e) => return usage_error(&e),
+        },
+        None => (Vec::new(), String::new()),
+    };
+    let config_stacks = match cfn_cognito_lint::config_stacks(&config, cli.config_env.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return usage_error(&e),
+    };
     let options = Options {
         settings,
         strict: cli.strict,
         limits: config.limits,
         exclude: config.exclude.clone(),
+        stage: cli.stage.clone(),
+        parameters,
+        parameters_source,
+        config_stacks,
     };
     // Large stacks: parsers recurse up to the nesting limit.
     let _ = rayon::ThreadPoolBuilder::new()
@@ -231,12 +260,34 @@ fn main() -> ExitCode {
         let more = lint_paths(&paths, &options);
         outcome.reports.extend(more.reports);
         outcome.errors.extend(more.errors);
+        outcome.notes.extend(more.notes);
         outcome.reports.sort_by(|a, b| a.path.cmp(&b.path));
     }
     for e in &outcome.errors {
         eprintln!("cfn-cognito-lint: {e}");
     }
+    // A Serverless service is never skipped silently.
+    for r in outcome.reports.iter() {
+        if let Some(why) = r.skipped.as_deref().filter(|w| w.starts_with("Serverless")) {
+            eprintln!("note: {}: {why}", r.path);
+        }
+    }
     if cli.verbose {
+        for n in &outcome.notes {
+            eprintln!("{n}");
+        }
+        if !options.parameters.is_empty() {
+            eprintln!(
+                "parameter values from {}: {}",
+                options.parameters_source,
+                options
+                    .parameters
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         for r in outcome.reports.iter().filter(|r| r.skipped.is_some()) {
             eprintln!(
                 "skipped {}: {}",

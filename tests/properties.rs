@@ -15,7 +15,7 @@ fn fixtures() -> &'static [Vec<u8>] {
 
 fn read_fixtures() -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    for dir in common::files_in(&common::root().join("fixtures")) {
+    for dir in common::dirs_in(&common::root().join("fixtures")) {
         for f in common::files_in(&dir) {
             if f.extension().is_some_and(|e| e == "yaml" || e == "json") {
                 if let Ok(b) = std::fs::read(&f) {

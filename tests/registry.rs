@@ -123,6 +123,9 @@ fn doc_examples_fire_and_use_instead_is_clean() {
     }
 }
 
+/// Rules RULES.md added for an open issue (issue 10: what a role can really do), not built yet.
+const PLANNED: &[&str] = &["UP009", "UP010", "UP011", "UC007", "IP007", "IP008", "IP009"];
+
 #[test]
 fn every_catalog_rule_is_implemented() {
     let Some(shared) = common::shared() else {
@@ -142,6 +145,13 @@ fn every_catalog_rule_is_implemented() {
         .collect();
     assert!(ids.len() >= 40, "{} IDs in RULES.md", ids.len());
     for id in ids {
+        if PLANNED.contains(&id) {
+            assert!(
+                registry::find(id).is_none(),
+                "{id} is implemented: remove it from PLANNED"
+            );
+            continue;
+        }
         assert!(
             registry::find(id).is_some(),
             "{id} of RULES.md is not implemented"

@@ -35,7 +35,8 @@ use serde::Serialize;
 
 use crate::graph::Graph;
 use crate::policy::Model;
-use crate::template::{NodeId, Span, Template};
+use crate::template::intrinsic::Value;
+use crate::template::{NodeId, Span, Template, Tree};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -117,6 +118,20 @@ pub struct Finding {
     pub message: String,
     pub help: String,
     pub labels: Vec<(Span, String)>,
+    /// Secondary labels in other files of the stack (filled when a stack's findings are
+    /// distributed to its files; `labels` then holds the ones in the finding's own file).
+    pub related: Vec<Related>,
+    /// The stack the finding was judged in (the file for a single template).
+    pub stack: Option<std::sync::Arc<str>>,
+}
+
+/// A secondary label in another file of the stack.
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub file: std::sync::Arc<crate::stack::SourceFile>,
+    /// In the file's own offsets.
+    pub span: Span,
+    pub message: String,
 }
 
 impl Finding {
@@ -126,6 +141,21 @@ impl Finding {
     }
     pub fn help(&mut self, text: impl Into<String>) -> &mut Finding {
         self.help = text.into();
+        self
+    }
+    /// Notes what the finding rests on: one that rests on a parameter's default (no value
+    /// given for the deployment) is at most a warning, whatever the rule's tier or a user's
+    /// override, and is labelled at the default (RULES.md, *Unknown is not wrong*). The
+    /// message names the parameter ([`Value::origin`]).
+    pub fn rests_on(&mut self, tree: &Tree, value: Value<'_>) -> &mut Finding {
+        if let Value::Default { param, node, .. } = value {
+            self.severity = self.severity.min(Severity::Warning);
+            let span = tree.span(node);
+            if !self.labels.iter().any(|(s, _)| *s == span) {
+                self.labels
+                    .push((span, format!("default of parameter `{param}`")));
+            }
+        }
         self
     }
 }
@@ -295,6 +325,8 @@ impl<'a> Emitter<'a> {
             message: message.into(),
             help: meta.help.to_string(),
             labels: Vec::new(),
+            related: Vec::new(),
+            stack: None,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

@@ -14,6 +14,7 @@ pub static RULES: &[&RuleMeta] = &[
     &template::TM008,
     &template::TM009,
     &template::TM010,
+    &template::TM011,
     &trust::TR001,
     &trust::TR002,
     &trust::TR003,

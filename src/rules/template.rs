@@ -51,6 +51,11 @@ rule! {
     help: "give each suppression a `rule` and a `reason`, and remove the ones that match nothing",
 }
 rule! {
+    TM011, "stack-assembly", [error],
+    summary: "a stack cannot be assembled as written: a missing, outside or cyclic include, a self-referring variable",
+    help: "fix the include's path (relative to the service folder), keep includes inside the repository, and break the cycle",
+}
+rule! {
     TM010, "input-limit", [error],
     summary: "the input exceeds a safety limit (file size, nesting depth, alias expansion budget)",
     help: "raise the limit in the config's `limits` section if the file is legitimate",
@@ -100,8 +105,14 @@ fn visit_value(
     let tree = &cx.template.tree;
     match kind {
         PropKind::Str | PropKind::Enum => {
-            if let Some(b) = tree.yaml11_bool(v) {
-                let raw = tree.str(v).unwrap_or_default();
+            // Unquoted true/false reach a string property as "true"/"false", what the author
+            // meant, and single letters y/n stay strings: only yes/no/on/off change meaning.
+            let raw = tree.str(v).unwrap_or_default();
+            let meant = raw.eq_ignore_ascii_case("true")
+                || raw.eq_ignore_ascii_case("false")
+                || raw.eq_ignore_ascii_case("y")
+                || raw.eq_ignore_ascii_case("n");
+            if let Some(b) = tree.yaml11_bool(v).filter(|_| !meant) {
                 let tier = if kind == PropKind::Enum {
                     "enum"
                 } else {

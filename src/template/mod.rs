@@ -46,6 +46,12 @@ pub struct Template {
     /// The stack is written for the Serverless Framework: `${self:…}`, `${opt:…}`, … variables
     /// the framework resolves before CloudFormation sees the template.
     pub serverless: bool,
+    /// The Serverless service's shape, for generated names that follow a pattern (hash
+    /// suffixes such as `ApiGatewayDeployment<timestamp>`).
+    pub generated_shape: Option<std::sync::Arc<crate::stack::sls_names::ServiceShape>>,
+    /// What the Serverless service's plugins may add: patterns of names, and whether an
+    /// unknown plugin may add any name.
+    pub plugin_names: crate::stack::plugins::PluginNames,
     sam: bool,
     parameter_index: HashMap<Box<str>, usize>,
     resource_index: HashMap<Box<str>, usize>,
@@ -204,6 +210,8 @@ impl Template {
             param_values: HashMap::new(),
             generated: Default::default(),
             serverless: false,
+            generated_shape: None,
+            plugin_names: Default::default(),
             parameter_index,
             resource_index,
             condition_index,
@@ -236,6 +244,21 @@ impl Template {
             .map_or(&[][..], Vec::as_slice)
             .iter()
             .map(move |&i| (i, &self.resources[i]))
+    }
+    /// A name the framework generates (Serverless), defined although no resource of the tree
+    /// defines it.
+    pub fn is_generated(&self, name: &str) -> bool {
+        self.generated.contains(name)
+            || !self.plugin_names.unknown.is_empty()
+            || self
+                .plugin_names
+                .patterns
+                .iter()
+                .any(|p| crate::stack::plugins::matches(p, name))
+            || self
+                .generated_shape
+                .as_deref()
+                .is_some_and(|s| crate::stack::sls_names::matches_generated_pattern(s, name))
     }
     pub fn has_transform(&self, name: &str) -> bool {
         self.transforms.iter().any(|t| t == name)

@@ -398,3 +398,166 @@ impl Tree {
         root
     }
 }
+
+/// Building merged trees: the stack loaders append whole files, make sections and copy values.
+impl Tree {
+    /// Appends every node of `other` (a file parsed on its own), shifting its node IDs and its
+    /// spans by `base` (the file's offset in its stack); returns how far node IDs were shifted.
+    pub(crate) fn append(&mut self, other: Tree, base: u32) -> u32 {
+        let offset = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
+        let shift = |id: NodeId| NodeId(id.0.saturating_add(offset));
+        let move_span = |s: Span| Span {
+            start: s.start.saturating_add(base),
+            end: s.end.saturating_add(base),
+        };
+        for mut n in other.nodes {
+            n.span = move_span(n.span);
+            n.parent = shift(n.parent);
+            match &mut n.kind {
+                Kind::Seq(items) => items.iter_mut().for_each(|i| *i = shift(*i)),
+                Kind::Map(entries) => entries.iter_mut().for_each(|e| {
+                    e.value = shift(e.value);
+                    e.key_span = move_span(e.key_span);
+                }),
+                Kind::Alias(t) => *t = shift(*t),
+                Kind::Scalar { .. } => {}
+            }
+            self.nodes.push(n);
+        }
+        self.aliases += other.aliases;
+        self.brace_scalars
+            .extend(other.brace_scalars.into_iter().map(shift));
+        offset
+    }
+
+    /// A new mapping (its entries adopted by it).
+    pub(crate) fn push_map(&mut self, entries: Vec<Entry>, span: Span) -> NodeId {
+        let values: Vec<NodeId> = entries.iter().map(|e| e.value).collect();
+        let id = self.push(Kind::Map(entries), span);
+        for (slot, v) in values.into_iter().enumerate() {
+            self.adopt(id, slot, v);
+        }
+        id
+    }
+
+    /// A new sequence (its items adopted by it).
+    pub(crate) fn push_seq(&mut self, items: Vec<NodeId>, span: Span) -> NodeId {
+        let id = self.push(Kind::Seq(items.clone()), span);
+        for (slot, v) in items.into_iter().enumerate() {
+            self.adopt(id, slot, v);
+        }
+        id
+    }
+
+    /// A new scalar.
+    pub(crate) fn push_scalar(&mut self, text: &str, style: Style, span: Span) -> NodeId {
+        self.push(
+            Kind::Scalar {
+                text: text.into(),
+                style,
+            },
+            span,
+        )
+    }
+
+    /// Copies the subtree under `src` (aliases followed, so the copy has none); spans are kept,
+    /// so findings in the copy point where the text is written. Stops once `budget` nodes were
+    /// copied (returns `None`).
+    pub(crate) fn copy_subtree(&mut self, src: NodeId, budget: &mut usize) -> Option<NodeId> {
+        // Post-order without recursion: (source node, whether its children are done).
+        let mut stack = vec![(self.deref(src), false)];
+        let mut done: Vec<NodeId> = Vec::new();
+        while let Some((id, ready)) = stack.pop() {
+            let id = self.deref(id);
+            if *budget == 0 {
+                return None;
+            }
+            match (&self.node(id).kind, ready) {
+                (Kind::Map(entries), false) => {
+                    let children: Vec<NodeId> = entries.iter().map(|e| e.value).collect();
+                    stack.push((id, true));
+                    stack.extend(children.into_iter().rev().map(|c| (c, false)));
+                }
+                (Kind::Seq(items), false) => {
+                    let children = items.clone();
+                    stack.push((id, true));
+                    stack.extend(children.into_iter().rev().map(|c| (c, false)));
+                }
+                (Kind::Map(entries), true) => {
+                    let n = entries.len();
+                    let values = done.split_off(done.len().saturating_sub(n));
+                    let new_entries: Vec<Entry> = entries
+                        .iter()
+                        .zip(values)
+                        .map(|(e, v)| Entry {
+                            key: e.key.clone(),
+                            key_span: e.key_span,
+                            value: v,
+                        })
+                        .collect();
+                    let span = self.span(id);
+                    *budget -= 1;
+                    done.push(self.push_map(new_entries, span));
+                }
+                (Kind::Seq(items), true) => {
+                    let n = items.len();
+                    let values = done.split_off(done.len().saturating_sub(n));
+                    let span = self.span(id);
+                    *budget -= 1;
+                    done.push(self.push_seq(values, span));
+                }
+                (Kind::Scalar { text, style }, _) => {
+                    let (text, style, span) = (text.clone(), *style, self.span(id));
+                    *budget -= 1;
+                    done.push(self.push(Kind::Scalar { text, style }, span));
+                }
+                (Kind::Alias(_), _) => {}
+            }
+        }
+        done.pop()
+    }
+
+    /// Puts `value` in the place of the item or entry value at `slot` of `parent`.
+    pub(crate) fn replace_child(&mut self, parent: NodeId, slot: usize, value: NodeId) {
+        match self.nodes.get_mut(parent.index()).map(|n| &mut n.kind) {
+            Some(Kind::Map(entries)) => {
+                if let Some(e) = entries.get_mut(slot) {
+                    e.value = value;
+                }
+            }
+            Some(Kind::Seq(items)) => {
+                if let Some(i) = items.get_mut(slot) {
+                    *i = value;
+                }
+            }
+            _ => return,
+        }
+        self.adopt(parent, slot, value);
+    }
+
+    /// Sets the text and style of a scalar (Serverless variables resolved, YAML 1.2 reading).
+    pub(crate) fn set_scalar(&mut self, id: NodeId, text: &str, style: Style) {
+        if let Some(node) = self.nodes.get_mut(id.index()) {
+            if let Kind::Scalar { .. } = node.kind {
+                node.kind = Kind::Scalar {
+                    text: text.into(),
+                    style,
+                };
+            }
+        }
+    }
+
+    /// Sets the span of a mapping's key.
+    pub(crate) fn set_key_span(&mut self, map: NodeId, slot: usize, span: Span) {
+        if let Some(Kind::Map(entries)) = self.nodes.get_mut(map.index()).map(|n| &mut n.kind) {
+            if let Some(e) = entries.get_mut(slot) {
+                e.key_span = span;
+            }
+        }
+    }
+
+    /// Every node ID, for passes over a whole tree.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = NodeId> + use<> {
+        (0..u32::try_from(self.nodes.len()).unwrap_or(u32::MAX)).map(NodeId)
+    }
+}

@@ -1,0 +1,454 @@
+//! Stacks: what CloudFormation deploys, written as one or several files.
+//!
+//! Loaders turn the paths of a run into [`Stack`]s: a plain template is a stack of one file; a
+//! Serverless Framework service ([`serverless`]) and the fragments a config names
+//! ([`fragments`]) are stacks of several. Each stack has one merged tree whose spans are
+//! offsets in the stack's *address space*: every file occupies its own range (`base..base +
+//! len`), so a node keeps its file and position wherever it ends up in the merged tree, and the
+//! graph, the policy model and the rules run on a stack exactly as on one template.
+
+pub mod fragments;
+pub mod params;
+pub mod plugins;
+pub mod serverless;
+pub mod sls_names;
+mod vars;
+
+pub use vars::is_framework_variable;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
+
+use crate::template::parse::{self, Limits, ParseIssue};
+use crate::template::{Entry, LineIndex, NodeId, Span, Style, Template, Tree};
+
+/// One file of a stack, with its place in the stack's address space.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as reported (relative where it was given relative).
+    pub path: String,
+    pub text: String,
+    pub index: LineIndex,
+    /// Offset of the file's first byte in the stack's address space.
+    pub base: u32,
+    /// The file on disk (absolute, normalised); `None` for standard input.
+    pub abs: Option<PathBuf>,
+}
+
+impl SourceFile {
+    pub fn new(path: String, text: String, base: u32) -> SourceFile {
+        SourceFile {
+            index: LineIndex::new(&text),
+            path,
+            text,
+            base,
+            abs: None,
+        }
+    }
+    /// This file's part of a stack span, as a span in the file.
+    pub fn local(&self, span: Span) -> Option<Span> {
+        let end = self.base as usize + self.text.len();
+        if (span.start as usize) < self.base as usize || span.start as usize > end {
+            return None;
+        }
+        Some(Span {
+            start: span.start - self.base,
+            end: span.end.min(end as u32) - self.base,
+        })
+    }
+}
+
+/// The texts of a stack, to read a span's text (where a `${Var}` of a `Fn::Sub` is written).
+pub struct Sources<'a> {
+    parts: Vec<(u32, &'a str)>,
+}
+
+impl<'a> Sources<'a> {
+    pub fn single(text: &'a str) -> Sources<'a> {
+        Sources {
+            parts: vec![(0, text)],
+        }
+    }
+    pub fn of(files: &'a [Arc<SourceFile>]) -> Sources<'a> {
+        Sources {
+            parts: files.iter().map(|f| (f.base, f.text.as_str())).collect(),
+        }
+    }
+    /// The text under a stack span, when it lies in one file.
+    pub fn slice(&self, span: Span) -> Option<&'a str> {
+        let i = self
+            .parts
+            .partition_point(|(base, _)| *base <= span.start)
+            .checked_sub(1)?;
+        let (base, text) = self.parts[i];
+        text.get((span.start - base) as usize..(span.end - base) as usize)
+    }
+}
+
+/// How a stack is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StackKind {
+    Serverless,
+    Fragments,
+}
+
+/// A stack of several files, assembled.
+#[derive(Debug)]
+pub struct Stack {
+    /// The service or config stack name.
+    pub name: String,
+    pub kind: StackKind,
+    pub files: Vec<Arc<SourceFile>>,
+    /// The merged template; `None` when the stack holds no CloudFormation (a service without
+    /// `resources` and without anything the framework generates that the rules read).
+    pub template: Option<Template>,
+    /// Findings of assembling and parsing (TM001, TM002, TM008, TM010, TM011), in stack spans.
+    pub issues: Vec<ParseIssue>,
+    /// What `--verbose` says about the stack (files, parameter sources).
+    pub notes: Vec<String>,
+}
+
+impl Stack {
+    /// The file a stack span lies in.
+    pub fn file_of(&self, span: Span) -> Option<usize> {
+        self.files
+            .partition_point(|f| f.base <= span.start)
+            .checked_sub(1)
+    }
+}
+
+/// The repository root around a path: the nearest folder upwards with a `.git`; else the
+/// current directory when the path lies under it; else the path's own folder. Includes never
+/// read outside it.
+pub fn repository_root(dir: &Path) -> PathBuf {
+    let abs = absolute(dir);
+    for a in abs.ancestors() {
+        if a.join(".git").exists() {
+            return a.to_path_buf();
+        }
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        if abs.starts_with(&cwd) {
+            return cwd;
+        }
+    }
+    abs
+}
+
+/// An absolute, lexically normalised path (`..` and `.` removed; no symlinks followed).
+pub fn absolute(p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|c| c.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The display form of a path: relative to the current directory when under it.
+pub fn display_path(p: &Path) -> String {
+    let abs = absolute(p);
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| abs.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or(abs);
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// The most nested include or section the assembler follows.
+pub const MAX_INCLUDE_DEPTH: usize = 64;
+
+/// Builds the merged tree of a stack: files are parsed one by one and appended to one tree.
+pub(crate) struct Assembler<'l> {
+    pub tree: Tree,
+    pub files: Vec<SourceFile>,
+    pub issues: Vec<ParseIssue>,
+    pub limits: &'l Limits,
+    /// Includes must stay under this folder.
+    pub root_dir: PathBuf,
+    next_base: u32,
+    /// Files already read: absolute path → root node (None: read but unusable).
+    loaded: HashMap<PathBuf, Option<NodeId>>,
+    /// Node budget for copies (variables that name whole subtrees).
+    pub copy_budget: usize,
+}
+
+/// Why a file could not be read into the stack (reported at the include).
+pub(crate) enum LoadError {
+    /// Missing, unreadable, a folder: the message says which.
+    Missing(String),
+    /// Outside the repository root.
+    Outside,
+}
+
+impl<'l> Assembler<'l> {
+    pub fn new(limits: &'l Limits, root_dir: PathBuf) -> Assembler<'l> {
+        Assembler {
+            tree: Tree::default(),
+            files: Vec::new(),
+            issues: Vec::new(),
+            limits,
+            root_dir,
+            next_base: 0,
+            loaded: HashMap::new(),
+            copy_budget: 0,
+        }
+    }
+
+    /// A finding of the stack at a stack span.
+    pub fn issue(&mut self, rule: &'static str, span: Span, node: Option<NodeId>, msg: String) {
+        self.issues.push(ParseIssue {
+            rule,
+            span,
+            node,
+            message: msg,
+            label: None,
+        });
+    }
+
+    /// Reads and parses a file into the merged tree; `yaml12`: the file is read the Serverless
+    /// Framework's way (YAML 1.2: `on`/`off`/`yes`/`no` are strings; aliases are expanded by the
+    /// framework, so they are not findings). Parse errors become findings in that file.
+    pub fn load(&mut self, path: &Path, yaml12: bool) -> Result<Option<NodeId>, LoadError> {
+        let abs = absolute(path);
+        if !abs.starts_with(&self.root_dir) {
+            return Err(LoadError::Outside);
+        }
+        if let Some(done) = self.loaded.get(&abs) {
+            return Ok(*done);
+        }
+        let meta = std::fs::metadata(&abs)
+            .map_err(|e| LoadError::Missing(format!("{}: {e}", display_path(path))))?;
+        if !meta.is_file() {
+            return Err(LoadError::Missing(format!(
+                "{} is not a regular file",
+                display_path(path)
+            )));
+        }
+        let display = display_path(path);
+        let base = self.next_base;
+        if meta.len() > self.limits.max_file_size {
+            self.add_file(display, String::new());
+            if let Some(f) = self.files.last_mut() {
+                f.abs = Some(abs.clone());
+            }
+            self.issue(
+                "TM010",
+                Span::new(base as usize, base as usize),
+                None,
+                format!(
+                    "the file is {} bytes, more than max-file-size ({} bytes): it is not analysed",
+                    meta.len(),
+                    self.limits.max_file_size
+                ),
+            );
+            self.loaded.insert(abs, None);
+            return Ok(None);
+        }
+        let bytes = std::fs::read(&abs)
+            .map_err(|e| LoadError::Missing(format!("{}: {e}", display_path(path))))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                self.add_file(display, text);
+                if let Some(f) = self.files.last_mut() {
+                    f.abs = Some(abs.clone());
+                }
+                self.issue(
+                    "TM001",
+                    Span::new(base as usize + at, base as usize + at + 3),
+                    None,
+                    format!(
+                        "invalid UTF-8 at byte {at}: templates and their includes are UTF-8 text"
+                    ),
+                );
+                self.loaded.insert(abs, None);
+                return Ok(None);
+            }
+        };
+        let root = self.load_text(display, text, yaml12);
+        if let Some(f) = self.files.last_mut() {
+            f.abs = Some(abs.clone());
+        }
+        self.loaded.insert(abs, root);
+        Ok(root)
+    }
+
+    /// Parses a text (a file read, or standard input) into the merged tree.
+    pub fn load_text(&mut self, display: String, text: String, yaml12: bool) -> Option<NodeId> {
+        let base = self.next_base;
+        let parsed = parse::parse(&text, self.limits);
+        self.add_file(display, text);
+        let shift = |s: Span| Span {
+            start: s.start.saturating_add(base),
+            end: s.end.saturating_add(base),
+        };
+        if let Some(fatal) = parsed.fatal {
+            let mut issue = fatal;
+            issue.span = shift(issue.span);
+            issue.node = None;
+            issue.label = issue.label.map(|(s, l)| (shift(s), l));
+            self.issues.push(issue);
+            return None;
+        }
+        let offset = self.tree.append(parsed.tree, base);
+        let node_shift = |n: NodeId| NodeId(n.0.saturating_add(offset));
+        for mut issue in parsed.issues {
+            if yaml12 && issue.rule == "TM008" && issue.message.starts_with("YAML alias") {
+                continue;
+            }
+            issue.span = shift(issue.span);
+            issue.node = issue.node.map(node_shift);
+            issue.label = issue.label.map(|(s, l)| (shift(s), l));
+            self.issues.push(issue);
+        }
+        let root = parsed.root.map(node_shift);
+        if let (true, Some(r)) = (yaml12, root) {
+            self.read_yaml12(r);
+        }
+        self.copy_budget = self.copy_budget.saturating_add(
+            self.tree
+                .len()
+                .saturating_mul(self.limits.max_alias_visits.max(1)),
+        );
+        root
+    }
+
+    /// Records that the file at `path` is the last file loaded (read by the caller), so an
+    /// include of it is the same file.
+    pub fn register(&mut self, path: &Path, root: Option<NodeId>) {
+        let abs = absolute(path);
+        if let Some(f) = self.files.last_mut() {
+            f.abs = Some(abs.clone());
+        }
+        self.loaded.insert(abs, root);
+    }
+
+    /// Adds a file that is not parsed (a config whose lines findings point at); returns its base.
+    pub fn add_file_text(&mut self, display: String, text: String) -> u32 {
+        let base = self.next_base;
+        self.add_file(display, text);
+        base
+    }
+
+    fn add_file(&mut self, display: String, text: String) {
+        let base = self.next_base;
+        let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        self.next_base = base.saturating_add(len).saturating_add(1);
+        self.files.push(SourceFile::new(display, text, base));
+    }
+
+    /// YAML 1.2 reading of the scalars under `root`: the YAML 1.1 booleans other than
+    /// true/false are strings.
+    fn read_yaml12(&mut self, root: NodeId) {
+        let mut words = Vec::new();
+        let _ = self.tree.walk(root, self.tree.len(), |id| {
+            if let Some(b) = self.tree.yaml11_bool(id) {
+                let text = self.tree.str(id).unwrap_or_default();
+                if !text.eq_ignore_ascii_case("true") && !text.eq_ignore_ascii_case("false") {
+                    let _ = b;
+                    words.push(id);
+                }
+            }
+        });
+        for id in words {
+            let text = self.tree.str(id).unwrap_or_default().to_string();
+            self.tree.set_scalar(id, &text, Style::Quoted);
+        }
+    }
+
+    /// The stack's files, shared.
+    pub fn into_parts(self) -> (Tree, Vec<Arc<SourceFile>>, Vec<ParseIssue>) {
+        (
+            self.tree,
+            self.files.into_iter().map(Arc::new).collect(),
+            self.issues,
+        )
+    }
+}
+
+/// The sections of a template a stack merges, in the order they are written out.
+pub const SECTIONS: &[&str] = &[
+    "Parameters",
+    "Mappings",
+    "Conditions",
+    "Resources",
+    "Outputs",
+    "Rules",
+];
+
+/// Sections being merged: entries per section, with where each came from.
+#[derive(Default)]
+pub(crate) struct Sections {
+    pub sections: Vec<(&'static str, Vec<Entry>)>,
+    pub transform: Option<NodeId>,
+    pub description: Option<NodeId>,
+}
+
+impl Sections {
+    pub fn section(&mut self, name: &'static str) -> &mut Vec<Entry> {
+        if let Some(i) = self.sections.iter().position(|(n, _)| *n == name) {
+            return &mut self.sections[i].1;
+        }
+        self.sections.push((name, Vec::new()));
+        let last = self.sections.len() - 1;
+        &mut self.sections[last].1
+    }
+
+    /// The merged root: `AWSTemplateFormatVersion` and every non-empty section.
+    pub fn into_root(mut self, tree: &mut Tree, span: Span) -> NodeId {
+        let mut root = Vec::new();
+        let version = tree.push_scalar("2010-09-09", Style::Quoted, span);
+        root.push(Entry {
+            key: "AWSTemplateFormatVersion".into(),
+            key_span: span,
+            value: version,
+        });
+        if let Some(t) = self.transform {
+            root.push(Entry {
+                key: "Transform".into(),
+                key_span: tree.key_span(t).unwrap_or(span),
+                value: t,
+            });
+        }
+        if let Some(d) = self.description {
+            root.push(Entry {
+                key: "Description".into(),
+                key_span: tree.key_span(d).unwrap_or(span),
+                value: d,
+            });
+        }
+        self.sections
+            .sort_by_key(|(n, _)| SECTIONS.iter().position(|s| s == n));
+        for (name, entries) in self.sections {
+            let map = tree.push_map(entries, span);
+            root.push(Entry {
+                key: name.into(),
+                key_span: span,
+                value: map,
+            });
+        }
+        tree.push_map(root, span)
+    }
+}
+
+/// Builds the template of an assembled stack.
+pub(crate) fn template_of(tree: Tree, root: NodeId, limits: &Limits) -> Option<Template> {
+    Template::build(tree, root, limits).ok()
+}
