@@ -529,9 +529,12 @@ impl<'a> Model<'a> {
                 .properties
                 .and_then(|props| tree.get(props, "AllowUnauthenticatedIdentities"))
                 .is_some_and(|v| {
-                    intrinsic::values(tree, v)
+                    // Only a known value (written or given) enables guests: a default alone
+                    // would grade the role's findings above a warning (RULES.md, *Unknown is
+                    // not wrong*).
+                    intrinsic::value(t, v)
                         .into_iter()
-                        .any(|b| tree.bool_value(b) == Some(true))
+                        .any(|b| !b.is_default() && !b.is_unknown() && b.bool(tree) == Some(true))
                 })
         });
         if admits_guests && pool_allows_guests {

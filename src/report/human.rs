@@ -13,7 +13,9 @@ use crate::rules::{Finding, Severity};
 
 /// The file's text, named, with columns counted in characters (miette counts bytes).
 struct FileSource<'a> {
-    report: &'a FileReport,
+    path: &'a str,
+    text: &'a str,
+    index: &'a crate::template::LineIndex,
 }
 
 impl SourceCode for FileSource<'_> {
@@ -23,16 +25,16 @@ impl SourceCode for FileSource<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text = self.report.source.as_str();
+        let text = self.text;
         let inner = text.read_span(span, before, after)?;
         let column = if before == 0 {
             let at = u32::try_from(span.offset()).unwrap_or(u32::MAX);
-            self.report.index.line_col(text, at).column - 1
+            self.index.line_col(text, at).column - 1
         } else {
             inner.column()
         };
         Ok(Box::new(MietteSpanContents::new_named(
-            self.report.path.clone(),
+            self.path.to_string(),
             inner.data(),
             *inner.span(),
             inner.line(),
@@ -44,9 +46,44 @@ impl SourceCode for FileSource<'_> {
 
 struct Diag<'a> {
     finding: &'a Finding,
+    report: &'a FileReport,
     source: FileSource<'a>,
     /// Whether to draw the source snippet (not for lines too long to read).
     snippet: bool,
+    /// Labels in other files of the stack, each drawn with its own file's snippet.
+    related: Vec<RelatedDiag<'a>>,
+}
+
+/// A label in another file of the stack.
+struct RelatedDiag<'a> {
+    message: &'a str,
+    source: FileSource<'a>,
+    span: SourceSpan,
+}
+
+impl fmt::Debug for RelatedDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+impl fmt::Display for RelatedDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+impl std::error::Error for RelatedDiag<'_> {}
+impl Diagnostic for RelatedDiag<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            None, self.span,
+        ))))
+    }
 }
 
 /// Lines longer than this are not drawn (minified JSON, generated nesting).
@@ -64,8 +101,8 @@ impl fmt::Display for Diag<'_> {
 }
 impl std::error::Error for Diag<'_> {}
 
-fn source_span(report: &FileReport, span: crate::template::Span) -> SourceSpan {
-    let len = report.source.len();
+fn source_span(text: &str, span: crate::template::Span) -> SourceSpan {
+    let len = text.len();
     let start = (span.start as usize).min(len);
     let end = (span.end as usize).clamp(start, len);
     SourceSpan::new(start.into(), end - start)
@@ -95,16 +132,22 @@ impl Diagnostic for Diag<'_> {
         if !self.snippet {
             return None;
         }
-        let r = self.source.report;
+        let r = self.report;
         let f = self.finding;
         let primary = LabeledSpan::new_primary_with_span(
             Some(f.severity.as_str().to_string()),
-            source_span(r, f.span),
+            source_span(&r.source, f.span),
         );
         let others = f.labels.iter().map(move |(span, text)| {
-            LabeledSpan::new_with_span(Some(text.clone()), source_span(r, *span))
+            LabeledSpan::new_with_span(Some(text.clone()), source_span(&r.source, *span))
         });
         Some(Box::new(std::iter::once(primary).chain(others)))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
     }
 }
 
@@ -146,10 +189,29 @@ pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> S
     let snippet = std::iter::once(finding.span.start)
         .chain(finding.labels.iter().map(|l| l.0.start))
         .all(|at| line_len(at) <= MAX_SNIPPET_LINE);
+    let related = finding
+        .related
+        .iter()
+        .map(|r| RelatedDiag {
+            message: &r.message,
+            source: FileSource {
+                path: &r.file.path,
+                text: &r.file.text,
+                index: &r.file.index,
+            },
+            span: source_span(&r.file.text, r.span),
+        })
+        .collect();
     let diag = Diag {
         finding,
-        source: FileSource { report },
+        report,
+        source: FileSource {
+            path: &report.path,
+            text: &report.source,
+            index: &report.index,
+        },
         snippet,
+        related,
     };
     let mut out = String::new();
     if !snippet {

@@ -34,6 +34,18 @@ struct JsonFinding<'a> {
     path: &'a str,
     message: &'a str,
     help: &'a str,
+    stack: &'a str,
+    related: Vec<JsonPlace<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPlace<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
 }
 
 pub fn render(reports: &[FileReport]) -> String {
@@ -55,6 +67,18 @@ pub fn render(reports: &[FileReport]) -> String {
                 path: &f.pointer,
                 message: &f.message,
                 help: &f.help,
+                stack: super::stack_of(r, f),
+                related: super::related(r, f)
+                    .into_iter()
+                    .map(|p| JsonPlace {
+                        file: p.path,
+                        line: p.start.line,
+                        column: p.start.column,
+                        end_line: p.end.line,
+                        end_column: p.end.column,
+                        message: p.message,
+                    })
+                    .collect(),
             });
         }
     }

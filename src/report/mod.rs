@@ -8,7 +8,49 @@ pub mod parseable;
 pub mod sarif;
 
 use crate::FileReport;
-use crate::rules::Severity;
+use crate::rules::{Finding, Severity};
+use crate::template::LineCol;
+
+/// A secondary location of a finding, in its own file or another file of the stack.
+pub struct Place<'a> {
+    pub path: &'a str,
+    pub start: LineCol,
+    pub end: LineCol,
+    pub message: &'a str,
+}
+
+/// Every secondary location of a finding: its labels (in the report's file), then the labels
+/// in other files of its stack.
+pub fn related<'a>(report: &'a FileReport, f: &'a Finding) -> Vec<Place<'a>> {
+    let mut out: Vec<Place<'a>> = f
+        .labels
+        .iter()
+        .map(|(span, text)| {
+            let (start, end) = report.index.span(&report.source, *span);
+            Place {
+                path: &report.path,
+                start,
+                end,
+                message: text,
+            }
+        })
+        .collect();
+    out.extend(f.related.iter().map(|r| {
+        let (start, end) = r.file.index.span(&r.file.text, r.span);
+        Place {
+            path: &r.file.path,
+            start,
+            end,
+            message: &r.message,
+        }
+    }));
+    out
+}
+
+/// The stack a finding was judged in: its stack's name, or the file for a single template.
+pub fn stack_of<'a>(report: &'a FileReport, f: &'a Finding) -> &'a str {
+    f.stack.as_deref().unwrap_or(&report.path)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Summary {

@@ -68,19 +68,18 @@ pub fn render(reports: &[FileReport], docs_url: Option<&str>) -> String {
                     }]
                 }]
             });
-            if !f.labels.is_empty() {
-                let related: Vec<Value> = f
-                    .labels
+            let places = super::related(r, f);
+            if !places.is_empty() {
+                let related: Vec<Value> = places
                     .iter()
                     .enumerate()
-                    .map(|(i, (span, text))| {
-                        let (ls, le) = r.index.span(&r.source, *span);
+                    .map(|(i, p)| {
                         json!({
                             "id": i + 1,
-                            "message": {"text": text},
+                            "message": {"text": p.message},
                             "physicalLocation": {
-                                "artifactLocation": {"uri": uri(&r.path)},
-                                "region": {"startLine": ls.line, "startColumn": ls.column, "endLine": le.line, "endColumn": le.column}
+                                "artifactLocation": {"uri": uri(p.path)},
+                                "region": {"startLine": p.start.line, "startColumn": p.start.column, "endLine": p.end.line, "endColumn": p.end.column}
                             }
                         })
                     })

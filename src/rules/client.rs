@@ -1,8 +1,7 @@
 //! UC: user pool clients.
 
 use super::{Context, Emitter, Loc};
-use crate::policy::strings;
-use crate::template::intrinsic::{self, Target};
+use crate::template::intrinsic::{self, Target, Value};
 
 rule! {
     UC001, "secret-on-public-client", ["browser" = error, "mobile" = warning],
@@ -50,23 +49,28 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
         let Some(props) = client.properties else {
             continue;
         };
-        let Some(on) = intrinsic::find_value(tree, tree.get(props, "GenerateSecret"), |v| {
-            tree.bool_value(v) == Some(true)
-        }) else {
+        let secret = tree
+            .get(props, "GenerateSecret")
+            .and_then(|g| intrinsic::find(intrinsic::value(t, g), |v| v.bool(tree) == Some(true)));
+        let Some((secret, on)) = secret.and_then(|v| Some((v, v.at()?))) else {
             continue;
         };
-        let flows: Vec<&str> = strings(tree, tree.get(props, "AllowedOAuthFlows"))
-            .into_iter()
-            .map(|(_, f)| f)
-            .collect();
-        if !flows.is_empty() && flows.iter().all(|f| *f == "client_credentials") {
+        let flows: Vec<Value<'_>> = tree
+            .get(props, "AllowedOAuthFlows")
+            .map(|n| intrinsic::value_items(t, n))
+            .unwrap_or_default();
+        // Unknown flows are left out: they may be `client_credentials` too.
+        let known_flows: Vec<&str> = flows.iter().filter_map(|f| f.text(tree)).collect();
+        if !known_flows.is_empty() && known_flows.iter().all(|f| *f == "client_credentials") {
             continue;
         }
-        let mut names: Vec<String> = vec![client.name.to_string()];
+        // Names with what they rest on (a ClientName from a parameter's default).
+        let mut names: Vec<(String, Option<Value<'_>>)> = vec![(client.name.to_string(), None)];
         if let Some(n) = tree.get(props, "ClientName") {
             for v in intrinsic::values(tree, n) {
-                if let Some(s) = tree.str(v) {
-                    names.push(s.to_string());
+                let value = intrinsic::branch_value(t, v);
+                if let Some(s) = value.text(tree) {
+                    names.push((s.to_string(), Some(value)));
                 } else if let Some(("Fn::Sub", arg, _)) = intrinsic::as_intrinsic(tree, v) {
                     // The literal parts of a Sub name: `${Env}-web` → `-web`.
                     if let Some(s) = tree.str(arg) {
@@ -74,25 +78,45 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                         for var in intrinsic::sub_vars(s).iter().rev() {
                             lit.replace_range(var.start..var.end, " ");
                         }
-                        names.push(lit);
+                        names.push((lit, None));
                     }
                 }
             }
         }
-        let toks: Vec<String> = names.iter().flat_map(|n| tokens(n)).collect();
-        let hit = |list: &super::TokenPatterns| list.find(&toks).cloned();
-        let (tier, reason) = if flows.contains(&"implicit") {
+        let hit = |list: &super::TokenPatterns| {
+            names.iter().find_map(|(n, from)| {
+                let toks = tokens(n);
+                list.find(&toks).map(|tok| (tok.clone(), *from))
+            })
+        };
+        let implicit = intrinsic::find(flows.iter().copied(), |f| f.text(tree) == Some("implicit"));
+        let (tier, reason, from) = if let Some(f) = implicit {
             (
                 "browser",
-                "it enables the `implicit` OAuth flow, which only browsers use".to_string(),
+                format!(
+                    "it enables the `implicit` OAuth flow{}, which only browsers use",
+                    f.origin()
+                ),
+                Some(f),
             )
-        } else if let Some(tok) = hit(&opts.browser_tokens) {
+        } else if let Some((tok, from)) = hit(&opts.browser_tokens) {
             (
                 "browser",
-                format!("its name says `{tok}`: a browser client"),
+                format!(
+                    "its name says `{tok}`{}: a browser client",
+                    from.map(Value::origin).unwrap_or_default()
+                ),
+                from,
             )
-        } else if let Some(tok) = hit(&opts.mobile_tokens) {
-            ("mobile", format!("its name says `{tok}`: a mobile client"))
+        } else if let Some((tok, from)) = hit(&opts.mobile_tokens) {
+            (
+                "mobile",
+                format!(
+                    "its name says `{tok}`{}: a mobile client",
+                    from.map(Value::origin).unwrap_or_default()
+                ),
+                from,
+            )
         } else {
             continue;
         };
@@ -101,15 +125,20 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
         } else {
             "a secret shipped in an app binary is not secret"
         };
-        out.emit(
+        let f = out.emit(
             &UC001,
             Some(tier),
             Loc::Node(on),
             format!(
-                "`GenerateSecret: true` on `{}`: {reason}; {runtime}",
+                "`GenerateSecret: true`{} on `{}`: {reason}; {runtime}",
+                secret.origin(),
                 client.name
             ),
         );
+        f.rests_on(tree, secret);
+        if let Some(from) = from {
+            f.rests_on(tree, from);
+        }
     }
 }
 
@@ -196,46 +225,71 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
             ("IdTokenValidity", "IdToken", "hours", 5.0 * MINUTES, DAY),
         ];
         for (prop, unit_key, default_unit, min, max) in tokens {
-            let unit = tree
-                .get_path(props, &["TokenValidityUnits", unit_key])
-                .and_then(|u| tree.str(u))
-                .unwrap_or(default_unit);
-            let Some(per) = unit_minutes(unit) else {
+            // Each unit a branch can give (absent: the default unit); an unknown unit proves
+            // nothing, so the validity is judged only in the units we know, the written ones
+            // (and absence) before a parameter's default.
+            let mut units: Vec<(&str, Value<'_>)> =
+                intrinsic::property(t, tree.get_path(props, &["TokenValidityUnits", unit_key]))
+                    .into_iter()
+                    .filter_map(|u| match u {
+                        Value::Absent => Some((default_unit, u)),
+                        _ => u.text(tree).map(|text| (text, u)),
+                    })
+                    .collect();
+            units.sort_by_key(|(_, u)| u.weight());
+            let Some(validity) = tree.get(props, prop) else {
                 continue;
             };
-            for v in tree
-                .get(props, prop)
-                .map(|n| intrinsic::values(tree, n))
-                .unwrap_or_default()
-            {
-                let Some(n) = tree.number(v) else { continue };
-                let minutes = n * per;
-                if minutes < min || minutes > max {
-                    out.emit(
-                        &UC002,
-                        Some("limit"),
-                        Loc::Node(v),
-                        format!(
-                            "`{prop}: {}` ({unit}) is {}, outside the service limits ({} to {})",
-                            tree.str(v).unwrap_or_default(),
-                            show(minutes),
-                            show(min),
-                            show(max)
-                        ),
-                    );
-                } else if prop == "RefreshTokenValidity" && minutes > max_days * DAY {
-                    out.emit(&UC002, None, Loc::Node(v), format!("refresh tokens of `{name}` stay valid for {}: longer than {max_days} days", show(minutes)));
+            for v in intrinsic::value(t, validity) {
+                let (Some(n), Some(at)) = (v.number(tree), v.at()) else {
+                    continue;
+                };
+                for &(unit, u) in &units {
+                    let Some(per) = unit_minutes(unit) else {
+                        continue;
+                    };
+                    let minutes = n * per;
+                    let origin = format!("{}{}", v.origin(), u.origin());
+                    if minutes < min || minutes > max {
+                        out.emit(
+                            &UC002,
+                            Some("limit"),
+                            Loc::Node(at),
+                            format!(
+                                "`{prop}: {}` ({unit}) is {}, outside the service limits ({} to {}){origin}",
+                                v.text(tree).unwrap_or_default(),
+                                show(minutes),
+                                show(min),
+                                show(max)
+                            ),
+                        )
+                        .rests_on(tree, v)
+                        .rests_on(tree, u);
+                    } else if prop == "RefreshTokenValidity" && minutes > max_days * DAY {
+                        out.emit(&UC002, None, Loc::Node(at), format!("refresh tokens of `{name}` stay valid for {}: longer than {max_days} days{origin}", show(minutes)))
+                            .rests_on(tree, v)
+                            .rests_on(tree, u);
+                    } else {
+                        continue;
+                    }
+                    break; // one finding per value, in the strongest unit that gives one
                 }
             }
         }
         // UC003
         match tree.get(props, "PreventUserExistenceErrors") {
             Some(p) => {
-                if let Some(v) =
-                    intrinsic::find_value(tree, Some(p), |v| tree.str(v) != Some("ENABLED"))
+                let not_enabled =
+                    intrinsic::find(intrinsic::value(t, p), |v| v.text(tree) != Some("ENABLED"));
+                let absent = intrinsic::may_be_absent(tree, p);
+                // An absent branch is known: it wins over a parameter's default.
+                if let Some((v, at)) = not_enabled
+                    .filter(|v| !(absent && v.is_default()))
+                    .and_then(|v| Some((v, v.at()?)))
                 {
-                    out.emit(&UC003, None, Loc::Node(v), format!("`PreventUserExistenceErrors` is not ENABLED on `{name}`: sign-in errors reveal whether a user exists"));
-                } else if intrinsic::may_be_absent(tree, p) {
+                    out.emit(&UC003, None, Loc::Node(at), format!("`PreventUserExistenceErrors` is not ENABLED on `{name}`{}: sign-in errors reveal whether a user exists", v.origin()))
+                        .rests_on(tree, v);
+                } else if absent {
                     out.emit(&UC003, None, Loc::Key(client.node), format!("`{name}` may leave PreventUserExistenceErrors unset (the API default is LEGACY): sign-in errors reveal whether a user exists"));
                 }
             }
@@ -244,20 +298,21 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
         }
         // UC004
-        if let Some(v) =
-            intrinsic::find_value(tree, tree.get(props, "EnableTokenRevocation"), |v| {
-                tree.bool_value(v) == Some(false)
-            })
-        {
-            out.emit(&UC004, None, Loc::Node(v), format!("token revocation is turned off for `{name}`: signed-out refresh tokens stay valid"));
+        let revocation_off = tree
+            .get(props, "EnableTokenRevocation")
+            .and_then(|r| intrinsic::find(intrinsic::value(t, r), |v| v.bool(tree) == Some(false)));
+        if let Some((v, at)) = revocation_off.and_then(|v| Some((v, v.at()?))) {
+            out.emit(&UC004, None, Loc::Node(at), format!("token revocation is turned off for `{name}`{}: signed-out refresh tokens stay valid", v.origin()))
+                .rests_on(tree, v);
         }
         // UC005
-        let secret = tree.get(props, "GenerateSecret").is_some_and(|s| {
-            intrinsic::values(tree, s)
-                .into_iter()
-                .all(|v| tree.bool_value(v) == Some(true))
-        });
-        if !secret {
+        // Public on some branch: no GenerateSecret, or a value that is not true. A client whose
+        // secret is unknown may have one.
+        let secret = match tree.get(props, "GenerateSecret") {
+            None => vec![Value::Absent],
+            Some(s) => intrinsic::value(t, s),
+        };
+        if let Some(public) = intrinsic::find(secret, |v| v.bool(tree) != Some(true)) {
             let migration = tree.get(props, "UserPoolId").is_some_and(|p| {
                 intrinsic::resolve(t, p)
                     .into_iter()
@@ -270,17 +325,31 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
                     })
             });
             if !migration {
-                for (node, flow) in strings(tree, tree.get(props, "ExplicitAuthFlows")) {
+                for v in tree
+                    .get(props, "ExplicitAuthFlows")
+                    .map(|n| intrinsic::value_items(t, n))
+                    .unwrap_or_default()
+                {
+                    let (Some(flow), Some(at)) = (v.text(tree), v.at()) else {
+                        continue;
+                    };
                     if matches!(flow, "ALLOW_USER_PASSWORD_AUTH" | "USER_PASSWORD_AUTH") {
-                        out.emit(&UC005, None, Loc::Node(node), format!("`{flow}` on the public client `{name}`: the password is sent to Cognito instead of an SRP proof"));
+                        out.emit(&UC005, None, Loc::Node(at), format!("`{flow}`{} on the public client `{name}`{}: the password is sent to Cognito instead of an SRP proof", v.origin(), public.origin()))
+                            .rests_on(tree, v)
+                            .rests_on(tree, public);
                     }
                 }
             }
         }
         // UC006
-        for (node, flow) in strings(tree, tree.get(props, "AllowedOAuthFlows")) {
-            if flow == "implicit" {
-                out.emit(&UC006, None, Loc::Node(node), format!("the implicit OAuth flow on `{name}` returns tokens in the URL fragment, where browser history and referrers leak them"));
+        for v in tree
+            .get(props, "AllowedOAuthFlows")
+            .map(|n| intrinsic::value_items(t, n))
+            .unwrap_or_default()
+        {
+            if let (Some("implicit"), Some(at)) = (v.text(tree), v.at()) {
+                out.emit(&UC006, None, Loc::Node(at), format!("the implicit OAuth flow on `{name}`{} returns tokens in the URL fragment, where browser history and referrers leak them", v.origin()))
+                    .rests_on(tree, v);
             }
         }
     }

@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::{Context, Emitter, Loc};
 use crate::policy::{AUD_KEY, Tier};
-use crate::template::intrinsic::{self, Target};
+use crate::template::intrinsic::{self, Target, Value};
 use crate::template::{NodeId, Template};
 
 rule! {
@@ -69,53 +69,100 @@ fn provider_pool(t: &Template, node: NodeId) -> Vec<usize> {
     out
 }
 
-/// IP003: what is wrong with a ProviderName value, if we can tell.
-fn provider_name_problem(t: &Template, v: NodeId) -> Option<String> {
-    let tree = &t.tree;
+/// IP003: what is wrong with a provider name's text, if anything.
+fn provider_text_problem(text: &str) -> Option<String> {
     let re = PROVIDER_NAME.as_ref()?;
-    let check = |text: &str| -> Option<String> {
-        if re.is_match(text) {
-            None
-        } else if text.starts_with("https://") {
-            Some(format!(
-                "`{text}` is a provider URL: ProviderName has no `https://`"
-            ))
-        } else if text.starts_with("arn:") {
-            Some(format!("`{text}` is an ARN, not a provider name"))
-        } else {
-            Some(format!(
-                "`{text}` is not of the form `cognito-idp.<region>.amazonaws.com/<user pool id>`"
-            ))
-        }
-    };
+    if re.is_match(text) {
+        None
+    } else if text.starts_with("https://") {
+        Some(format!(
+            "`{text}` is a provider URL: ProviderName has no `https://`"
+        ))
+    } else if text.starts_with("arn:") {
+        Some(format!("`{text}` is an ARN, not a provider name"))
+    } else {
+        Some(format!(
+            "`{text}` is not of the form `cognito-idp.<region>.amazonaws.com/<user pool id>`"
+        ))
+    }
+}
+
+/// IP003: what is wrong with one branch of a ProviderName value, if we can tell, and the
+/// parameter values the verdict rests on.
+fn provider_name_problem(t: &Template, v: NodeId) -> Option<(String, Vec<Value<'_>>)> {
+    let tree = &t.tree;
+    let check = provider_text_problem;
+    // A parameter (`!Ref P`, `!Sub '${P}'`): judged by its given value or its default.
+    let value = intrinsic::branch_value(t, v);
+    if value.param().is_some() {
+        let problem = check(value.text(tree)?)?;
+        return Some((format!("{problem}{}", value.origin()), vec![value]));
+    }
     match intrinsic::as_intrinsic(tree, v) {
-        None => tree.str(v).and_then(check),
+        None => tree.str(v).and_then(check).map(|p| (p, Vec::new())),
         Some(("Fn::GetAtt", arg, _)) => {
             let (res, attr) = intrinsic::getatt_parts(tree, arg)?;
             let attr = attr?;
             let is_pool = t
                 .resource(&res)
                 .is_some_and(|r| r.type_name.as_deref() == Some(USER_POOL));
-            (is_pool && attr != "ProviderName")
-                .then(|| format!("`{res}.{attr}` is not a provider name: use `{res}.ProviderName`"))
+            (is_pool && attr != "ProviderName").then(|| {
+                (
+                    format!("`{res}.{attr}` is not a provider name: use `{res}.ProviderName`"),
+                    Vec::new(),
+                )
+            })
         }
         Some(("Fn::Sub", arg, _)) => {
             let s = tree.str(arg)?;
-            let mut text = s.to_string();
-            for var in intrinsic::sub_vars(s).iter().rev() {
+            // The text with the variables substituted, up to the first one we cannot tell.
+            let mut text = String::new();
+            let mut rests = Vec::new();
+            let mut complete = true;
+            let mut last = 0;
+            for var in intrinsic::sub_vars(s) {
+                text.push_str(s.get(last..var.start).unwrap_or_default());
+                last = var.end;
+                let value;
                 let with = match var.name {
                     "AWS::Region" => "us-east-1",
                     "AWS::URLSuffix" => "amazonaws.com",
                     "AWS::AccountId" | "AWS::Partition" | "AWS::StackName" => return None,
                     n if n.contains('.') => return None,
+                    n if t.parameter(n).is_some() => {
+                        value = intrinsic::param_value(t, n, v);
+                        match value.text(tree) {
+                            Some(given) => {
+                                rests.push(value);
+                                given
+                            }
+                            None => {
+                                complete = false;
+                                break;
+                            }
+                        }
+                    }
                     _ => "us-east-1_Abc123",
                 };
-                text.replace_range(var.start..var.end, with);
+                text.push_str(with);
             }
+            let wrong = if complete {
+                text.push_str(s.get(last..).unwrap_or_default());
+                check(&text).is_some()
+            } else {
+                // An unknown parameter may hold any text: only a literal start that no
+                // provider name has can be judged (`https://…/${PoolId}`).
+                const START: &str = "cognito-idp.";
+                !(text.starts_with(START) || START.starts_with(text.as_str()))
+            };
             // Judge the substituted text, report the template's own.
-            check(&text).map(|_| {
-                format!(
-                    "`{s}` is not of the form `cognito-idp.<region>.amazonaws.com/<user pool id>`"
+            wrong.then(|| {
+                let origins = intrinsic::origins(rests.iter().copied());
+                (
+                    format!(
+                        "`{s}` is not of the form `cognito-idp.<region>.amazonaws.com/<user pool id>`{origins}"
+                    ),
+                    rests,
                 )
             })
         }
@@ -124,7 +171,7 @@ fn provider_name_problem(t: &Template, v: NodeId) -> Option<String> {
             let is_pool = t
                 .resource(name)
                 .is_some_and(|r| r.type_name.as_deref() == Some(USER_POOL));
-            is_pool.then(|| format!("`!Ref {name}` is the user pool ID, not its provider name: use `!GetAtt {name}.ProviderName`"))
+            is_pool.then(|| (format!("`!Ref {name}` is the user pool ID, not its provider name: use `!GetAtt {name}.ProviderName`"), Vec::new()))
         }
         Some(_) => None,
     }
@@ -177,9 +224,9 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
     for (pi, pool) in t.resources_of_type(POOL) {
         let props = pool.properties;
         let allow_guests = props.and_then(|p| tree.get(p, "AllowUnauthenticatedIdentities"));
-        let guests_on =
-            intrinsic::find_value(tree, allow_guests, |v| tree.bool_value(v) == Some(true));
-        if let Some(v) = guests_on {
+        let guests_on = allow_guests
+            .and_then(|a| intrinsic::find(intrinsic::value(t, a), |v| v.bool(tree) == Some(true)));
+        if let Some((guests, v)) = guests_on.and_then(|g| Some((g, g.at()?))) {
             let roles = guest_roles_of.get(&pi).map_or(&[][..], Vec::as_slice);
             let holders = roles.iter().flat_map(|r| {
                 policy_owners_of
@@ -205,21 +252,25 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                     None,
                     Loc::Node(v),
                     format!(
-                        "`{}` hands out credentials to anyone, without sign-in (guest access)",
-                        pool.name
+                        "`{}` hands out credentials to anyone, without sign-in (guest access){}",
+                        pool.name,
+                        guests.origin()
                     ),
-                );
+                )
+                .rests_on(tree, guests);
             } else {
                 out.emit(
                     &IP001,
                     Some("exposed"),
                     Loc::Node(v),
                     format!(
-                        "`{}` hands out credentials to anyone, and its guest role has {} findings",
+                        "`{}` hands out credentials to anyone{}, and its guest role has {} findings",
                         pool.name,
+                        guests.origin(),
                         rules.join(", ")
                     ),
-                );
+                )
+                .rests_on(tree, guests);
             }
         }
         // IP002, IP003, IP004
@@ -251,18 +302,23 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
             if let Some(n) = name {
                 for v in intrinsic::values(tree, n) {
-                    if let Some(problem) = provider_name_problem(t, v) {
-                        out.emit(&IP003, None, Loc::Node(v), problem);
+                    if let Some((problem, rests)) = provider_name_problem(t, v) {
+                        let f = out.emit(&IP003, None, Loc::Node(v), problem);
+                        for r in rests {
+                            f.rests_on(tree, r);
+                        }
                     }
                 }
             }
             match tree.get(entry, "ServerSideTokenCheck") {
-                Some(s)
-                    if intrinsic::values(tree, s)
-                        .into_iter()
-                        .all(|v| tree.bool_value(v) == Some(true)) => {}
                 Some(s) => {
-                    out.emit(&IP004, None, Loc::Node(s), "`ServerSideTokenCheck` is off: the identity pool accepts tokens of signed-out users until they expire");
+                    // Off on some branch we can tell; an unknown value may be true.
+                    let off =
+                        intrinsic::find(intrinsic::value(t, s), |v| v.bool(tree) != Some(true));
+                    if let Some(v) = off {
+                        out.emit(&IP004, None, Loc::Node(s), format!("`ServerSideTokenCheck` is off{}: the identity pool accepts tokens of signed-out users until they expire", v.origin()))
+                            .rests_on(tree, v);
+                    }
                 }
                 None => {
                     out.emit(&IP004, None, Loc::Node(entry), "no `ServerSideTokenCheck: true`: the identity pool accepts tokens of signed-out users until they expire");
@@ -293,15 +349,22 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 let allow = t.resources[*p]
                     .properties
                     .and_then(|pp| tree.get(pp, "AllowUnauthenticatedIdentities"));
-                let on = allow.is_some_and(|n| {
-                    intrinsic::values(tree, n)
-                        .into_iter()
-                        .any(|v| tree.bool_value(v) == Some(true))
-                });
+                // Guests are off when no branch turns them on; an unknown branch may.
+                let branches = match allow {
+                    None => vec![Value::Absent],
+                    Some(n) => intrinsic::value(t, n),
+                };
+                let on = branches
+                    .iter()
+                    .any(|v| v.is_unknown() || v.bool(tree) == Some(true));
                 if !on {
-                    let f = out.emit(&IP005, None, Loc::Key(u), format!("an unauthenticated role is attached, but `{}` does not allow unauthenticated identities: the role is never used", t.resources[*p].name));
+                    let origins = intrinsic::origins(branches.iter().copied());
+                    let f = out.emit(&IP005, None, Loc::Key(u), format!("an unauthenticated role is attached, but `{}` does not allow unauthenticated identities{origins}: the role is never used", t.resources[*p].name));
                     if let Some(n) = allow {
                         f.label(tree.span(n), "guests are off here");
+                    }
+                    for v in branches {
+                        f.rests_on(tree, v);
                     }
                 }
             }

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use crate::iam;
 use crate::policy::{Document, Tier, strings};
-use crate::template::{NodeId, Tree, intrinsic};
+use crate::template::{NodeId, Template, Tree, intrinsic};
 
 rule! {
     PM001, "wildcard-action", ["guest" = error, "signed-in" = warning, "other" = info],
@@ -285,9 +285,20 @@ fn uses_policy_variables(tree: &Tree, doc: NodeId) -> bool {
 }
 
 /// PM006 on a document: Version, and each statement's Effect, Action, Resource, operators.
-fn check_structure(out: &mut Emitter<'_>, tree: &Tree, doc: &Document, identity: bool) {
-    let version = doc.version.and_then(|v| tree.str(v));
-    if version != Some("2012-10-17") {
+fn check_structure(out: &mut Emitter<'_>, t: &Template, doc: &Document, identity: bool) {
+    let tree = &t.tree;
+    // A Version from a parameter: its given value or default; unknown proves nothing.
+    let from_param = doc
+        .version
+        .filter(|v| intrinsic::as_intrinsic(tree, *v).is_some_and(|(f, _, _)| f != "Fn::If"))
+        .map(|v| intrinsic::branch_value(t, v));
+    let version = match from_param {
+        Some(v) => v.text(tree),
+        None => doc.version.and_then(|v| tree.str(v)),
+    };
+    if from_param.is_some_and(|v| v.param().is_none()) {
+        // Unknown (or not a parameter): not judged.
+    } else if version != Some("2012-10-17") {
         let vars = uses_policy_variables(tree, doc.node);
         let tier = if vars { "default" } else { "version" };
         let why = if vars {
@@ -295,17 +306,21 @@ fn check_structure(out: &mut Emitter<'_>, tree: &Tree, doc: &Document, identity:
         } else {
             "without it IAM applies the 2008 language"
         };
+        let origin = from_param.map(|v| v.origin()).unwrap_or_default();
         let (loc, what) = match (doc.version, version) {
             (Some(v), Some(text)) => (
                 Loc::Node(v),
-                format!("policy Version `{text}` is not `2012-10-17`: {why}"),
+                format!("policy Version `{text}`{origin} is not `2012-10-17`: {why}"),
             ),
             _ => (
                 Loc::Key(doc.node),
                 format!("policy document without `Version: '2012-10-17'`: {why}"),
             ),
         };
-        out.emit(&PM006, Some(tier), loc, what);
+        let f = out.emit(&PM006, Some(tier), loc, what);
+        if let Some(v) = from_param {
+            f.rests_on(tree, v);
+        }
     }
     for st in &doc.statements {
         match st.effect {
@@ -361,7 +376,7 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let tree = &t.tree;
     for policy in &cx.model.policies {
         let tier = cx.model.policy_tier(policy);
-        check_structure(out, tree, &policy.doc, true);
+        check_structure(out, t, &policy.doc, true);
         for st in &policy.doc.statements {
             let allow = st.is_allow(tree);
             if allow {
@@ -421,7 +436,7 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
         }
     }
     for (doc, _, trust) in &cx.model.resource_policies {
-        check_structure(out, tree, doc, false);
+        check_structure(out, t, doc, false);
         for st in &doc.statements {
             for (node, action) in st
                 .actions(tree)

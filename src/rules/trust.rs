@@ -2,8 +2,8 @@
 //! statements serves TR001, TR002, TR004 and TR005.
 
 use super::{Context, Emitter, Loc};
-use crate::policy::{AMR_KEY, AUD_KEY, Clause, Role, Slot, Statement, strings};
-use crate::template::intrinsic::{self, Target};
+use crate::policy::{AMR_KEY, AUD_KEY, Clause, Role, Slot, Statement};
+use crate::template::intrinsic::{self, Target, Value};
 use crate::template::{NodeId, Tree};
 
 rule! {
@@ -46,6 +46,8 @@ fn check_aud_target(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Cl
         role.attached.iter().filter(|a| a.pool.is_some()).collect();
     for item in intrinsic::items(tree, c.value) {
         for (node, target) in intrinsic::resolve(t, item) {
+            // A parameter's given value (or its default) is a literal pool ID.
+            let value = intrinsic::branch_value(t, node);
             let (what, wrong) = match &target {
                 Target::Resource { index, .. } => {
                     let r = &t.resources[*index];
@@ -65,6 +67,10 @@ fn check_aud_target(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Cl
                     }
                 }
                 Target::Literal(_) => ("a literal pool ID".to_string(), !attached.is_empty()),
+                Target::Parameter { .. } if value.param().is_some() => (
+                    format!("a literal pool ID{}", value.origin()),
+                    !attached.is_empty(),
+                ),
                 _ => continue,
             };
             if !wrong {
@@ -94,6 +100,7 @@ fn check_aud_target(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Cl
                     format!("attached as `{}` here", a.slot.name()),
                 );
             }
+            f.rests_on(tree, value);
         }
     }
 }
@@ -171,9 +178,13 @@ fn statement_anchor(tree: &Tree, st: &Statement) -> Loc {
 }
 
 fn check_aud(cx: &Context<'_>, out: &mut Emitter<'_>, c: &Clause<'_>) {
-    let tree = &cx.template.tree;
+    let t = cx.template;
+    let tree = &t.tree;
     let op = c.op;
-    let values = strings(tree, Some(c.value));
+    let values: Vec<(NodeId, &str, Value<'_>)> = intrinsic::value_items(t, c.value)
+        .into_iter()
+        .filter_map(|v| Some((v.at()?, v.text(tree)?, v)))
+        .collect();
     let all_items = crate::template::intrinsic::items(tree, c.value);
     if op.starts_with("ForAllValues:") {
         out.emit(&TR002, None, Loc::Key(c.op_node), format!("`{op}` on the aud key is true when the key is absent: it does not pin an identity pool"));
@@ -219,19 +230,24 @@ fn check_aud(cx: &Context<'_>, out: &mut Emitter<'_>, c: &Clause<'_>) {
         );
         return;
     }
-    for (node, v) in &values {
+    for &(node, v, value) in &values {
         if like && (v.contains('*') || v.contains('?')) {
             out.emit(
                 &TR002,
                 None,
-                Loc::Node(*node),
-                format!("`{op}` with wildcard `{v}` admits more than one identity pool"),
-            );
+                Loc::Node(node),
+                format!(
+                    "`{op}` with wildcard `{v}`{} admits more than one identity pool",
+                    value.origin()
+                ),
+            )
+            .rests_on(tree, value);
             return;
         }
-        if !like && *v == "*" {
-            out.emit(&TR002, None, Loc::Node(*node), "`StringEquals` with `*` matches no identity pool ID literally: the role is unusable, not open")
-                .help("put the identity pool ID here (`!Ref IdentityPool`)");
+        if !like && v == "*" {
+            out.emit(&TR002, None, Loc::Node(node), format!("`StringEquals` with `*`{} matches no identity pool ID literally: the role is unusable, not open", value.origin()))
+                .help("put the identity pool ID here (`!Ref IdentityPool`)")
+                .rests_on(tree, value);
             return;
         }
     }
@@ -288,14 +304,24 @@ fn check_amr(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Clause<'_
             })
             .collect()
     };
-    let values = strings(tree, Some(c.value));
-    for (node, v) in &values {
+    let items = intrinsic::value_items(t, c.value);
+    let values: Vec<(NodeId, &str, Value<'_>)> = items
+        .iter()
+        .filter_map(|v| Some((v.at()?, v.text(tree)?, *v)))
+        .collect();
+    for &(node, v, value) in &values {
         let wildcard = op.contains("Like") && (v.contains('*') || v.contains('?'));
         if !wildcard && !known_amr(v, &[]) && !known_amr(v, &developer()) {
-            out.emit(&TR005, None, Loc::Node(*node), format!("amr value `{v}` is neither `authenticated`, `unauthenticated` nor an identity provider name"));
+            out.emit(&TR005, None, Loc::Node(node), format!("amr value `{v}`{} is neither `authenticated`, `unauthenticated` nor an identity provider name", value.origin()))
+                .rests_on(tree, value);
         }
     }
-    let only = |word: &str| !values.is_empty() && values.iter().all(|(_, v)| *v == word);
+    // Only when every item is known: an unknown one may name the other slot.
+    let only = |word: &str| {
+        !values.is_empty()
+            && !items.iter().any(|v| v.is_unknown())
+            && values.iter().all(|(_, v, _)| *v == word)
+    };
     for a in &role.attached {
         let clash = match a.slot {
             Slot::Authenticated => only("unauthenticated"),
@@ -305,9 +331,18 @@ fn check_amr(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Clause<'_
         if !clash {
             continue;
         }
-        let (node, v) = values[0];
+        let Some(&(node, v, _)) = values.first() else {
+            continue;
+        };
         let attachment = &t.resources[a.attachment].name;
-        out.emit(&TR005, None, Loc::Node(node), format!("amr `{v}` but the role is attached as `{}` by `{attachment}`: the role can never be assumed in that slot", a.slot.name()))
-            .label(tree.key_span(a.value).unwrap_or_else(|| tree.span(a.value)), format!("attached as `{}` here", a.slot.name()));
+        let origins = intrinsic::origins(values.iter().map(|(_, _, v)| *v));
+        let f = out.emit(&TR005, None, Loc::Node(node), format!("amr `{v}`{origins} but the role is attached as `{}` by `{attachment}`: the role can never be assumed in that slot", a.slot.name()));
+        f.label(
+            tree.key_span(a.value).unwrap_or_else(|| tree.span(a.value)),
+            format!("attached as `{}` here", a.slot.name()),
+        );
+        for &(_, _, v) in &values {
+            f.rests_on(tree, v);
+        }
     }
 }

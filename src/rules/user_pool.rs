@@ -1,9 +1,8 @@
 //! UP: user pools.
 
 use super::{Context, Emitter, Loc};
-use crate::policy::strings;
-use crate::template::intrinsic::{self, Target};
-use crate::template::{NodeId, Template};
+use crate::template::intrinsic::{self, Target, Value};
+use crate::template::{NodeId, Template, Tree};
 
 rule! {
     UP001, "immutable-email", [warning],
@@ -25,10 +24,15 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             if !matches!(name, "email" | "phone_number") {
                 continue;
             }
-            if let Some(v) = intrinsic::find_value(tree, tree.get(attr, "Mutable"), |v| {
-                tree.bool_value(v) == Some(false)
-            }) {
-                out.emit(&UP001, None, Loc::Node(v), format!("`{name}` is immutable: users can never change it, and sign-in through an external identity provider that maps `{name}` fails"));
+            let Some(mutable) = tree.get(attr, "Mutable") else {
+                continue;
+            };
+            let immutable = intrinsic::find(intrinsic::value(t, mutable), |v| {
+                v.bool(tree) == Some(false)
+            });
+            if let Some((v, at)) = immutable.and_then(|v| Some((v, v.at()?))) {
+                out.emit(&UP001, None, Loc::Node(at), format!("`{name}` is immutable{}: users can never change it, and sign-in through an external identity provider that maps `{name}` fails", v.origin()))
+                    .rests_on(tree, v);
             }
         }
     }
@@ -138,10 +142,11 @@ impl Invokable {
         };
         for (_, p) in t.resources_of_type("AWS::Lambda::Permission") {
             let Some(props) = p.properties else { continue };
-            if intrinsic::find_value(tree, tree.get(props, "Principal"), |v| {
-                tree.str(v) == Some("cognito-idp.amazonaws.com")
-            })
-            .is_none()
+            // A principal we cannot tell may be Cognito's (unknown is not wrong).
+            let principal = intrinsic::property(t, tree.get(props, "Principal"));
+            if !principal
+                .iter()
+                .any(|v| v.is_unknown() || v.text(tree) == Some("cognito-idp.amazonaws.com"))
             {
                 continue;
             }
@@ -188,6 +193,15 @@ impl Invokable {
     }
 }
 
+/// UP003: a `MfaConfiguration` value that turns MFA off (`OFF`, or an unquoted `OFF` that YAML
+/// 1.1 reads as false).
+fn mfa_off(tree: &Tree, v: Value<'_>) -> bool {
+    match v {
+        Value::Known(n) => tree.str(n) == Some("OFF") || tree.yaml11_bool(n) == Some(false),
+        _ => matches!(v.text(tree), Some("OFF" | "false")),
+    }
+}
+
 pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let t = cx.template;
     let tree = &t.tree;
@@ -207,18 +221,23 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
             .filter_map(|p| tree.get(p, "PasswordPolicy"))
             .flat_map(|w| intrinsic::values(tree, w).into_iter().map(move |b| (w, b)))
         {
-            if let Some(v) = intrinsic::find_value(tree, tree.get(pp, "MinimumLength"), |v| {
-                tree.number(v).is_some_and(|n| n < min_len as f64)
-            }) {
+            let short = tree.get(pp, "MinimumLength").and_then(|n| {
+                intrinsic::find(intrinsic::value(t, n), |v| {
+                    v.number(tree).is_some_and(|n| n < min_len as f64)
+                })
+            });
+            if let Some((v, at)) = short.and_then(|v| Some((v, v.at()?))) {
                 out.emit(
                     &UP002,
                     None,
-                    Loc::Node(v),
+                    Loc::Node(at),
                     format!(
-                        "minimum password length {} is below {min_len}",
-                        tree.str(v).unwrap_or_default()
+                        "minimum password length {} is below {min_len}{}",
+                        v.text(tree).unwrap_or_default(),
+                        v.origin()
                     ),
-                );
+                )
+                .rests_on(tree, v);
             }
             let mut omitted = Vec::new();
             for key in [
@@ -233,15 +252,17 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
                         if intrinsic::may_be_absent(tree, n) {
                             omitted.push(key);
                         }
-                        if let Some(v) = intrinsic::find_value(tree, Some(n), |v| {
-                            tree.bool_value(v) == Some(false)
-                        }) {
+                        let off = intrinsic::find(intrinsic::value(t, n), |v| {
+                            v.bool(tree) == Some(false)
+                        });
+                        if let Some((v, at)) = off.and_then(|v| Some((v, v.at()?))) {
                             out.emit(
                                 &UP002,
                                 None,
-                                Loc::Node(v),
-                                format!("`{key}: false` weakens the password policy"),
-                            );
+                                Loc::Node(at),
+                                format!("`{key}: false`{} weakens the password policy", v.origin()),
+                            )
+                            .rests_on(tree, v);
                         }
                     }
                 }
@@ -262,16 +283,24 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
         // UP003
         match get(&["MfaConfiguration"]) {
             Some(m) => {
-                if let Some(v) = intrinsic::find_value(tree, Some(m), |v| {
-                    tree.str(v) == Some("OFF") || tree.yaml11_bool(v) == Some(false)
-                }) {
+                let off = intrinsic::find(intrinsic::value(t, m), |v| mfa_off(tree, v));
+                let absent = intrinsic::may_be_absent(tree, m);
+                // An absent branch is known: it wins over a parameter's default.
+                if let Some((v, at)) = off
+                    .filter(|v| !(absent && v.is_default()))
+                    .and_then(|v| Some((v, v.at()?)))
+                {
                     out.emit(
                         &UP003,
                         None,
-                        Loc::Node(v),
-                        format!("multi-factor authentication is off for `{name}`"),
-                    );
-                } else if intrinsic::may_be_absent(tree, m) {
+                        Loc::Node(at),
+                        format!(
+                            "multi-factor authentication is off for `{name}`{}",
+                            v.origin()
+                        ),
+                    )
+                    .rests_on(tree, v);
+                } else if absent {
                     out.emit(&UP003, None, Loc::Key(pool.node), format!("`{name}` may set no MfaConfiguration: multi-factor authentication is then off"));
                 }
             }
@@ -287,17 +316,21 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
         }
         // UP004
-        let tier = get(&["UserPoolTier"]);
-        let mode = get(&["UserPoolAddOns", "AdvancedSecurityMode"]);
-        let plus = tier.and_then(|v| tree.str(v)) == Some("PLUS");
-        let enforced = mode.and_then(|v| tree.str(v)) == Some("ENFORCED");
-        if !(plus && enforced) {
-            let loc = match (mode, tier) {
-                (Some(m), _) if !enforced => Loc::Node(m),
-                (_, Some(tr)) if !plus => Loc::Node(tr),
-                _ => Loc::Key(pool.node),
-            };
-            out.emit(&UP004, None, loc, format!("threat protection is not enforced for `{name}` (needs UserPoolTier PLUS and AdvancedSecurityMode ENFORCED)"));
+        // Off when some branch of the mode is not ENFORCED or of the tier not PLUS (absent
+        // counts: the defaults are off); an unknown branch proves nothing. The finding points at
+        // the strongest evidence, the mode before the tier, a written value before an absence.
+        let tier = intrinsic::property(t, get(&["UserPoolTier"]));
+        let mode = intrinsic::property(t, get(&["UserPoolAddOns", "AdvancedSecurityMode"]));
+        let mode_off = intrinsic::find(mode, |v| v.text(tree) != Some("ENFORCED"));
+        let tier_off = intrinsic::find(tier, |v| v.text(tree) != Some("PLUS"));
+        if let Some(v) = [mode_off, tier_off]
+            .into_iter()
+            .flatten()
+            .min_by_key(|v| (v.is_default(), v.at().is_none()))
+        {
+            let loc = v.at().map_or(Loc::Key(pool.node), Loc::Node);
+            out.emit(&UP004, None, loc, format!("threat protection is not enforced for `{name}` (needs UserPoolTier PLUS and AdvancedSecurityMode ENFORCED){}", v.origin()))
+                .rests_on(tree, v);
         }
         // UP005
         if let Some(lc) = get(&["LambdaConfig"]) {
@@ -316,55 +349,92 @@ pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
         }
         // UP006
-        let attr = |k: &str| tree.get(pool.node, k).and_then(|v| tree.str(v));
-        let retained = matches!(
-            attr("DeletionPolicy"),
-            Some("Retain" | "RetainExceptOnCreate")
-        ) && attr("UpdateReplacePolicy") == Some("Retain");
-        let protected = get(&["DeletionProtection"]).and_then(|v| tree.str(v)) == Some("ACTIVE");
-        if !retained && !protected {
+        // Destroyed on some branch: DeletionPolicy or UpdateReplacePolicy does not retain it,
+        // and DeletionProtection is not ACTIVE (`Ref` to a parameter is allowed in both
+        // attributes; an unknown value proves nothing).
+        let attr = |k: &str| intrinsic::property(t, tree.get(pool.node, k));
+        let deletion = intrinsic::find(attr("DeletionPolicy"), |v| {
+            !matches!(v.text(tree), Some("Retain" | "RetainExceptOnCreate"))
+        });
+        let replace = intrinsic::find(attr("UpdateReplacePolicy"), |v| {
+            v.text(tree) != Some("Retain")
+        });
+        let not_retained = [deletion, replace]
+            .into_iter()
+            .flatten()
+            .min_by_key(|v| v.weight());
+        let unprotected =
+            intrinsic::find(intrinsic::property(t, get(&["DeletionProtection"])), |v| {
+                v.text(tree) != Some("ACTIVE")
+            });
+        if let (Some(a), Some(b)) = (not_retained, unprotected) {
             out.emit(
                 &UP006,
                 None,
                 Loc::Key(pool.node),
-                format!("deleting or replacing the stack destroys `{name}` and every user in it"),
-            );
+                format!(
+                    "deleting or replacing the stack destroys `{name}` and every user in it{}",
+                    intrinsic::origins([a, b])
+                ),
+            )
+            .rests_on(tree, a)
+            .rests_on(tree, b);
         }
         // UP007
         let verified = get(&["AutoVerifiedAttributes"])
-            .map(|n| strings(tree, Some(n)))
+            .map(|n| intrinsic::value_items(t, n))
             .unwrap_or_default();
-        if let Some((email, _)) = verified.iter().find(|(_, v)| *v == "email") {
-            let developer = get(&["EmailConfiguration", "EmailSendingAccount"])
-                .and_then(|v| tree.str(v))
-                == Some("DEVELOPER");
-            if !developer {
-                out.emit(&UP007, None, Loc::Node(*email), "email verification through Cognito's default email sender, which is capped at a low daily quota");
+        let verifies =
+            |what: &str| intrinsic::find(verified.iter().copied(), |v| v.text(tree) == Some(what));
+        if let Some((email, at)) = verifies("email").and_then(|v| Some((v, v.at()?))) {
+            let sender = intrinsic::find(
+                intrinsic::property(t, get(&["EmailConfiguration", "EmailSendingAccount"])),
+                |v| v.text(tree) != Some("DEVELOPER"),
+            );
+            if let Some(sender) = sender {
+                out.emit(&UP007, None, Loc::Node(at), format!("email verification through Cognito's default email sender, which is capped at a low daily quota{}", intrinsic::origins([email, sender])))
+                    .rests_on(tree, email)
+                    .rests_on(tree, sender);
             }
         }
         // UP008
-        let admin_only = intrinsic::find_value(
-            tree,
+        // Self sign-up is open unless some branch is true (or unknown: it may be).
+        let admin_only = intrinsic::property(
+            t,
             get(&["AdminCreateUserConfig", "AllowAdminCreateUserOnly"]),
-            |v| tree.bool_value(v) == Some(true),
-        )
-        .is_some();
-        let sms_verify = verified.iter().any(|(_, v)| *v == "phone_number");
-        let mfas: Vec<&str> = get(&["EnabledMfas"])
-            .map(|n| strings(tree, Some(n)).into_iter().map(|x| x.1).collect())
-            .unwrap_or_default();
-        let mfa_on = get(&["MfaConfiguration"])
-            .and_then(|v| tree.str(v))
-            .is_some_and(|m| m == "ON" || m == "OPTIONAL");
-        let sms_mfa = mfas.contains(&"SMS_MFA")
-            || (mfa_on && mfas.is_empty() && get(&["SmsConfiguration"]).is_some());
-        if !admin_only && (sms_verify || sms_mfa) {
-            let what = if sms_verify {
-                "SMS verification"
-            } else {
-                "SMS MFA"
-            };
-            out.emit(&UP008, None, Loc::Key(pool.node), format!("anyone can sign up to `{name}` and trigger {what}: SMS-pumping (toll fraud) exposure"));
+        );
+        let open = if admin_only
+            .iter()
+            .any(|v| v.is_unknown() || v.bool(tree) == Some(true))
+        {
+            None
+        } else {
+            intrinsic::find(admin_only, |_| true)
+        };
+        let sms_verify = verifies("phone_number");
+        let mfas = get(&["EnabledMfas"]).map(|n| intrinsic::value_items(t, n));
+        let sms_mfa = match &mfas {
+            Some(list) if !list.is_empty() => {
+                intrinsic::find(list.iter().copied(), |v| v.text(tree) == Some("SMS_MFA"))
+            }
+            // No EnabledMfas: with MFA on and an SMS configuration, SMS MFA is the default.
+            _ => get(&["MfaConfiguration"])
+                .and_then(|m| {
+                    intrinsic::find(intrinsic::value(t, m), |v| {
+                        matches!(v.text(tree), Some("ON" | "OPTIONAL"))
+                    })
+                })
+                .filter(|_| get(&["SmsConfiguration"]).is_some()),
+        };
+        if let (Some(open), Some((what, sms))) = (
+            open,
+            sms_verify
+                .map(|v| ("SMS verification", v))
+                .or(sms_mfa.map(|v| ("SMS MFA", v))),
+        ) {
+            out.emit(&UP008, None, Loc::Key(pool.node), format!("anyone can sign up to `{name}`{} and trigger {what}{}: SMS-pumping (toll fraud) exposure", open.origin(), sms.origin()))
+                .rests_on(tree, open)
+                .rests_on(tree, sms);
         }
     }
 }

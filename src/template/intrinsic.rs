@@ -1,7 +1,7 @@
 //! Intrinsic functions: recognising them, `Fn::Sub` variables, `Fn::If` branches, and the
 //! resolver that answers "what does this value point to".
 
-use super::{NodeId, Span, Template, Tree};
+use super::{NodeId, ParamValue, Span, Template, Tree};
 
 pub const PSEUDO_PARAMETERS: &[&str] = &[
     "AWS::AccountId",
@@ -161,10 +161,12 @@ pub enum Target {
         index: usize,
         attribute: Option<String>,
     },
-    /// A parameter, with its default value if it has one.
+    /// A parameter, with its default value if it has one and the value given for the
+    /// deployment if there is one (the given value wins).
     Parameter {
         name: String,
         default: Option<NodeId>,
+        given: Option<ParamValue>,
     },
     Pseudo(String),
     /// `Fn::ImportValue` / `Fn::GetStackOutput`: another stack's value.
@@ -180,6 +182,7 @@ fn ref_target(t: &Template, name: &str, attribute: Option<String>) -> Target {
         Target::Parameter {
             name: name.to_string(),
             default: t.tree.get(p.node, "Default"),
+            given: t.param_values.get(name).cloned(),
         }
     } else if PSEUDO_PARAMETERS.contains(&name) {
         Target::Pseudo(name.to_string())
@@ -299,4 +302,309 @@ pub fn find_value(
     pred: impl Fn(NodeId) -> bool,
 ) -> Option<NodeId> {
     node.and_then(|n| values(tree, n).into_iter().find(|v| pred(*v)))
+}
+
+/// What a property's value is, for a rule that decides whether to report it (RULES.md,
+/// *Unknown is not wrong*): one per `Fn::If` branch, see [`value`], [`value_items`] and
+/// [`property`].
+///
+/// A rule reports only on `Known`, `Given` and `Absent` values, or on a `Default` (then at most
+/// a warning, naming the parameter: [`Value::origin`] and `Finding::rests_on`); an `Unknown`
+/// value never causes a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// Written in the template: a scalar (maybe null) or a collection at this node, or the
+    /// string of a `Fn::Sub` without variables.
+    Known(NodeId),
+    /// A parameter whose value is given for the deployment (`--parameters`, a config stack, a
+    /// parent stack): known like a literal. `at` is where the reference is written.
+    Given {
+        at: NodeId,
+        param: &'a str,
+        value: &'a str,
+        source: &'a str,
+    },
+    /// A parameter's `Default`, no value given: it may support a finding of at most warning
+    /// whose message names the parameter. `node` is the default under `Parameters`.
+    Default {
+        at: NodeId,
+        param: &'a str,
+        value: &'a str,
+        node: NodeId,
+    },
+    /// Anything else: a parameter without default or given value, an import, a pseudo
+    /// parameter, a resource's ID or attribute, a composite `Fn::Sub`, `Fn::Join`, a macro's
+    /// output. Never the cause of a finding.
+    Unknown(NodeId),
+    /// The property is not written, or this `Fn::If` branch is `AWS::NoValue` (only from
+    /// [`property`]).
+    Absent,
+}
+
+impl<'a> Value<'a> {
+    /// Where the value is written in the template (`None` when absent).
+    pub fn at(self) -> Option<NodeId> {
+        match self {
+            Value::Known(n) | Value::Unknown(n) => Some(n),
+            Value::Given { at, .. } | Value::Default { at, .. } => Some(at),
+            Value::Absent => None,
+        }
+    }
+
+    /// The text of a known, given or default scalar; `None` for null, collections, unknown and
+    /// absent values.
+    pub fn text(self, tree: &'a Tree) -> Option<&'a str> {
+        match self {
+            Value::Known(n) => tree.str(n),
+            Value::Given { value, .. } | Value::Default { value, .. } => Some(value),
+            Value::Unknown(_) | Value::Absent => None,
+        }
+    }
+
+    /// A boolean as CloudFormation reads it (`true`, `'True'`, unquoted YAML 1.1 spellings in
+    /// the template; `true`/`false` in any case for a parameter's value).
+    pub fn bool(self, tree: &Tree) -> Option<bool> {
+        match self {
+            Value::Known(n) => tree.bool_value(n),
+            Value::Given { value, .. } | Value::Default { value, .. } => {
+                let v = value.trim();
+                if v.eq_ignore_ascii_case("true") {
+                    Some(true)
+                } else if v.eq_ignore_ascii_case("false") {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+            Value::Unknown(_) | Value::Absent => None,
+        }
+    }
+
+    /// A number, from a number or a numeric string.
+    pub fn number(self, tree: &Tree) -> Option<f64> {
+        match self {
+            Value::Known(n) => tree.number(n),
+            Value::Given { value, .. } | Value::Default { value, .. } => {
+                value.trim().parse::<f64>().ok()
+            }
+            Value::Unknown(_) | Value::Absent => None,
+        }
+    }
+
+    pub fn is_unknown(self) -> bool {
+        matches!(self, Value::Unknown(_))
+    }
+
+    /// A parameter's default: a finding resting on it is at most a warning.
+    pub fn is_default(self) -> bool {
+        matches!(self, Value::Default { .. })
+    }
+
+    /// The parameter the value comes from (given or default).
+    pub fn param(self) -> Option<&'a str> {
+        match self {
+            Value::Given { param, .. } | Value::Default { param, .. } => Some(param),
+            _ => None,
+        }
+    }
+
+    /// What a message adds to say where the value comes from: nothing for what is written in
+    /// the template, `` (from the default of parameter `X`)``, or `` (parameter `X` = `v`, from
+    /// --parameters dev.json)``.
+    pub fn origin(self) -> String {
+        match self {
+            Value::Given {
+                param,
+                value,
+                source,
+                ..
+            } => format!(" (parameter `{param}` = `{value}`, from {source})"),
+            Value::Default { param, .. } => format!(" (from the default of parameter `{param}`)"),
+            _ => String::new(),
+        }
+    }
+
+    /// How strongly the value can support a finding: 0 for what is known (written, given,
+    /// absent), 1 for a default, 2 for unknown.
+    pub fn weight(self) -> u8 {
+        match self {
+            Value::Known(_) | Value::Given { .. } | Value::Absent => 0,
+            Value::Default { .. } => 1,
+            Value::Unknown(_) => 2,
+        }
+    }
+}
+
+/// The [`Value::origin`]s of several values a finding rests on, each said once.
+pub fn origins<'a>(values: impl IntoIterator<Item = Value<'a>>) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        let o = v.origin();
+        if !o.is_empty() && !out.contains(&o) {
+            out.push(o);
+        }
+    }
+    out.concat()
+}
+
+/// Parameter types whose value (and default) is the name of an SSM parameter, not the value.
+fn ssm_type(ty: &str) -> bool {
+    ty.starts_with("AWS::SSM::Parameter::")
+}
+
+/// List parameter types: their value is a comma-separated string.
+fn list_type(ty: &str) -> bool {
+    ty == "CommaDelimitedList" || ty.starts_with("List<")
+}
+
+/// The value of a `Ref` (or `Fn::Sub` variable) to `name` written at `at`: given, default or
+/// unknown; unknown too when `name` is not a parameter.
+pub fn param_value<'a>(t: &'a Template, name: &str, at: NodeId) -> Value<'a> {
+    let tree = &t.tree;
+    let Some(p) = t.parameter(name) else {
+        return Value::Unknown(at);
+    };
+    let param: &'a str = &p.name;
+    let ty = tree.get(p.node, "Type").and_then(|n| tree.str(n));
+    if ty.is_some_and(ssm_type) {
+        return Value::Unknown(at);
+    }
+    if let Some(given) = t.param_values.get(name) {
+        return Value::Given {
+            at,
+            param,
+            value: &given.value,
+            source: &given.source,
+        };
+    }
+    let Some(node) = tree.get(p.node, "Default") else {
+        return Value::Unknown(at);
+    };
+    let value = match tree.yaml11_bool(node) {
+        Some(true) => "true",
+        Some(false) => "false",
+        None if tree.is_null(node) => "",
+        None => match tree.str(node) {
+            Some(s) => s,
+            None => return Value::Unknown(at),
+        },
+    };
+    Value::Default {
+        at,
+        param,
+        value,
+        node,
+    }
+}
+
+/// The value of one branch: a node that is not `Fn::If` (a branch [`resolve`] or [`values`]
+/// gives).
+pub fn branch_value(t: &Template, v: NodeId) -> Value<'_> {
+    let tree = &t.tree;
+    let Some((name, arg, _)) = as_intrinsic(tree, v) else {
+        return Value::Known(v);
+    };
+    match name {
+        "Ref" => match tree.str(arg) {
+            Some(p) => param_value(t, p, v),
+            None => Value::Unknown(v),
+        },
+        "Fn::Sub" => {
+            // Only the string form: the list form's variable map may rename anything.
+            let Some(s) = tree.str(arg) else {
+                return Value::Unknown(v);
+            };
+            let vars = sub_vars(s);
+            match vars.as_slice() {
+                [] => Value::Known(arg),
+                [one] if one.start == 0 && one.end == s.len() => param_value(t, one.name, v),
+                _ => Value::Unknown(v),
+            }
+        }
+        _ => Value::Unknown(v),
+    }
+}
+
+/// The values a property can take, one per `Fn::If` branch (`AWS::NoValue` branches left out:
+/// see [`property`] for those).
+pub fn value(t: &Template, node: NodeId) -> Vec<Value<'_>> {
+    values(&t.tree, node)
+        .into_iter()
+        .map(|v| branch_value(t, v))
+        .collect()
+}
+
+/// The values a property can take, with [`Value::Absent`] when it is not written (`None`) or a
+/// branch is `AWS::NoValue`.
+pub fn property(t: &Template, node: Option<NodeId>) -> Vec<Value<'_>> {
+    let Some(node) = node else {
+        return vec![Value::Absent];
+    };
+    branches(&t.tree, node)
+        .into_iter()
+        .map(|b| b.map_or(Value::Absent, |v| branch_value(t, v)))
+        .collect()
+}
+
+/// The items a list-valued property can hold (like [`items`]), as values; a list parameter
+/// (`CommaDelimitedList`, `List<…>`) given or defaulted gives one value per comma-separated item.
+pub fn value_items(t: &Template, node: NodeId) -> Vec<Value<'_>> {
+    let tree = &t.tree;
+    let mut out = Vec::new();
+    for item in items(tree, node) {
+        let v = branch_value(t, item);
+        let listed = v.param().is_some_and(|p| {
+            t.parameter(p)
+                .and_then(|p| tree.get(p.node, "Type"))
+                .and_then(|ty| tree.str(ty))
+                .is_some_and(list_type)
+        });
+        match v {
+            Value::Given {
+                at,
+                param,
+                value,
+                source,
+            } if listed => out.extend(value.split(',').map(str::trim).map(|value| Value::Given {
+                at,
+                param,
+                value,
+                source,
+            })),
+            Value::Default {
+                at,
+                param,
+                value,
+                node,
+            } if listed => {
+                out.extend(value.split(',').map(str::trim).map(|value| Value::Default {
+                    at,
+                    param,
+                    value,
+                    node,
+                }))
+            }
+            _ => out.push(v),
+        }
+    }
+    out
+}
+
+/// The value that best supports a finding among those that satisfy `pred`: a known one
+/// (written, given, absent) before a parameter's default. Unknown values are never offered to
+/// `pred` and never support a finding.
+pub fn find<'a>(
+    values: impl IntoIterator<Item = Value<'a>>,
+    mut pred: impl FnMut(Value<'a>) -> bool,
+) -> Option<Value<'a>> {
+    let mut best: Option<Value<'a>> = None;
+    for v in values {
+        if v.is_unknown() || !pred(v) {
+            continue;
+        }
+        if best.is_none_or(|b| v.weight() < b.weight()) {
+            best = Some(v);
+        }
+    }
+    best
 }
