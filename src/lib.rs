@@ -135,21 +135,6 @@ pub struct FileReport {
     pub skipped: Option<String>,
 }
 
-/// Gives a template the parameter values of the run, for the parameters it declares.
-fn apply_parameters(t: &mut Template, values: &[(String, String)], source: &str) {
-    for (k, v) in values {
-        if t.parameter(k).is_some() {
-            t.param_values.insert(
-                k.as_str().into(),
-                template::ParamValue {
-                    value: v.clone(),
-                    source: source.to_string(),
-                },
-            );
-        }
-    }
-}
-
 impl FileReport {
     fn new(path: &str, source: String) -> FileReport {
         FileReport {
@@ -307,7 +292,7 @@ fn lint_text(text: &str, explicit: bool, options: &Options) -> Result<Vec<Findin
         }
     };
     if !options.parameters.is_empty() {
-        apply_parameters(
+        stack::params::apply(
             &mut template,
             &options.parameters,
             &options.parameters_source,
@@ -443,9 +428,24 @@ fn exclude_matcher(globs: &[String]) -> Result<ignore::gitignore::Gitignore, Str
     b.build().map_err(|e| e.to_string())
 }
 
+/// How a run finds the options of a file: from the folder it lies in (the nearest config
+/// upwards, as ruff does), or the same for every file.
+pub type OptionsFor<'a> = dyn Fn(&Path) -> Result<std::sync::Arc<Options>, String> + Sync + 'a;
+
 /// Expands paths (directories walked recursively, honouring .gitignore) and lints every file
-/// in parallel.
+/// in parallel, every file with `options`.
 pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Outcome {
+    let shared = std::sync::Arc::new(options.clone());
+    lint_paths_with(paths, options, &|_| Ok(shared.clone()))
+}
+
+/// Like [`lint_paths`], each file (and stack) with the options `options_for` gives for its
+/// folder; `options` gives the walk's `exclude`.
+pub fn lint_paths_with(
+    paths: &[PathBuf],
+    options: &Options,
+    options_for: &OptionsFor<'_>,
+) -> Outcome {
     let mut outcome = Outcome::default();
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
     let exclude = match exclude_matcher(&options.exclude) {
@@ -517,25 +517,38 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Outcome {
     }
     files.sort();
     files.dedup();
-    let stacks = assemble_stacks(&files, options, &mut outcome.notes);
+    // The options of each file, from its folder's config (errors: exit 2, the file is skipped).
+    let mut with_options: Vec<(PathBuf, bool, std::sync::Arc<Options>)> = Vec::new();
+    for (p, explicit) in files {
+        let dir = stack::absolute(p.parent().unwrap_or(Path::new("")));
+        match options_for(&dir) {
+            Ok(o) => with_options.push((p, explicit, o)),
+            Err(e) => {
+                if !outcome.errors.contains(&e) {
+                    outcome.errors.push(e);
+                }
+            }
+        }
+    }
+    let stacks = assemble_stacks(&with_options, options_for, &mut outcome.notes);
     let in_stacks: std::collections::HashSet<PathBuf> = stacks
         .iter()
-        .flat_map(|(st, _)| st.files.iter().filter_map(|f| f.abs.clone()))
+        .flat_map(|(st, _, _)| st.files.iter().filter_map(|f| f.abs.clone()))
         .collect();
     let stack_reports: Vec<Vec<FileReport>> = stacks
         .par_iter()
-        .map(|(st, wanted)| {
-            let findings = lint_stack(st, options);
+        .map(|(st, wanted, opts)| {
+            let findings = lint_stack(st, opts);
             distribute(st, findings, &|i| wanted.contains(&i))
         })
         .collect();
-    let results: Vec<Result<FileReport, String>> = files
+    let results: Vec<Result<FileReport, String>> = with_options
         .par_iter()
-        .filter(|(path, _)| !in_stacks.contains(&stack::absolute(path)))
-        .map(|(path, explicit)| {
+        .filter(|(path, _, _)| !in_stacks.contains(&stack::absolute(path)))
+        .map(|(path, explicit, opts)| {
             let display = path.to_string_lossy();
             let display = display.strip_prefix("./").unwrap_or(&display);
-            lint_file(path, display, *explicit, options)
+            lint_file(path, display, *explicit, opts)
         })
         .collect();
     for r in results {
@@ -577,62 +590,86 @@ fn sort_findings(findings: &mut Vec<Finding>) {
     findings.dedup_by(|a, b| a.span == b.span && a.rule.id == b.rule.id && a.message == b.message);
 }
 
+/// A stack of the run, the indexes of its files whose findings are reported, its options.
+type RunStack = (stack::Stack, Vec<usize>, std::sync::Arc<Options>);
+
 /// The stacks of a run, each with the indexes of its files whose findings are reported: every
 /// file of a stack whose service file is among the paths, else only the files given (a
 /// pre-commit run on one included file lints the whole service and reports that file).
 fn assemble_stacks(
-    files: &[(PathBuf, bool)],
-    options: &Options,
+    files: &[(PathBuf, bool, std::sync::Arc<Options>)],
+    options_for: &OptionsFor<'_>,
     notes: &mut Vec<String>,
-) -> Vec<(stack::Stack, Vec<usize>)> {
+) -> Vec<RunStack> {
     use std::collections::HashSet;
-    let mut given: HashSet<PathBuf> = files.iter().map(|(p, _)| stack::absolute(p)).collect();
-    let stage = options.stage.as_deref();
-    let limits = &options.limits;
+    use std::sync::Arc;
+    let mut given: HashSet<PathBuf> = files.iter().map(|(p, _, _)| stack::absolute(p)).collect();
+    let options_of = |p: &Path| {
+        let dir = stack::absolute(p.parent().unwrap_or(Path::new("")));
+        options_for(&dir).ok()
+    };
     // Service files among the paths, and the services of compose files.
-    let mut roots: Vec<PathBuf> = Vec::new();
-    for (p, _) in files {
+    let mut roots: Vec<(PathBuf, Arc<Options>)> = Vec::new();
+    for (p, _, o) in files {
         if stack::serverless::is_service_file(p) {
-            roots.push(p.clone());
+            roots.push((p.clone(), o.clone()));
         } else if stack::serverless::is_compose_file(p) {
             // The compose file names its services: each is linted whole, like a service file
             // given on the command line.
-            let services = stack::serverless::compose_services(p);
-            given.extend(services.iter().map(|s| stack::absolute(s)));
-            roots.extend(services);
+            for s in stack::serverless::compose_services(p) {
+                given.insert(stack::absolute(&s));
+                if let Some(o) = options_of(&s) {
+                    roots.push((s, o));
+                }
+            }
         }
     }
-    roots.sort();
-    roots.dedup();
-    let mut stacks: Vec<stack::Stack> = roots
+    roots.sort_by(|a, b| a.0.cmp(&b.0));
+    roots.dedup_by(|a, b| a.0 == b.0);
+    let mut stacks: Vec<(stack::Stack, Arc<Options>)> = roots
         .par_iter()
-        .filter_map(|p| {
+        .filter_map(|(p, o)| {
             let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
-            stack::serverless::assemble(p, stage, limits, stack::repository_root(&dir))
+            stack::serverless::assemble(
+                p,
+                o.stage.as_deref(),
+                &o.limits,
+                stack::repository_root(&dir),
+            )
+            .map(|st| (st, o.clone()))
         })
         .collect();
-    for cs in &options.config_stacks {
-        if cs.files.iter().any(|f| given.contains(f)) {
-            let root = cs
-                .files
-                .first()
-                .and_then(|f| f.parent())
-                .map(stack::repository_root)
-                .unwrap_or_default();
-            let mut st = stack::fragments::assemble(cs, limits, root);
-            if let Some(t) = &mut st.template {
-                apply_parameters(t, &cs.parameters, &cs.parameters_source);
+    // The fragment stacks of every config that governs a file of the run.
+    let mut configs: Vec<Arc<Options>> = Vec::new();
+    for (_, _, o) in files {
+        if !configs.iter().any(|c| Arc::ptr_eq(c, o)) {
+            configs.push(o.clone());
+        }
+    }
+    for o in &configs {
+        for cs in &o.config_stacks {
+            if cs.files.iter().any(|f| given.contains(f)) {
+                let root = cs
+                    .files
+                    .first()
+                    .and_then(|f| f.parent())
+                    .map(stack::repository_root)
+                    .unwrap_or_default();
+                let mut st = stack::fragments::assemble(cs, &o.limits, root);
+                if let Some(t) = &mut st.template {
+                    stack::params::apply(t, &cs.parameters, &cs.parameters_source);
+                }
+                stacks.push((st, o.clone()));
             }
-            stacks.push(st);
         }
     }
     // A file given alone that belongs to a service: the service upwards that includes it.
     let mut covered: HashSet<PathBuf> = stacks
         .iter()
-        .flat_map(|st| st.files.iter().filter_map(|f| f.abs.clone()))
+        .flat_map(|(st, _)| st.files.iter().filter_map(|f| f.abs.clone()))
         .collect();
-    let mut tried: HashSet<PathBuf> = roots.iter().map(|r| stack::absolute(r)).collect();
-    for (p, explicit) in files {
+    let mut tried: HashSet<PathBuf> = roots.iter().map(|r| stack::absolute(&r.0)).collect();
+    for (p, explicit, _) in files {
         let abs = stack::absolute(p);
         if !explicit || covered.contains(&abs) {
             continue;
@@ -648,28 +685,31 @@ fn assemble_stacks(
                 if !candidate.is_file() || !tried.insert(candidate.clone()) {
                     continue;
                 }
-                if let Some(st) =
-                    stack::serverless::assemble(&candidate, stage, limits, top.clone())
-                {
+                let Some(o) = options_of(&candidate) else {
+                    continue;
+                };
+                let found = stack::serverless::assemble(
+                    &candidate,
+                    o.stage.as_deref(),
+                    &o.limits,
+                    top.clone(),
+                );
+                if let Some(st) = found {
                     if st.files.iter().any(|f| f.abs.as_ref() == Some(&abs)) {
                         covered.extend(st.files.iter().filter_map(|f| f.abs.clone()));
-                        stacks.push(st);
+                        stacks.push((st, o));
                     }
                 }
             }
         }
     }
-    // Parameter values of the run, for every stack that declares them.
-    for st in &mut stacks {
-        if let Some(t) = &mut st.template {
-            if !options.parameters.is_empty() {
-                apply_parameters(t, &options.parameters, &options.parameters_source);
-            }
-        }
-    }
     stacks
         .into_iter()
-        .map(|st| {
+        .map(|(mut st, o)| {
+            // Parameter values of the run (`--parameters`) win over a config stack's.
+            if let Some(t) = &mut st.template {
+                stack::params::apply(t, &o.parameters, &o.parameters_source);
+            }
             let root_given = st.kind == stack::StackKind::Serverless
                 && st
                     .files
@@ -684,7 +724,7 @@ fn assemble_stacks(
                 })
                 .collect();
             notes.extend(st.notes.iter().cloned());
-            (st, wanted)
+            (st, wanted, o)
         })
         .collect()
 }

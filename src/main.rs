@@ -1,8 +1,10 @@
 //! The `cfn-cognito-lint` binary: arguments → library → report → exit code.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use clap::{Parser, ValueEnum};
 
@@ -10,7 +12,7 @@ use cfn_cognito_lint::config::{self, Config};
 use cfn_cognito_lint::report::{self, Summary};
 use cfn_cognito_lint::rules::registry::{self, RULES};
 use cfn_cognito_lint::rules::{Settings, Severity};
-use cfn_cognito_lint::{Options, Outcome, lint_bytes, lint_paths};
+use cfn_cognito_lint::{Options, Outcome, lint_bytes, lint_paths_with};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -63,7 +65,8 @@ struct Cli {
     /// Lowest severity that makes the exit code 1 [default: warning, or the config's].
     #[arg(long, value_enum)]
     fail_level: Option<FailLevel>,
-    /// Config file [default: the nearest .cfn-cognito-lint.yaml upwards from the current directory].
+    /// Config file for every file [default: for each file, the nearest .cfn-cognito-lint.yaml
+    /// upwards from its folder].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Run only these rules (IDs, prefixes such as `TR` or `PM00`, or names), comma-separated.
@@ -201,10 +204,6 @@ fn main() -> ExitCode {
         Ok(c) => c.unwrap_or_default(),
         Err(e) => return usage_error(&e),
     };
-    let settings = match settings(&cli, &config) {
-        Ok(s) => s,
-        Err(e) => return usage_error(&e),
-    };
     let fail_level = match (cli.fail_level, config.fail_level.as_deref()) {
         (Some(l), _) => l,
         (None, Some("error")) => FailLevel::Error,
@@ -219,19 +218,43 @@ fn main() -> ExitCode {
         },
         None => (Vec::new(), String::new()),
     };
-    let config_stacks = match cfn_cognito_lint::config_stacks(&config, cli.config_env.as_deref()) {
-        Ok(s) => s,
+    // The options a config gives (with the command line winning).
+    let options_of = |config: &Config| -> Result<Options, String> {
+        Ok(Options {
+            settings: settings(&cli, config)?,
+            strict: cli.strict,
+            limits: config.limits,
+            exclude: config.exclude.clone(),
+            stage: cli.stage.clone(),
+            parameters: parameters.clone(),
+            parameters_source: parameters_source.clone(),
+            config_stacks: cfn_cognito_lint::config_stacks(config, cli.config_env.as_deref())?,
+        })
+    };
+    let options = match options_of(&config) {
+        Ok(o) => o,
         Err(e) => return usage_error(&e),
     };
-    let options = Options {
-        settings,
-        strict: cli.strict,
-        limits: config.limits,
-        exclude: config.exclude.clone(),
-        stage: cli.stage.clone(),
-        parameters,
-        parameters_source,
-        config_stacks,
+    // Each file takes the nearest config upwards from its folder (unless --config names one).
+    let shared = Arc::new(options.clone());
+    let cache: Mutex<HashMap<Option<PathBuf>, Arc<Options>>> =
+        Mutex::new(HashMap::from([(config_path.clone(), shared.clone())]));
+    let options_for = |dir: &std::path::Path| -> Result<Arc<Options>, String> {
+        let path = match &cli.config {
+            Some(_) => config_path.clone(),
+            None => config::find(dir),
+        };
+        let mut guard = cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(o) = guard.get(&path) {
+            return Ok(o.clone());
+        }
+        let config = match &path {
+            Some(p) => config::load(p)?,
+            None => Config::default(),
+        };
+        let o = Arc::new(options_of(&config)?);
+        guard.insert(path, o.clone());
+        Ok(o)
     };
     // Large stacks: parsers recurse up to the nesting limit.
     let _ = rayon::ThreadPoolBuilder::new()
@@ -257,7 +280,7 @@ fn main() -> ExitCode {
         paths.push(PathBuf::from("."));
     }
     if !paths.is_empty() {
-        let more = lint_paths(&paths, &options);
+        let more = lint_paths_with(&paths, &options, &options_for);
         outcome.reports.extend(more.reports);
         outcome.errors.extend(more.errors);
         outcome.notes.extend(more.notes);
