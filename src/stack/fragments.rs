@@ -80,7 +80,7 @@ impl Assembler<'_> {
                                     self.issues.push(crate::template::ParseIssue {
                                         rule: "TM002",
                                         span: item.key_span,
-                                        node: None,
+                                        node: Some(item.value),
                                         message: format!(
                                             "{what} `{}` is also defined at {at}: one stack keeps only one definition, so this one replaces it",
                                             item.key

@@ -100,3 +100,40 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     v.sort();
     v
 }
+
+/// Lints paths as the binary does: each file with the nearest config upwards (its `stacks`
+/// included), default settings otherwise.
+pub fn lint_run(rels: &[&str]) -> cfn_cognito_lint::Outcome {
+    use std::sync::Arc;
+    let paths: Vec<PathBuf> = rels.iter().map(|r| root().join(r)).collect();
+    let options_for = |dir: &Path| -> Result<Arc<Options>, String> {
+        let config = match cfn_cognito_lint::config::find(dir) {
+            Some(p) => cfn_cognito_lint::config::load(&p)?,
+            None => cfn_cognito_lint::config::Config::default(),
+        };
+        Ok(Arc::new(Options {
+            config_stacks: cfn_cognito_lint::config_stacks(&config, None)?,
+            limits: config.limits,
+            ..Options::default()
+        }))
+    };
+    cfn_cognito_lint::lint_paths_with(&paths, &Options::default(), &options_for)
+}
+
+/// (file relative to the repository, rule, resource, line) of every finding of a run.
+pub fn run_findings(outcome: &cfn_cognito_lint::Outcome) -> Vec<(String, String, String, usize)> {
+    let base = format!("{}/", root().display());
+    let mut out = Vec::new();
+    for r in &outcome.reports {
+        let file = r.path.strip_prefix(&base).unwrap_or(&r.path).to_string();
+        for f in &r.findings {
+            out.push((
+                file.clone(),
+                f.rule.id.to_string(),
+                f.resource.clone().unwrap_or_default(),
+                r.index.line_col(&r.source, f.span.start).line,
+            ));
+        }
+    }
+    out
+}
