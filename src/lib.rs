@@ -326,7 +326,7 @@ fn run_rules(
             f.label(span, label);
         }
     }
-    let graph = graph::build(template, sources, &mut out);
+    let graph = graph::build(template, sources);
     let model = policy::Model::build(template);
     let cx = Context {
         template,
@@ -668,41 +668,64 @@ fn assemble_stacks(
         .iter()
         .flat_map(|(st, _)| st.files.iter().filter_map(|f| f.abs.clone()))
         .collect();
-    let mut tried: HashSet<PathBuf> = roots.iter().map(|r| stack::absolute(&r.0)).collect();
+    let assembled: HashSet<PathBuf> = roots.iter().map(|r| stack::absolute(&r.0)).collect();
+    // Services found upwards, assembled once each (None: not a service), whether used, and the
+    // service files of each folder looked at.
+    let mut found: std::collections::HashMap<PathBuf, Option<(stack::Stack, Arc<Options>, bool)>> =
+        std::collections::HashMap::new();
+    let mut services_in: std::collections::HashMap<PathBuf, Vec<PathBuf>> =
+        std::collections::HashMap::new();
+    let mut tops: std::collections::HashMap<PathBuf, PathBuf> = std::collections::HashMap::new();
     for (p, explicit, _) in files {
         let abs = stack::absolute(p);
         if !explicit || covered.contains(&abs) {
             continue;
         }
         let Some(dir) = abs.parent() else { continue };
-        let top = stack::repository_root(dir);
+        let top = tops
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| stack::repository_root(dir))
+            .clone();
         for d in dir.ancestors() {
             if !d.starts_with(&top) {
                 break;
             }
-            for name in stack::serverless::SERVICE_FILES {
-                let candidate = d.join(name);
-                if !candidate.is_file() || !tried.insert(candidate.clone()) {
-                    continue;
-                }
-                let Some(o) = options_of(&candidate) else {
-                    continue;
-                };
-                let found = stack::serverless::assemble(
-                    &candidate,
-                    o.stage.as_deref(),
-                    &o.limits,
-                    top.clone(),
-                );
-                if let Some(st) = found {
+            let candidates = services_in
+                .entry(d.to_path_buf())
+                .or_insert_with(|| {
+                    stack::serverless::SERVICE_FILES
+                        .iter()
+                        .map(|n| d.join(n))
+                        .filter(|c| c.is_file() && !assembled.contains(c))
+                        .collect()
+                })
+                .clone();
+            for candidate in candidates {
+                let entry = found.entry(candidate.clone()).or_insert_with(|| {
+                    let o = options_of(&candidate)?;
+                    let st = stack::serverless::assemble(
+                        &candidate,
+                        o.stage.as_deref(),
+                        &o.limits,
+                        top.clone(),
+                    )?;
+                    Some((st, o, false))
+                });
+                if let Some((st, _, used)) = entry {
                     if st.files.iter().any(|f| f.abs.as_ref() == Some(&abs)) {
+                        *used = true;
                         covered.extend(st.files.iter().filter_map(|f| f.abs.clone()));
-                        stacks.push((st, o));
                     }
                 }
             }
         }
     }
+    let mut upward: Vec<(PathBuf, stack::Stack, Arc<Options>)> = found
+        .into_iter()
+        .filter_map(|(p, v)| v.filter(|x| x.2).map(|(st, o, _)| (p, st, o)))
+        .collect();
+    upward.sort_by(|a, b| a.0.cmp(&b.0));
+    stacks.extend(upward.into_iter().map(|(_, st, o)| (st, o)));
     stacks
         .into_iter()
         .map(|(mut st, o)| {

@@ -239,13 +239,22 @@ fn main() -> ExitCode {
     let shared = Arc::new(options.clone());
     let cache: Mutex<HashMap<Option<PathBuf>, Arc<Options>>> =
         Mutex::new(HashMap::from([(config_path.clone(), shared.clone())]));
+    // Folders already seen (most files of a run share a few folders).
+    let by_dir: Mutex<HashMap<PathBuf, Arc<Options>>> = Mutex::new(HashMap::new());
     let options_for = |dir: &std::path::Path| -> Result<Arc<Options>, String> {
+        if let Some(o) = by_dir.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
+            return Ok(o.clone());
+        }
         let path = match &cli.config {
             Some(_) => config_path.clone(),
             None => config::find(dir),
         };
         let mut guard = cache.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(o) = guard.get(&path) {
+            by_dir
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(dir.to_path_buf(), o.clone());
             return Ok(o.clone());
         }
         let config = match &path {
@@ -254,6 +263,10 @@ fn main() -> ExitCode {
         };
         let o = Arc::new(options_of(&config)?);
         guard.insert(path, o.clone());
+        by_dir
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(dir.to_path_buf(), o.clone());
         Ok(o)
     };
     // Large stacks: parsers recurse up to the nesting limit.
