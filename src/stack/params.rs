@@ -29,7 +29,7 @@ pub fn load(path: &Path, config_env: Option<&str>) -> Result<Vec<(String, String
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     if toml {
-        from_samconfig(&display, &text, config_env)
+        from_samconfig_in(&display, &text, config_env, path.parent())
     } else {
         from_text(&display, &text)
     }
@@ -230,6 +230,17 @@ pub fn from_samconfig(
     text: &str,
     config_env: Option<&str>,
 ) -> Result<Vec<(String, String)>, String> {
+    from_samconfig_in(display, text, config_env, None)
+}
+
+/// Like [`from_samconfig`]; a `parameter_overrides = "file://params/dev.yaml"` names a
+/// parameter file (any format [`from_text`] reads) relative to `dir`, the samconfig's folder.
+fn from_samconfig_in(
+    display: &str,
+    text: &str,
+    config_env: Option<&str>,
+    dir: Option<&Path>,
+) -> Result<Vec<(String, String)>, String> {
     use toml::de::{DeTable, DeValue};
     let env = config_env.unwrap_or("default");
     let doc = DeTable::parse(text).map_err(|e| {
@@ -279,6 +290,14 @@ pub fn from_samconfig(
             )
         };
         let pairs = match overrides.get_ref() {
+            DeValue::String(s) if dir.is_some() && s.trim().starts_with("file://") => {
+                let rel = s.trim().trim_start_matches("file://");
+                let file = dir.unwrap_or(Path::new("")).join(rel);
+                let shown = file.display().to_string();
+                let inner = std::fs::read_to_string(&file)
+                    .map_err(|e| line_err(format!("{shown}: {e}")))?;
+                from_text(&shown, &inner)?
+            }
             DeValue::String(s) => overrides_string(s).map_err(line_err)?,
             DeValue::Array(items) => {
                 let mut pairs = Vec::new();
