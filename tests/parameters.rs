@@ -465,11 +465,15 @@ fn errors_name_the_file_and_line() {
         error("bad-override.toml", None),
         "bad-override.toml:5: [default.deploy.parameters] parameter_overrides: the value of `Greeting` has no closing `\"`"
     );
+    // `file://` names a parameter file beside the samconfig; a missing one is an error there.
     let file_ref = error("samconfig-file.toml", None);
     assert!(
-        file_ref.starts_with("samconfig-file.toml:4: ")
-            && file_ref.contains("(`file://`) are not supported"),
+        file_ref.starts_with("samconfig-file.toml:4: ") && file_ref.contains("params/prod.json"),
         "{file_ref}"
+    );
+    assert_eq!(
+        load("samconfig-ref.toml", None),
+        load("cloudformation.json", None)
     );
     let missing = error("missing.json", None);
     assert!(missing.starts_with("missing.json: "), "{missing}");
