@@ -1,13 +1,13 @@
 //! The resource graph (petgraph): parameters, resources, conditions and outputs, with an edge
 //! for every Ref, GetAtt, Sub variable and DependsOn, each remembering where it was written.
-//! Building it is the one walk over the template that reports TM003–TM007.
+//! Building it is the one walk over the template; what it finds broken on the way (a reference
+//! to an undefined name, a malformed intrinsic, a cycle) it keeps as [`Problem`]s, which the TM
+//! checks (`crate::rules::template`) report.
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use crate::rules::template::{TM003, TM004, TM005, TM006, TM007};
-use crate::rules::{Emitter, Loc};
 use crate::schema;
 use crate::template::intrinsic::{
     self, KNOWN_FUNCTIONS, LANGUAGE_EXTENSION_FUNCTIONS, PSEUDO_PARAMETERS,
@@ -36,10 +36,98 @@ pub struct Edge {
     pub span: Span,
 }
 
+/// Something broken the walk found, with where it is written. None are collected when a macro
+/// other than SAM or the language extensions transforms the template (the macro may define
+/// what looks undefined), nor inside a `Fn::ForEach` body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// `Ref` to a name that is neither a parameter, a resource, a pseudo parameter nor a name
+    /// SAM or the framework generates; `node` is the name.
+    UndefinedRef { node: NodeId, name: String },
+    /// `Fn::GetAtt` to a resource that is not defined (nor generated); `node` is the name.
+    UndefinedGetAttResource { node: NodeId, resource: String },
+    /// An attribute the resource's type does not have (by the schema), in `Fn::GetAtt` (`node`
+    /// is the attribute, or the whole argument) or in a `${Resource.Attribute}` of `Fn::Sub`
+    /// (`node` is the string, `part` where the variable is written).
+    UnknownAttribute {
+        node: NodeId,
+        part: Option<Span>,
+        /// The resource's index.
+        resource: usize,
+        type_name: String,
+        attribute: String,
+        /// Every attribute of the type, sorted.
+        known: Vec<&'static str>,
+    },
+    /// A `Fn::Sub` variable that is not a parameter, a resource, a pseudo parameter or a
+    /// variable of the Sub; `part` is where `${name}` is written in the string `node`.
+    UndefinedSubVariable {
+        node: NodeId,
+        part: Span,
+        name: String,
+    },
+    /// A condition name that is not defined in Conditions; `node` is the name.
+    UndefinedCondition {
+        node: NodeId,
+        name: String,
+        site: ConditionSite,
+    },
+    /// `DependsOn` names a resource that is not defined (nor generated); `node` is the name.
+    UndefinedDependency { node: NodeId, name: String },
+    /// An intrinsic function, or `DependsOn`, not written the way CloudFormation takes it.
+    /// `node` is the function's argument (its key names the function), or the `DependsOn` item.
+    Malformed { node: NodeId, form: Malformed },
+    /// Resources that depend on each other in a circle (none of them a SAM serverless resource,
+    /// whose edges SAM rewrites). `first` is the one that comes first in the file; `path` goes
+    /// from it around the circle, each resource with the span of the edge that leaves it.
+    Cycle {
+        first: usize,
+        path: Vec<(usize, Span)>,
+    },
+}
+
+/// Where a condition is named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConditionSite {
+    /// The first argument of `Fn::If`.
+    If,
+    /// The `Condition` attribute of a resource.
+    Resource,
+    /// The `Condition` attribute of an output.
+    Output,
+    /// A `{Condition: Name}` inside the Conditions section.
+    Conditions,
+}
+
+/// How an intrinsic function (or `DependsOn`) is malformed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Malformed {
+    /// `Ref` to something other than a name.
+    Ref,
+    /// `Fn::If` that is not [condition, value if true, value if false].
+    If,
+    /// `Fn::Join`, `Fn::Select` or `Fn::Split` (the name) without a list of two arguments.
+    TwoArguments(String),
+    /// `Fn::FindInMap` without [map name, top-level key, second-level key].
+    FindInMap,
+    /// A function name CloudFormation does not know.
+    UnknownFunction(String),
+    /// `Fn::GetAtt` that is neither `Resource.Attribute` nor [Resource, Attribute].
+    GetAtt,
+    /// `Fn::GetAtt` of the resource (named) without an attribute.
+    GetAttWithoutAttribute(String),
+    /// `Fn::Sub` that is neither a string nor [string, {variable: value}].
+    Sub,
+    /// A `DependsOn` item that is not a resource name.
+    DependsOn,
+}
+
 pub struct Graph {
     pub graph: DiGraph<Vertex, Edge>,
     resource_nodes: Vec<NodeIndex>,
     parameter_nodes: Vec<NodeIndex>,
+    /// What the walk found broken, in the order it found it (cycles last).
+    pub problems: Vec<Problem>,
 }
 
 impl Graph {
@@ -110,18 +198,18 @@ fn sam_generated(t: &Template, name: &str) -> bool {
     })
 }
 
-struct Builder<'a, 'e> {
+struct Builder<'a> {
     t: &'a Template,
     source: &'a crate::stack::Sources<'a>,
-    out: &'e mut Emitter<'a>,
     graph: DiGraph<Vertex, Edge>,
     resource_nodes: Vec<NodeIndex>,
     parameter_nodes: Vec<NodeIndex>,
+    problems: Vec<Problem>,
     check: bool,
     extensions: bool,
 }
 
-impl Builder<'_, '_> {
+impl Builder<'_> {
     fn defined_ref(&self, name: &str) -> Option<Option<NodeIndex>> {
         if let Some(i) = self.t.resource_idx(name) {
             return Some(Some(self.resource_nodes[i]));
@@ -136,6 +224,14 @@ impl Builder<'_, '_> {
             return Some(None);
         }
         None
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
+    fn malformed(&mut self, node: NodeId, form: Malformed) {
+        self.problem(Problem::Malformed { node, form });
     }
 
     fn edge(&mut self, from: Option<NodeIndex>, to: Option<NodeIndex>, kind: EdgeKind, span: Span) {
@@ -182,18 +278,12 @@ impl Builder<'_, '_> {
             "Ref" => match tree.str(arg) {
                 Some(target) => match self.defined_ref(target) {
                     Some(to) => self.edge(owner, to, EdgeKind::Ref, tree.span(arg)),
-                    None => {
-                        self.out.emit(&TM003, None, Loc::Node(arg), format!("`Ref` to `{target}`, which is neither a parameter, a resource nor a pseudo parameter"));
-                    }
+                    None => self.problem(Problem::UndefinedRef {
+                        node: arg,
+                        name: target.to_string(),
+                    }),
                 },
-                None => {
-                    self.out.emit(
-                        &TM007,
-                        None,
-                        Loc::Key(arg),
-                        "`Ref` takes the name of a parameter or resource",
-                    );
-                }
+                None => self.malformed(arg, Malformed::Ref),
             },
             "Fn::GetAtt" => self.getatt(arg, owner),
             "Fn::Sub" => self.sub(arg, owner),
@@ -203,38 +293,25 @@ impl Builder<'_, '_> {
                     Some(items) if items.len() == 3 => {
                         if let Some(cond) = tree.str(items[0]) {
                             if !self.t.has_condition(cond) {
-                                self.out.emit(&TM007, None, Loc::Node(items[0]), format!("`Fn::If` names condition `{cond}`, which is not defined in Conditions"));
+                                self.problem(Problem::UndefinedCondition {
+                                    node: items[0],
+                                    name: cond.to_string(),
+                                    site: ConditionSite::If,
+                                });
                             }
                         }
                     }
-                    _ => {
-                        self.out.emit(
-                            &TM007,
-                            None,
-                            Loc::Key(arg),
-                            "`Fn::If` takes [condition name, value if true, value if false]",
-                        );
-                    }
+                    _ => self.malformed(arg, Malformed::If),
                 }
             }
             "Fn::Join" | "Fn::Select" | "Fn::Split" => {
                 if tree.items(arg).is_none_or(|i| i.len() != 2) {
-                    self.out.emit(
-                        &TM007,
-                        None,
-                        Loc::Key(arg),
-                        format!("`{name}` takes a list of two arguments"),
-                    );
+                    self.malformed(arg, Malformed::TwoArguments(name.to_string()));
                 }
             }
             "Fn::FindInMap" => {
                 if tree.items(arg).is_none_or(|i| !(3..=4).contains(&i.len())) {
-                    self.out.emit(
-                        &TM007,
-                        None,
-                        Loc::Key(arg),
-                        "`Fn::FindInMap` takes [map name, top-level key, second-level key]",
-                    );
+                    self.malformed(arg, Malformed::FindInMap);
                 }
             }
             _ => {
@@ -243,14 +320,7 @@ impl Builder<'_, '_> {
                         && (LANGUAGE_EXTENSION_FUNCTIONS.contains(&name)
                             || name.starts_with("Fn::ForEach::")));
                 if !known {
-                    self.out
-                        .emit(
-                            &TM007,
-                            None,
-                            Loc::Key(arg),
-                            format!("`{name}` is not a CloudFormation intrinsic function"),
-                        )
-                        .help("check the spelling; see the intrinsic function reference");
+                    self.malformed(arg, Malformed::UnknownFunction(name.to_string()));
                 }
             }
         }
@@ -259,12 +329,7 @@ impl Builder<'_, '_> {
     fn getatt(&mut self, arg: NodeId, owner: Option<NodeIndex>) {
         let tree = &self.t.tree;
         let Some((res, attr)) = intrinsic::getatt_parts(tree, arg) else {
-            self.out.emit(
-                &TM007,
-                None,
-                Loc::Key(arg),
-                "`Fn::GetAtt` takes `Resource.Attribute` or [Resource, Attribute]",
-            );
+            self.malformed(arg, Malformed::GetAtt);
             return;
         };
         let list = tree.items(arg);
@@ -275,22 +340,15 @@ impl Builder<'_, '_> {
                 .filter(|a| intrinsic::as_intrinsic(tree, *a).is_some())
                 .map(|_| String::new())
         }) else {
-            self.out.emit(
-                &TM007,
-                None,
-                Loc::Key(arg),
-                format!("`Fn::GetAtt` of `{res}` names no attribute"),
-            );
+            self.malformed(arg, Malformed::GetAttWithoutAttribute(res.to_string()));
             return;
         };
         let Some(index) = self.t.resource_idx(&res) else {
             if !(self.t.is_generated(&res) || self.t.is_sam() && sam_generated(self.t, &res)) {
-                self.out.emit(
-                    &TM004,
-                    None,
-                    Loc::Node(res_node),
-                    format!("`Fn::GetAtt` to `{res}`, which is not a resource of this template"),
-                );
+                self.problem(Problem::UndefinedGetAttResource {
+                    node: res_node,
+                    resource: res.to_string(),
+                });
             }
             return;
         };
@@ -323,25 +381,16 @@ impl Builder<'_, '_> {
         if info.has_attribute(attr) {
             return;
         }
-        let mut known: Vec<&str> = info.attributes.clone();
+        let mut known: Vec<&'static str> = info.attributes.clone();
         known.sort_unstable();
-        let loc = match part {
-            Some(span) => Loc::Part(node, span),
-            None => Loc::Node(node),
-        };
-        let list = if known.is_empty() {
-            "none".to_string()
-        } else {
-            known.join(", ")
-        };
-        self.out
-            .emit(
-                &TM004,
-                None,
-                loc,
-                format!("`{}` ({ty}) has no attribute `{attr}`", r.name),
-            )
-            .help(format!("attributes of {ty}: {list}"));
+        self.problem(Problem::UnknownAttribute {
+            node,
+            part,
+            resource: index,
+            type_name: ty.to_string(),
+            attribute: attr.to_string(),
+            known,
+        });
     }
 
     fn sub(&mut self, arg: NodeId, owner: Option<NodeIndex>) {
@@ -357,12 +406,7 @@ impl Builder<'_, '_> {
                 (tree.deref(items[0]), Some(tree.deref(items[1])))
             }
             _ => {
-                self.out.emit(
-                    &TM007,
-                    None,
-                    Loc::Key(arg),
-                    "`Fn::Sub` takes a string, or [string, {variable: value}]",
-                );
+                self.malformed(arg, Malformed::Sub);
                 return;
             }
         };
@@ -404,20 +448,18 @@ impl Builder<'_, '_> {
                     continue;
                 }
             }
-            self.out
-                .emit(&TM005, None, Loc::Part(string_node, part), format!("`Fn::Sub` variable `${{{name}}}` is not a parameter, a resource, a pseudo parameter or a variable of this Sub"))
-                .help(format!("define parameter `{name}`, or write `${{!{name}}}` for the literal text"));
+            self.problem(Problem::UndefinedSubVariable {
+                node: string_node,
+                part,
+                name: name.to_string(),
+            });
         }
     }
 }
 
-/// Builds the graph of a template, reporting TM003–TM007 through `out` (skipped, with the graph
-/// still built, when a macro other than SAM or the language extensions transforms the file).
-pub fn build<'a>(
-    t: &'a Template,
-    source: &'a crate::stack::Sources<'a>,
-    out: &mut Emitter<'a>,
-) -> Graph {
+/// Builds the graph of a template, with the problems it finds (none when a macro other than SAM
+/// or the language extensions transforms the file; the graph is still built).
+pub fn build<'a>(t: &'a Template, source: &'a crate::stack::Sources<'a>) -> Graph {
     let mut graph = DiGraph::new();
     let parameter_nodes: Vec<NodeIndex> = (0..t.parameters.len())
         .map(|i| graph.add_node(Vertex::Parameter(i)))
@@ -435,10 +477,10 @@ pub fn build<'a>(
     let mut b = Builder {
         t,
         source,
-        out,
         graph,
         resource_nodes,
         parameter_nodes,
+        problems: Vec::new(),
         check,
         extensions: t.has_transform(LANGUAGE_EXTENSIONS),
     };
@@ -447,16 +489,18 @@ pub fn build<'a>(
         graph,
         resource_nodes,
         parameter_nodes,
+        problems,
         ..
     } = b;
     Graph {
         graph,
         resource_nodes,
         parameter_nodes,
+        problems,
     }
 }
 
-impl Builder<'_, '_> {
+impl Builder<'_> {
     fn run(&mut self, condition_nodes: &[NodeIndex], output_nodes: &[NodeIndex]) {
         let t = self.t;
         let tree = &t.tree;
@@ -478,27 +522,21 @@ impl Builder<'_, '_> {
                                 self.edge(owner, to, EdgeKind::DependsOn, tree.span(d));
                             }
                             None if t.is_generated(name) => {}
-                            None => {
-                                self.out.emit(&TM007, None, Loc::Node(d), format!("`DependsOn` names `{name}`, which is not a resource of this template"));
-                            }
+                            None => self.problem(Problem::UndefinedDependency {
+                                node: d,
+                                name: name.to_string(),
+                            }),
                         },
-                        None => {
-                            self.out.emit(
-                                &TM007,
-                                None,
-                                Loc::Node(d),
-                                "`DependsOn` takes a resource name or a list of them",
-                            );
-                        }
+                        None => self.malformed(d, Malformed::DependsOn),
                     }
                 }
             }
-            self.check_condition_name(r.node, "resource");
+            self.check_condition_name(r.node, ConditionSite::Resource);
         }
         for (i, o) in t.outputs.iter().enumerate() {
             self.walk(o.node, Some(output_nodes[i]));
             if self.check {
-                self.check_condition_name(o.node, "output");
+                self.check_condition_name(o.node, ConditionSite::Output);
             }
         }
         for (i, c) in t.conditions.iter().enumerate() {
@@ -513,18 +551,17 @@ impl Builder<'_, '_> {
     }
 
     /// The `Condition` attribute of a resource or output names a defined condition.
-    fn check_condition_name(&mut self, node: NodeId, what: &str) {
+    fn check_condition_name(&mut self, node: NodeId, site: ConditionSite) {
         let t = self.t;
         let Some(c) = t.tree.get(node, "Condition") else {
             return;
         };
         if let Some(name) = t.tree.str(c).filter(|n| !t.has_condition(n)) {
-            self.out.emit(
-                &TM007,
-                None,
-                Loc::Node(c),
-                format!("{what} condition `{name}` is not defined in Conditions"),
-            );
+            self.problem(Problem::UndefinedCondition {
+                node: c,
+                name: name.to_string(),
+                site,
+            });
         }
     }
 
@@ -542,12 +579,11 @@ impl Builder<'_, '_> {
                 if entries.len() == 1 && &*entries[0].key == "Condition" {
                     if let Some(name) = tree.str(entries[0].value) {
                         if !t.has_condition(name) {
-                            self.out.emit(
-                                &TM007,
-                                None,
-                                Loc::Node(entries[0].value),
-                                format!("condition `{name}` is not defined in Conditions"),
-                            );
+                            self.problem(Problem::UndefinedCondition {
+                                node: entries[0].value,
+                                name: name.to_string(),
+                                site: ConditionSite::Conditions,
+                            });
                         }
                     }
                 }
@@ -558,8 +594,8 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// TM006: every strongly connected set of resources is a cycle; report it once, at the
-    /// resource that comes first in the file, with the path.
+    /// Every strongly connected set of resources is a cycle; kept once, from the resource that
+    /// comes first in the file, with the path.
     fn cycles(&mut self) {
         let b = self;
         let t = b.t;
@@ -589,31 +625,7 @@ impl Builder<'_, '_> {
                 continue;
             };
             let path = cycle_path(&b.graph, b.resource_nodes[first], &scc);
-            let names: Vec<String> = path
-                .iter()
-                .map(|(r, _)| t.resources[*r].name.to_string())
-                .collect();
-            let mut text = names.join(" → ");
-            text.push_str(" → ");
-            text.push_str(&t.resources[first].name);
-            let node = t.resources[first].node;
-            let f = b.out.emit(
-                &TM006,
-                None,
-                Loc::Key(node),
-                format!("circular dependency: {text}"),
-            );
-            for (r, span) in path.iter() {
-                if let Some(span) = span {
-                    f.label(
-                        *span,
-                        format!(
-                            "`{}` depends on the next resource here",
-                            t.resources[*r].name
-                        ),
-                    );
-                }
-            }
+            b.problems.push(Problem::Cycle { first, path });
         }
     }
 }
@@ -624,7 +636,7 @@ fn cycle_path(
     graph: &DiGraph<Vertex, Edge>,
     start: NodeIndex,
     scc: &[NodeIndex],
-) -> Vec<(usize, Option<Span>)> {
+) -> Vec<(usize, Span)> {
     use std::collections::{HashMap, VecDeque};
     let in_scc: std::collections::HashSet<NodeIndex> = scc.iter().copied().collect();
     // BFS from start's successors back to start.
@@ -654,7 +666,7 @@ fn cycle_path(
     let mut guard = 0;
     while let Some(&(p, span)) = prev.get(&cur) {
         if let Vertex::Resource(r) = graph[p] {
-            path.push((r, Some(span)));
+            path.push((r, span));
         }
         cur = p;
         guard += 1;

@@ -38,7 +38,8 @@ pub fn tokens(name: &str) -> Vec<String> {
     out
 }
 
-pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
+/// UC001: a client secret on a client that runs in a browser or a mobile app.
+pub fn check_secret_on_public_client(cx: &Context<'_>, out: &mut Emitter<'_>) {
     if !out.enabled(&UC001) {
         return;
     }
@@ -196,7 +197,10 @@ fn show(minutes: f64) -> String {
     format!("{text} {unit}{}", if text == "1" { "" } else { "s" })
 }
 
-pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
+/// The settings of each user pool client: token validity (UC002), user existence errors
+/// (UC003), token revocation (UC004), password auth on a public client (UC005), implicit flow
+/// (UC006).
+pub fn check_client_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let t = cx.template;
     let tree = &t.tree;
     let max_days = cx.settings.options.max_refresh_days;

@@ -66,7 +66,9 @@ fn pm001_reports(action: &str, tier: Tier) -> bool {
         && !(tier != Tier::Other && listed(&ESCALATION, action).is_some())
 }
 
-pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
+/// PM001: wildcard actions (`*`, `service:*`, prefix wildcards that reach write actions), graded
+/// by who holds the policy.
+pub fn check_wildcard_actions(cx: &Context<'_>, out: &mut Emitter<'_>) {
     if !out.enabled(&PM001) {
         return;
     }
@@ -370,8 +372,9 @@ fn check_structure(out: &mut Emitter<'_>, t: &Template, doc: &Document, identity
     }
 }
 
-/// PM002–PM008 on identity policies; PM004–PM006 on resource-based and trust policies.
-pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
+/// The statements of every policy document: PM002–PM008 on identity policies; PM004–PM006 on
+/// resource-based and trust policies.
+pub fn check_policy_documents(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let t = cx.template;
     let tree = &t.tree;
     for policy in &cx.model.policies {

@@ -51,16 +51,19 @@ pub static RULES: &[&RuleMeta] = &[
     &identity_pool::IP006,
 ];
 
-/// Checks run on the prepared template (TM001–TM007 and TM010 come from parsing and the graph).
+/// Checks run on the prepared template and its graph (TM001, TM002, TM010 and part of TM008
+/// come from parsing).
 pub static CHECKS: &[Check] = &[
+    template::check_references,
+    template::check_cycles,
     template::check_yaml_booleans,
     trust::check,
-    permissions::check,
-    permissions::check_catalog,
-    user_pool::check,
-    user_pool::check_catalog,
-    client::check,
-    client::check_catalog,
+    permissions::check_wildcard_actions,
+    permissions::check_policy_documents,
+    user_pool::check_immutable_email,
+    user_pool::check_pool_settings,
+    client::check_secret_on_public_client,
+    client::check_client_settings,
     // After the permission rules: IP001 looks at their findings.
     identity_pool::check,
 ];

@@ -1,7 +1,9 @@
-//! TM: the template and its graph. TM001/TM002/TM010 and part of TM008 come from the parser,
-//! TM003–TM007 from building the graph (`crate::graph`); the property-type part of TM008 is here.
+//! TM: the template and its graph. TM001/TM002/TM010 and part of TM008 come from the parser;
+//! TM003–TM007 report what building the graph (`crate::graph`) found broken, and the
+//! property-type part of TM008 is here.
 
 use super::{Context, Emitter, Loc};
+use crate::graph::{ConditionSite, Malformed, Problem};
 use crate::schema::{self, PropKind};
 use crate::template::{NodeId, intrinsic};
 
@@ -59,6 +61,154 @@ rule! {
     TM010, "input-limit", [error],
     summary: "the input exceeds a safety limit (file size, nesting depth, alias expansion budget)",
     help: "raise the limit in the config's `limits` section if the file is legitimate",
+}
+
+/// TM003 (undefined `Ref`), TM004 (undefined `Fn::GetAtt` resource or attribute), TM005
+/// (undefined `Fn::Sub` variable) and TM007 (malformed intrinsic, `DependsOn` or `Condition` to
+/// an undefined name), from the references the graph saw.
+pub fn check_references(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    let t = cx.template;
+    for problem in &cx.graph.problems {
+        match problem {
+            Problem::UndefinedRef { node, name } => {
+                out.emit(&TM003, None, Loc::Node(*node), format!("`Ref` to `{name}`, which is neither a parameter, a resource nor a pseudo parameter"));
+            }
+            Problem::UndefinedGetAttResource { node, resource } => {
+                out.emit(
+                    &TM004,
+                    None,
+                    Loc::Node(*node),
+                    format!(
+                        "`Fn::GetAtt` to `{resource}`, which is not a resource of this template"
+                    ),
+                );
+            }
+            Problem::UnknownAttribute {
+                node,
+                part,
+                resource,
+                type_name: ty,
+                attribute,
+                known,
+            } => {
+                let Some(r) = t.resources.get(*resource) else {
+                    continue;
+                };
+                let loc = match part {
+                    Some(span) => Loc::Part(*node, *span),
+                    None => Loc::Node(*node),
+                };
+                let list = if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                };
+                out.emit(
+                    &TM004,
+                    None,
+                    loc,
+                    format!("`{}` ({ty}) has no attribute `{attribute}`", r.name),
+                )
+                .help(format!("attributes of {ty}: {list}"));
+            }
+            Problem::UndefinedSubVariable { node, part, name } => {
+                out.emit(&TM005, None, Loc::Part(*node, *part), format!("`Fn::Sub` variable `${{{name}}}` is not a parameter, a resource, a pseudo parameter or a variable of this Sub"))
+                    .help(format!("define parameter `{name}`, or write `${{!{name}}}` for the literal text"));
+            }
+            Problem::UndefinedCondition { node, name, site } => {
+                let message = match site {
+                    ConditionSite::If => format!(
+                        "`Fn::If` names condition `{name}`, which is not defined in Conditions"
+                    ),
+                    ConditionSite::Resource => {
+                        format!("resource condition `{name}` is not defined in Conditions")
+                    }
+                    ConditionSite::Output => {
+                        format!("output condition `{name}` is not defined in Conditions")
+                    }
+                    ConditionSite::Conditions => {
+                        format!("condition `{name}` is not defined in Conditions")
+                    }
+                };
+                out.emit(&TM007, None, Loc::Node(*node), message);
+            }
+            Problem::UndefinedDependency { node, name } => {
+                out.emit(
+                    &TM007,
+                    None,
+                    Loc::Node(*node),
+                    format!("`DependsOn` names `{name}`, which is not a resource of this template"),
+                );
+            }
+            Problem::Malformed { node, form } => report_malformed(out, *node, form),
+            Problem::Cycle { .. } => {}
+        }
+    }
+}
+
+/// TM007 on an intrinsic function (at its key) or a `DependsOn` item not written the way
+/// CloudFormation takes it.
+fn report_malformed(out: &mut Emitter<'_>, node: NodeId, form: &Malformed) {
+    let message = match form {
+        Malformed::Ref => "`Ref` takes the name of a parameter or resource".to_string(),
+        Malformed::If => {
+            "`Fn::If` takes [condition name, value if true, value if false]".to_string()
+        }
+        Malformed::TwoArguments(name) => format!("`{name}` takes a list of two arguments"),
+        Malformed::FindInMap => {
+            "`Fn::FindInMap` takes [map name, top-level key, second-level key]".to_string()
+        }
+        Malformed::UnknownFunction(name) => {
+            format!("`{name}` is not a CloudFormation intrinsic function")
+        }
+        Malformed::GetAtt => {
+            "`Fn::GetAtt` takes `Resource.Attribute` or [Resource, Attribute]".to_string()
+        }
+        Malformed::GetAttWithoutAttribute(res) => {
+            format!("`Fn::GetAtt` of `{res}` names no attribute")
+        }
+        Malformed::Sub => "`Fn::Sub` takes a string, or [string, {variable: value}]".to_string(),
+        Malformed::DependsOn => "`DependsOn` takes a resource name or a list of them".to_string(),
+    };
+    let loc = match form {
+        Malformed::DependsOn => Loc::Node(node),
+        _ => Loc::Key(node),
+    };
+    let f = out.emit(&TM007, None, loc, message);
+    if let Malformed::UnknownFunction(_) = form {
+        f.help("check the spelling; see the intrinsic function reference");
+    }
+}
+
+/// TM006: each cycle of resources the graph found, once, at the resource that comes first in
+/// the file, with the path and a label on every edge of it.
+pub fn check_cycles(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    let t = cx.template;
+    let name = |r: usize| t.resources.get(r).map_or("?", |r| &*r.name);
+    for problem in &cx.graph.problems {
+        let Problem::Cycle { first, path } = problem else {
+            continue;
+        };
+        let Some(start) = t.resources.get(*first) else {
+            continue;
+        };
+        let names: Vec<&str> = path.iter().map(|(r, _)| name(*r)).collect();
+        let mut text = names.join(" → ");
+        text.push_str(" → ");
+        text.push_str(&start.name);
+        let f = out.emit(
+            &TM006,
+            None,
+            Loc::Key(start.node),
+            format!("circular dependency: {text}"),
+        );
+        for (r, span) in path {
+            f.label(
+                *span,
+                format!("`{}` depends on the next resource here", name(*r)),
+            );
+        }
+    }
 }
 
 /// TM008, property part: an unquoted YAML 1.1 boolean where the resource schema says string.

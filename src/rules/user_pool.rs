@@ -10,7 +10,8 @@ rule! {
     help: "remove `Mutable: false` (schema attributes cannot be changed after the pool is created, so decide before the first deploy)",
 }
 
-pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
+/// UP001: an `email` or `phone_number` schema attribute that is not mutable.
+pub fn check_immutable_email(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let t = cx.template;
     let tree = &t.tree;
     for (_, pool) in t.resources_of_type("AWS::Cognito::UserPool") {
@@ -202,7 +203,10 @@ fn mfa_off(tree: &Tree, v: Value<'_>) -> bool {
     }
 }
 
-pub fn check_catalog(cx: &Context<'_>, out: &mut Emitter<'_>) {
+/// The settings of each user pool: password policy (UP002), MFA (UP003), threat protection
+/// (UP004), trigger permissions (UP005), retention (UP006), email sender (UP007), SMS-pumping
+/// exposure (UP008).
+pub fn check_pool_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let t = cx.template;
     let tree = &t.tree;
     let min_len = cx.settings.options.min_password_length;

@@ -499,6 +499,7 @@ fn generate(
     };
     // (function name, its key span, own role node)
     let mut functions: Vec<Function> = Vec::new();
+    let mut cors_paths: Vec<String> = Vec::new();
     if let Some(fns) = tree.get(root, "functions").and_then(|f| tree.entries(f)) {
         for f in fns {
             let def = tree.deref(f.value);
@@ -539,7 +540,17 @@ fn generate(
                             existing,
                         }
                     }
-                    kind => event_shape(tree, kind, body, &mut counts),
+                    kind => {
+                        // `cors` on an http event makes the framework add an OPTIONS method.
+                        let cors = tree
+                            .get(body, "cors")
+                            .is_some_and(|c| tree.bool_value(c) != Some(false));
+                        let ev = event_shape(tree, kind, body, &mut counts);
+                        if let (true, EventShape::Http { path, .. }) = (cors, &ev) {
+                            cors_paths.push(path.clone());
+                        }
+                        ev
+                    }
                 };
                 fshape.events.push(shape_ev);
             }
@@ -547,6 +558,9 @@ fn generate(
             functions.push((f.key.to_string(), f.key_span, own_role, cognito));
         }
     }
+    cors_paths.sort();
+    cors_paths.dedup();
+    shape.http_cors_paths = cors_paths;
     let mut names = sls_names::generated(&shape);
 
     // The execution role, with the provider's statements and managed policies.
