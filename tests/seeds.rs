@@ -86,7 +86,11 @@ fn duplicate_across_fragments_points_at_the_first_definition() {
     assert_eq!(tm002.stack.as_deref(), Some("iot-tutorial"));
     assert_eq!(tm002.pointer, "/Resources/CognitoIdentityPool");
     let rel = &tm002.related[0];
-    assert!(rel.file.path.ends_with("user-pool.yaml"), "{}", rel.file.path);
+    assert!(
+        rel.file.path.ends_with("user-pool.yaml"),
+        "{}",
+        rel.file.path
+    );
     let at = rel.file.index.line_col(&rel.file.text, rel.span.start);
     assert_eq!((at.line, at.column), (66, 3));
     assert_eq!(rel.message, "first defined here");
