@@ -58,16 +58,16 @@ impl Assembler<'_> {
                         continue;
                     };
                     for item in items {
-                        let existing = sections
-                            .section(name)
-                            .iter()
-                            .position(|x| x.key == item.key);
+                        let existing = sections.find(name, &item.key);
                         match existing {
                             Some(i) => {
                                 if name == "Metadata" {
                                     continue;
                                 }
-                                let first = sections.section(name)[i].key_span;
+                                let first = sections
+                                    .entry_mut(name, i)
+                                    .map(|e| e.key_span)
+                                    .unwrap_or_default();
                                 if duplicates_are_findings {
                                     let at = self.where_is(first);
                                     let what = match name {
@@ -88,9 +88,11 @@ impl Assembler<'_> {
                                         label: Some((first, "first defined here".to_string())),
                                     });
                                 }
-                                sections.section(name)[i] = item;
+                                if let Some(e) = sections.entry_mut(name, i) {
+                                    *e = item;
+                                }
                             }
-                            None => sections.section(name).push(item),
+                            None => sections.push(name, item),
                         }
                     }
                 }

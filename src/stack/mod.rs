@@ -399,10 +399,28 @@ pub(crate) struct Sections {
     pub sections: Vec<(&'static str, Vec<Entry>)>,
     pub transform: Option<NodeId>,
     pub description: Option<NodeId>,
+    /// (section, key) → position in its section: merging stays linear in the entries.
+    index: HashMap<(&'static str, Box<str>), usize>,
 }
 
 impl Sections {
-    pub fn section(&mut self, name: &'static str) -> &mut Vec<Entry> {
+    /// Where `key` sits in section `name`, if it was added.
+    pub fn find(&self, name: &'static str, key: &str) -> Option<usize> {
+        self.index.get(&(name, Box::from(key))).copied()
+    }
+    /// Adds an entry at the end of section `name`.
+    pub fn push(&mut self, name: &'static str, entry: Entry) {
+        let key = entry.key.clone();
+        let list = self.section(name);
+        list.push(entry);
+        let at = list.len() - 1;
+        self.index.insert((name, key), at);
+    }
+    /// The entry at `i` of section `name`.
+    pub fn entry_mut(&mut self, name: &'static str, i: usize) -> Option<&mut Entry> {
+        self.section(name).get_mut(i)
+    }
+    fn section(&mut self, name: &'static str) -> &mut Vec<Entry> {
         if let Some(i) = self.sections.iter().position(|(n, _)| *n == name) {
             return &mut self.sections[i].1;
         }

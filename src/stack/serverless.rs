@@ -13,7 +13,7 @@ use crate::template::parse::Limits;
 use crate::template::{Entry, NodeId, Span, Tree};
 
 /// File names the framework reads as a service.
-pub const SERVICE_FILES: &[&str] = &["serverless.yml", "serverless.yaml"];
+pub const SERVICE_FILES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
 
 /// Whether a parsed file is a Serverless service (a mapping with `service` and `provider`).
 pub fn is_service(tree: &Tree, root: NodeId) -> bool {
@@ -294,26 +294,23 @@ fn merge_service_fragment(asm: &mut Assembler<'_>, sections: &mut Sections, frag
             continue;
         };
         for item in items {
-            let pos = sections
-                .section(name)
-                .iter()
-                .position(|x| x.key == item.key);
-            match pos {
+            match sections.find(name, &item.key) {
                 Some(i) => {
-                    let earlier = sections.section(name)[i].value;
-                    let v = deep_merge(&mut asm.tree, earlier, item.value);
-                    sections.section(name)[i] = Entry {
-                        key: item.key,
-                        key_span: item.key_span,
-                        value: v,
+                    let Some(earlier) = sections.entry_mut(name, i).map(|e| e.value) else {
+                        continue;
                     };
+                    let v = deep_merge(&mut asm.tree, earlier, item.value);
+                    if let Some(slot) = sections.entry_mut(name, i) {
+                        *slot = Entry {
+                            key: item.key,
+                            key_span: item.key_span,
+                            value: v,
+                        };
+                    }
                 }
-                None if &*e.key == "extensions" => {
-                    // Extending a resource that does not exist: the framework fails; keep it
-                    // visible as written.
-                    sections.section(name).push(item);
-                }
-                None => sections.section(name).push(item),
+                // (`extensions` of a resource that does not exist: the framework fails; the
+                // text stays visible as written.)
+                None => sections.push(name, item),
             }
         }
     }
@@ -590,11 +587,14 @@ fn generate(
                 let m = asm.tree.deref(m);
                 asm.put_at(role, &["Properties", "ManagedPolicyArns"], m);
             }
-            sections.section("Resources").push(Entry {
-                key: "IamRoleLambdaExecution".into(),
-                key_span: role_span,
-                value: role,
-            });
+            sections.push(
+                "Resources",
+                Entry {
+                    key: "IamRoleLambdaExecution".into(),
+                    key_span: role_span,
+                    value: role,
+                },
+            );
         }
     }
 
@@ -617,11 +617,14 @@ fn generate(
                 let r = asm.tree.deref(*r);
                 asm.put_at(node, &["Properties", "Role"], r);
             }
-            sections.section("Resources").push(Entry {
-                key: id.clone().into(),
-                key_span: *span,
-                value: node,
-            });
+            sections.push(
+                "Resources",
+                Entry {
+                    key: id.clone().into(),
+                    key_span: *span,
+                    value: node,
+                },
+            );
         }
         for (pool, trigger, existing, ev_span) in cognito {
             if pool.is_empty() || trigger.is_empty() {
@@ -639,11 +642,14 @@ fn generate(
                 "Type: AWS::Lambda::Permission\nProperties:\n  Action: lambda:InvokeFunction\n  FunctionName: !GetAtt {id}.Arn\n  Principal: cognito-idp.amazonaws.com{source}\n"
             );
             if let Some(node) = asm.synth(&yaml, *ev_span) {
-                sections.section("Resources").push(Entry {
-                    key: perm_id.clone().into(),
-                    key_span: *ev_span,
-                    value: node,
-                });
+                sections.push(
+                    "Resources",
+                    Entry {
+                        key: perm_id.clone().into(),
+                        key_span: *ev_span,
+                        value: node,
+                    },
+                );
                 names.push(perm_id);
             }
             if !*existing {
@@ -666,11 +672,14 @@ fn generate(
             yaml.push_str(&format!("    {trigger}: !GetAtt {fid}.Arn\n"));
         }
         if let Some(node) = asm.synth(&yaml, span) {
-            sections.section("Resources").push(Entry {
-                key: pool_id.clone().into(),
-                key_span: span,
-                value: node,
-            });
+            sections.push(
+                "Resources",
+                Entry {
+                    key: pool_id.clone().into(),
+                    key_span: span,
+                    value: node,
+                },
+            );
             names.push(pool_id);
         }
     }
