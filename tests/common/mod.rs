@@ -137,3 +137,115 @@ pub fn run_findings(outcome: &cfn_cognito_lint::Outcome) -> Vec<(String, String,
     }
     out
 }
+
+// ------------------------------------------------------------------------------------------------
+// The binary, run in a project folder (tests/projects.rs, tests/stacks.rs)
+// ------------------------------------------------------------------------------------------------
+
+/// What one run of the binary gave.
+pub struct BinRun {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: std::time::Duration,
+}
+
+impl BinRun {
+    /// Fails the test when the binary panicked.
+    pub fn assert_no_panic(&self, what: &str) {
+        assert!(
+            !self.stderr.contains("panicked"),
+            "{what}: the binary panicked:\n{}",
+            self.stderr
+        );
+    }
+}
+
+/// Runs the binary with `args`, the current directory set to `dir`; no colour, and none of
+/// the CI variables that would add output.
+pub fn run_bin_in(dir: &Path, args: &[&str]) -> BinRun {
+    let start = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_WORKSPACE")
+        .env_remove("FORCE_COLOR")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the binary in {}: {e}", dir.display()));
+    BinRun {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: start.elapsed(),
+    }
+}
+
+/// One line of `--format parseable` output:
+/// `file:line:col:end_line:end_col:RULE:severity:message`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parseable {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+    pub end_line: usize,
+    pub end_col: usize,
+    pub rule: String,
+    pub severity: String,
+    pub message: String,
+}
+
+/// The findings of `--format parseable` output, in output order.
+pub fn parse_parseable(stdout: &str) -> Vec<Parseable> {
+    stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let p: Vec<&str> = l.splitn(8, ':').collect();
+            assert_eq!(p.len(), 8, "not a parseable line: {l}");
+            let n = |s: &str| {
+                s.parse::<usize>()
+                    .unwrap_or_else(|_| panic!("not a number `{s}` in: {l}"))
+            };
+            Parseable {
+                file: p[0].to_string(),
+                line: n(p[1]),
+                col: n(p[2]),
+                end_line: n(p[3]),
+                end_col: n(p[4]),
+                rule: p[5].to_string(),
+                severity: p[6].to_string(),
+                message: p[7].to_string(),
+            }
+        })
+        .collect()
+}
+
+/// (file, rule, line) of parseable findings.
+pub fn file_rule_lines(found: &[Parseable]) -> Vec<(String, String, usize)> {
+    found
+        .iter()
+        .map(|f| (f.file.clone(), f.rule.clone(), f.line))
+        .collect()
+}
+
+/// A fresh, empty folder under the system's temporary folder (removed first if a previous run
+/// left it).
+pub fn fresh_temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cfn-cognito-lint-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    dir
+}
+
+/// Writes `text` at `dir/rel`, creating folders.
+pub fn write_file(dir: &Path, rel: &str, text: impl AsRef<[u8]>) {
+    let p = dir.join(rel);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+    }
+    std::fs::write(&p, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", p.display()));
+}
