@@ -542,10 +542,158 @@ fn hostile_include_outside_the_repository_is_not_read() {
         found[0].message
     );
     assert!(!run.stdout.contains("OutsidePool"), "{}", run.stdout);
-    // KNOWN WRONG (not asserted): `ln -s ../../outside.yml link.yml` in svc and
-    // `${file(link.yml)}` reads base/outside.yml (UP003/UP004/UP006 on OutsidePool reported
-    // in link.yml): the check is lexical, the symlink is followed.
     let _ = std::fs::remove_dir_all(base);
+}
+
+/// A symbolic link inside the repository that points outside it is not followed out.
+#[cfg(unix)]
+#[test]
+fn hostile_symlink_out_of_the_repository_is_not_read() {
+    let (base, svc) = hostile_repo("include-symlink", "resources:\n  - ${file(link.yml)}\n");
+    common::write_file(
+        &base,
+        "secret.yml",
+        "Resources:\n  OutsidePool:\n    Type: AWS::Cognito::UserPool\n# db_password: hunter2\n",
+    );
+    std::os::unix::fs::symlink(base.join("secret.yml"), svc.join("link.yml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (run, found) = parseable_in(&svc, &[]);
+    assert_findings(&run, &found, &[("serverless.yml", "TM011", 7)], 1);
+    assert!(
+        found[0].message.contains("outside the repository"),
+        "{}",
+        found[0].message
+    );
+    let (human, _) = (run_bin_in(&svc, &[]), ());
+    assert!(!human.stdout.contains("hunter2"), "{}", human.stdout);
+    let _ = std::fs::remove_dir_all(base);
+}
+
+/// Variables that name the same value many times (10 levels of 10 references: 10^10 nodes if
+/// expanded) stop at the expansion budget with one TM010, fast.
+#[test]
+fn hostile_variable_fan_out_stops_at_the_budget() {
+    let mut custom = String::from("custom:\n  l0: [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("'${{self:custom.l{}}}'", i - 1); 10].join(", ");
+        custom.push_str(&format!("  l{i}: [{refs}]\n"));
+    }
+    custom.push_str("resources:\n  Resources:\n    T:\n      Type: AWS::SNS::Topic\n      Properties:\n        Tags: ${self:custom.l9}\n");
+    let (base, svc) = hostile_repo("variable-fan-out", &custom);
+    let (run, found) = parseable_in(&svc, &[]);
+    assert!(
+        run.elapsed < std::time::Duration::from_secs(10),
+        "took {:?}",
+        run.elapsed
+    );
+    assert_eq!(
+        found.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+        ["TM010"],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, Some(1));
+    let _ = std::fs::remove_dir_all(base);
+}
+
+/// Includes that include the same file many times (9 levels of 10) are resolved once each.
+#[test]
+fn hostile_include_fan_out_stops_at_the_budget() {
+    let (base, svc) = hostile_repo(
+        "include-fan-out",
+        "resources:\n  Resources:\n    T:\n      Type: AWS::SNS::Topic\n      Properties:\n        Tags: ${file(f0.yml)}\n",
+    );
+    for i in 0..9 {
+        let line = format!("- ${{file(f{}.yml)}}\n", i + 1);
+        common::write_file(&svc, &format!("f{i}.yml"), line.repeat(10));
+    }
+    common::write_file(&svc, "f9.yml", "- {Key: k, Value: v}\n");
+    let (run, found) = parseable_in(&svc, &[]);
+    assert!(
+        run.elapsed < std::time::Duration::from_secs(10),
+        "took {:?}",
+        run.elapsed
+    );
+    assert_eq!(
+        found.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+        ["TM010"],
+        "{}",
+        run.stdout
+    );
+    let _ = std::fs::remove_dir_all(base);
+}
+
+// ------------------------------------------------------------------------------------------------
+// What a review of the Serverless loader found (fixtures/projects/sls-regressions/<case>)
+// ------------------------------------------------------------------------------------------------
+
+fn regression(case: &str) -> (BinRun, Vec<Parseable>) {
+    let dir = common::root()
+        .join("fixtures/projects/sls-regressions")
+        .join(case);
+    parseable_in(&dir, &["--fail-level", "warning", "serverless.yml"])
+}
+
+/// Names the framework generates for `url`, `provisionedConcurrency`, `apiKeys` and `cors`
+/// count as defined.
+#[test]
+fn regression_generated_names_of_function_settings() {
+    let (run, found) = regression("gennames");
+    assert_findings(&run, &found, &[], 0);
+}
+
+/// `functions` written as a list of includes is merged like a mapping.
+#[test]
+fn regression_functions_as_a_list() {
+    let (run, found) = regression("fnlist");
+    let loud: Vec<_> = found.iter().filter(|f| f.severity != "info").collect();
+    assert_eq!(
+        loud.iter()
+            .map(|f| (f.rule.as_str(), f.line))
+            .collect::<Vec<_>>(),
+        [("UP006", 8)],
+        "{}",
+        run.stdout
+    );
+}
+
+/// `${self:provider.stage}` with no `provider.stage` is the framework's default, `dev`.
+#[test]
+fn regression_provider_stage_defaults_to_dev() {
+    let (run, found) = regression("stagedefault");
+    let f = at(&found, "serverless.yml", "UC002", 7);
+    assert!(f.message.contains("90 days"), "{}", run.stdout);
+}
+
+/// Lists in later `resources` entries merge item by item into earlier ones.
+#[test]
+fn regression_lists_merge_by_position() {
+    let (run, found) = regression("arraymerge");
+    assert_findings(&run, &found, &[("serverless.yml", "UC005", 24)], 1);
+}
+
+/// `extensions` apply after every `Resources`, whatever the order they are written in.
+#[test]
+fn regression_extensions_apply_last() {
+    let (run, found) = regression("extorder");
+    assert_findings(&run, &found, &[], 0);
+}
+
+/// Extending a resource nobody defines is TM011 at the extension.
+#[test]
+fn regression_extension_of_a_missing_resource() {
+    let (run, found) = regression("extmissing");
+    assert_findings(&run, &found, &[("serverless.yml", "TM011", 6)], 1);
+}
+
+/// A value that rests on a written default (`${param:x, 4000}`) supports at most a warning,
+/// and the message names the variable.
+#[test]
+fn regression_written_default_is_at_most_a_warning() {
+    let (run, found) = regression("writtendefault");
+    let f = at(&found, "serverless.yml", "UC002", 5);
+    assert_eq!(f.severity, "warning", "{}", run.stdout);
+    assert!(f.message.contains("`param:refreshDays`"), "{}", f.message);
 }
 
 #[test]

@@ -231,6 +231,16 @@ impl<'l> Assembler<'l> {
         if let Some(done) = self.loaded.get(&abs) {
             return Ok(*done);
         }
+        // A symbolic link (of the file or a folder on the way) must not lead out of the
+        // repository either: the check is made again on the real path.
+        if let (Ok(real), Ok(root)) = (
+            std::fs::canonicalize(&abs),
+            std::fs::canonicalize(&self.root_dir),
+        ) {
+            if !real.starts_with(&root) {
+                return Err(LoadError::Outside);
+            }
+        }
         let meta = std::fs::metadata(&abs)
             .map_err(|e| LoadError::Missing(format!("{}: {e}", display_path(path))))?;
         if !meta.is_file() {

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::fragments::finish;
-use super::sls_names::{self, EventShape, FunctionShape, ServiceShape};
+use super::sls_names::{self, EventShape, FunctionShape, HttpApiAuthorizerShape, ServiceShape};
 use super::vars::Vars;
 use super::{Assembler, LoadError, Sections, Stack, StackKind, display_path};
 use crate::template::parse::Limits;
@@ -72,6 +72,23 @@ pub fn compose_services(path: &Path) -> Vec<std::path::PathBuf> {
 /// key by key; anything else is replaced by the later value).
 fn deep_merge(tree: &mut Tree, earlier: NodeId, later: NodeId) -> NodeId {
     let (earlier, later) = (tree.deref(earlier), tree.deref(later));
+    // Lists merge item by item, as the framework's merge (lodash `merge`) does.
+    if let (Some(a), Some(b)) = (
+        tree.items(earlier).map(<[NodeId]>::to_vec),
+        tree.items(later).map(<[NodeId]>::to_vec),
+    ) {
+        let mut merged = Vec::with_capacity(a.len().max(b.len()));
+        for i in 0..a.len().max(b.len()) {
+            merged.push(match (a.get(i), b.get(i)) {
+                (Some(&x), Some(&y)) => deep_merge(tree, x, y),
+                (Some(&x), None) => x,
+                (None, Some(&y)) => y,
+                (None, None) => continue,
+            });
+        }
+        let span = tree.span(later);
+        return tree.push_seq(merged, span);
+    }
     let (Some(a), Some(b)) = (
         tree.entries(earlier).map(<[Entry]>::to_vec),
         tree.entries(later).map(<[Entry]>::to_vec),
@@ -201,6 +218,7 @@ fn assemble_loaded(
         }
     }
     let stage = vars.stage();
+    let defaults = vars.take_defaults();
     drop(vars);
     let tree = &asm.tree;
     let service_node = tree.get(root, "service");
@@ -219,6 +237,20 @@ fn assemble_loaded(
 
     let mut sections = Sections::default();
     let generated = generate(&mut asm, root, &service, &stage, &mut sections);
+    // Written defaults used as whole values are parameters with that default.
+    for (name, text, span) in defaults {
+        let yaml = format!("Type: String\nDefault: {}\n", q(&text));
+        if let Some(node) = asm.synth(&yaml, span) {
+            sections.push(
+                "Parameters",
+                Entry {
+                    key: name.into(),
+                    key_span: span,
+                    value: node,
+                },
+            );
+        }
+    }
 
     // `resources`: a mapping, or a list of mappings and includes, merged in order.
     let tree = &asm.tree;
@@ -229,8 +261,14 @@ fn assemble_loaded(
         },
         None => Vec::new(),
     };
-    for frag in fragments {
+    for &frag in &fragments {
         merge_service_fragment(&mut asm, &mut sections, frag);
+    }
+    // `extensions` apply after every `Resources` of every entry, as the framework does.
+    for &frag in &fragments {
+        if let Some(ext) = asm.tree.get(frag, "extensions") {
+            apply_extensions(&mut asm, &mut sections, ext);
+        }
     }
     for f in asm.files.iter().skip(1) {
         notes.push(format!("  includes {}", f.path));
@@ -266,8 +304,103 @@ fn assemble_loaded(
     Some(stack)
 }
 
+/// `resources.extensions`: each names a resource the service defines (or the framework
+/// generates) and changes it the way the framework does: `Properties` and `Metadata` are
+/// assigned key by key, `DependsOn` is appended to, `Condition`, `DeletionPolicy` and
+/// `UpdateReplacePolicy` are replaced. Extending a resource nobody defines is a TM011.
+fn apply_extensions(asm: &mut Assembler<'_>, sections: &mut Sections, ext: NodeId) {
+    let Some(items) = asm.tree.entries(ext).map(<[Entry]>::to_vec) else {
+        return;
+    };
+    for item in items {
+        let Some(i) = sections.find("Resources", &item.key) else {
+            asm.issue(
+                "TM011",
+                item.key_span,
+                Some(item.value),
+                format!(
+                    "`resources.extensions` extends `{}`, which no resource of the service defines: the framework refuses to deploy",
+                    item.key
+                ),
+            );
+            continue;
+        };
+        let Some(target) = sections.entry_mut("Resources", i).map(|e| e.value) else {
+            continue;
+        };
+        let target = asm.tree.deref(target);
+        let mut entries = asm
+            .tree
+            .entries(target)
+            .map(<[Entry]>::to_vec)
+            .unwrap_or_default();
+        let changes = asm
+            .tree
+            .entries(asm.tree.deref(item.value))
+            .map(<[Entry]>::to_vec)
+            .unwrap_or_default();
+        for c in changes {
+            let pos = entries.iter().position(|x| x.key == c.key);
+            let value = match (&*c.key, pos) {
+                ("Properties" | "Metadata", Some(p)) => {
+                    let mut inner = asm
+                        .tree
+                        .entries(asm.tree.deref(entries[p].value))
+                        .map(<[Entry]>::to_vec)
+                        .unwrap_or_default();
+                    for x in asm
+                        .tree
+                        .entries(asm.tree.deref(c.value))
+                        .map(<[Entry]>::to_vec)
+                        .unwrap_or_default()
+                    {
+                        match inner.iter().position(|y| y.key == x.key) {
+                            Some(q) => inner[q] = x,
+                            None => inner.push(x),
+                        }
+                    }
+                    let span = asm.tree.span(c.value);
+                    asm.tree.push_map(inner, span)
+                }
+                ("DependsOn", Some(p)) => {
+                    let as_list = |tree: &Tree, n: NodeId| -> Vec<NodeId> {
+                        let n = tree.deref(n);
+                        tree.items(n).map_or_else(|| vec![n], <[NodeId]>::to_vec)
+                    };
+                    let mut list = as_list(&asm.tree, entries[p].value);
+                    list.extend(as_list(&asm.tree, c.value));
+                    let span = asm.tree.span(c.value);
+                    let copies: Vec<NodeId> = list
+                        .into_iter()
+                        .filter_map(|n| {
+                            let mut budget = 1 << 16;
+                            asm.tree.copy_subtree(n, &mut budget)
+                        })
+                        .collect();
+                    asm.tree.push_seq(copies, span)
+                }
+                _ => c.value,
+            };
+            let entry = Entry {
+                key: c.key.clone(),
+                key_span: c.key_span,
+                value,
+            };
+            match pos {
+                Some(p) => entries[p] = entry,
+                None => entries.push(entry),
+            }
+        }
+        let span = asm.tree.span(target);
+        let merged = asm.tree.push_map(entries, span);
+        if let Some(e) = sections.entry_mut("Resources", i) {
+            e.value = merged;
+        }
+    }
+}
+
 /// Merges one `resources` entry: its sections deep-merge into what is there (generated
-/// resources included); `extensions` deep-merge into existing resources.
+/// resources included).
 fn merge_service_fragment(asm: &mut Assembler<'_>, sections: &mut Sections, frag: NodeId) {
     let Some(entries) = asm.tree.entries(frag).map(<[Entry]>::to_vec) else {
         return;
@@ -275,7 +408,7 @@ fn merge_service_fragment(asm: &mut Assembler<'_>, sections: &mut Sections, frag
     for e in entries {
         let value = asm.tree.deref(e.value);
         let name: &'static str = match &*e.key {
-            "Resources" | "extensions" => "Resources",
+            "Resources" => "Resources",
             "Outputs" => "Outputs",
             "Conditions" => "Conditions",
             "Parameters" => "Parameters",
@@ -488,22 +621,100 @@ fn generate(
                 || crate::template::intrinsic::as_intrinsic(tree, *r).is_some()
         })
         .or_else(|| pget(&["role"]));
+    let set = |node: Option<NodeId>| {
+        node.is_some_and(|n| !tree.is_null(n) && tree.bool_value(n) != Some(false))
+    };
     let mut shape = ServiceShape {
         has_provider_role: role_setting.is_none(),
         service: service.to_string(),
         stage: stage.to_string(),
+        iam_per_function: pget(&["iam", "role", "mode"])
+            .and_then(|m| tree.str(m))
+            .is_some_and(|m| m == "perFunction"),
+        external_deployment_bucket: set(pget(&["deploymentBucket"])),
+        version_functions_disabled: pget(&["versionFunctions"]).and_then(|v| tree.bool_value(v))
+            == Some(false),
+        custom_log_group: set(pget(&["logs", "lambda", "logGroup"])),
+        external_rest_api: set(pget(&["apiGateway", "restApiId"])),
+        external_http_api: set(pget(&["httpApi", "id"])),
+        external_websocket_api: set(pget(&["apiGateway", "websocketApiId"])),
+        rest_api_logs: set(pget(&["logs", "restApi"])),
+        http_api_logs: set(pget(&["logs", "httpApi"])),
+        websocket_logs: set(pget(&["logs", "websocket"])),
+        rest_api_keys: set(pget(&["apiGateway", "apiKeys"]))
+            || set(pget(&["apiKeys"]))
+            || set(pget(&["apiGateway", "usagePlan"]))
+            || set(pget(&["usagePlan"])),
+        http_api_authorizers: pget(&["httpApi", "authorizers"])
+            .and_then(|a| tree.entries(a))
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                let v = tree.deref(e.value);
+                let get = |k: &str| tree.get(v, k).and_then(|x| tree.str(x));
+                HttpApiAuthorizerShape {
+                    name: get("name").unwrap_or(&e.key).to_string(),
+                    lambda: get("type") == Some("request")
+                        && tree
+                            .get(v, "managedExternally")
+                            .and_then(|x| tree.bool_value(x))
+                            != Some(true),
+                }
+            })
+            .collect(),
+        layers: tree
+            .get(root, "layers")
+            .and_then(|l| tree.entries(l))
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.key.to_string())
+            .collect(),
+        event_bridge_custom_resource: pget(&["eventBridge"]).is_some_and(|e| {
+            tree.get(e, "useCloudFormation")
+                .and_then(|v| tree.bool_value(v))
+                != Some(true)
+        }),
         ..ServiceShape::default()
     };
     // (function name, its key span, own role node)
     let mut functions: Vec<Function> = Vec::new();
     let mut cors_paths: Vec<String> = Vec::new();
-    if let Some(fns) = tree.get(root, "functions").and_then(|f| tree.entries(f)) {
+    // `functions` is a mapping, or a list of mappings (includes) the framework merges.
+    let fn_entries: Vec<Entry> = match tree.get(root, "functions") {
+        Some(f) => match tree.items(f) {
+            Some(items) => items
+                .iter()
+                .filter_map(|i| tree.entries(tree.deref(*i)))
+                .flat_map(|es| es.iter().cloned())
+                .collect(),
+            None => tree.entries(f).map(<[Entry]>::to_vec).unwrap_or_default(),
+        },
+        None => Vec::new(),
+    };
+    let set = |node: Option<NodeId>| {
+        node.is_some_and(|n| !tree.is_null(n) && tree.bool_value(n) != Some(false))
+    };
+    {
+        let fns = &fn_entries;
         for f in fns {
             let def = tree.deref(f.value);
             let own_role = tree.get(def, "role");
+            let fget = |k: &str| tree.get(def, k);
             let mut fshape = FunctionShape {
                 name: f.key.to_string(),
                 has_own_role: own_role.is_some(),
+                deployed_name: fget("name").and_then(|n| tree.str(n)).map(str::to_string),
+                has_iam_statements: set(fget("iamRoleStatements"))
+                    || set(tree.get_path(def, &["iam", "role", "statements"]))
+                    || set(tree.get_path(def, &["iam", "role", "managedPolicies"])),
+                disable_logs: fget("disableLogs").and_then(|v| tree.bool_value(v)) == Some(true),
+                custom_log_group: set(tree.get_path(def, &["logs", "logGroup"])),
+                url: set(fget("url")),
+                provisioned_concurrency: set(fget("provisionedConcurrency")),
+                snap_start: fget("snapStart").and_then(|v| tree.bool_value(v)) == Some(true),
+                event_invoke_config: set(fget("destinations"))
+                    || set(fget("maximumEventAge"))
+                    || set(fget("maximumRetryAttempts")),
                 ..FunctionShape::default()
             };
             let mut cognito = Vec::new();

@@ -15,6 +15,11 @@ use crate::template::{Entry, Kind, NodeId, Span, Style};
 enum Val {
     Node(NodeId),
     Text(String),
+    /// A default written after a source only the deployment knows (`${param:x, 4000}`,
+    /// `${opt:stage, 'dev'}`): the text, and the first such source (the variable's name).
+    Default(String, String),
+    /// Known only when the service is deployed (`${env:…}`, `${param:…}`, `${ssm:…}`, …).
+    External,
     Unknown,
 }
 
@@ -27,6 +32,12 @@ pub(crate) struct Vars<'a, 'l> {
     /// The text of unknown variables, kept inside their `Fn::ImportValue` wrapper: never
     /// resolved again.
     opaque: HashSet<NodeId>,
+    /// Roots of subtrees whose variables are all resolved.
+    resolved: HashSet<NodeId>,
+    /// The copy budget ran out (reported once).
+    budget_spent: bool,
+    /// Parameters made for written defaults: (name, default text, where it is written).
+    defaults: Vec<(String, String, Span)>,
     depth: usize,
 }
 
@@ -94,6 +105,15 @@ pub fn is_framework_variable(inner: &str) -> bool {
     PREFIXES.iter().any(|p| inner.starts_with(p)) || inner.contains(", ")
 }
 
+/// Whether a source is a literal (`'dev'`, `"x"`, `4000`, `true`).
+fn is_literal(s: &str) -> bool {
+    (s.len() >= 2
+        && (s.starts_with('\'') && s.ends_with('\'') || s.starts_with('"') && s.ends_with('"')))
+        || s.parse::<f64>().is_ok()
+        || s == "true"
+        || s == "false"
+}
+
 /// Splits a variable's sources at the top-level commas (`self:x, 'dev'`).
 fn sources(inner: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -133,6 +153,9 @@ impl<'a, 'l> Vars<'a, 'l> {
             cli_stage,
             in_progress,
             opaque: HashSet::new(),
+            resolved: HashSet::new(),
+            budget_spent: false,
+            defaults: Vec::new(),
             depth: 0,
         }
     }
@@ -146,9 +169,9 @@ impl<'a, 'l> Vars<'a, 'l> {
         if let Some(p) = tree.get(self.service, "provider") {
             if let Some(s) = tree.get(p, "stage") {
                 let s = self.resolve_node(s);
-                if let Some(text) = self.asm.tree.str(s) {
+                if let Some(text) = self.text_of(s) {
                     if !text.contains("${") {
-                        return text.to_string();
+                        return text;
                     }
                 }
             }
@@ -159,6 +182,11 @@ impl<'a, 'l> Vars<'a, 'l> {
     /// Resolves every variable under `root`; returns the (possibly replaced) root.
     pub fn resolve_subtree(&mut self, root: NodeId) -> NodeId {
         let root = self.resolve_node(root);
+        // A subtree resolved once stays resolved (variables that name the same value many
+        // times, includes of includes, would otherwise be resolved again and again).
+        if !self.resolved.insert(root) {
+            return root;
+        }
         let mut stack = vec![root];
         let mut seen = 0usize;
         let budget = self.asm.tree.len().saturating_mul(4).max(1024);
@@ -244,7 +272,13 @@ impl<'a, 'l> Vars<'a, 'l> {
                     self.asm.tree.set_scalar(id, &t, Style::Quoted);
                     return id;
                 }
-                Val::Unknown => return self.unknown(id, text, span),
+                // (A `Fn::Sub` string stays a string: the default is its text there.)
+                Val::Default(t, _) if self.in_sub(id) => {
+                    self.asm.tree.set_scalar(id, &t, Style::Quoted);
+                    return id;
+                }
+                Val::Default(t, name) => return self.default_param(id, &t, &name, span),
+                Val::Unknown | Val::External => return self.unknown(id, text, span),
             }
         }
         let mut out = String::new();
@@ -259,15 +293,15 @@ impl<'a, 'l> Vars<'a, 'l> {
                 continue;
             }
             match self.expression(inner, span, id) {
-                Val::Text(t) => out.push_str(&t),
-                Val::Node(n) => match self.asm.tree.str(n) {
-                    Some(t) => out.push_str(t),
+                Val::Text(t) | Val::Default(t, _) => out.push_str(&t),
+                Val::Node(n) => match self.text_of(n) {
+                    Some(t) => out.push_str(&t),
                     None => {
                         unknown = true;
                         out.push_str(&text[s..e]);
                     }
                 },
-                Val::Unknown => {
+                Val::Unknown | Val::External => {
                     unknown = true;
                     out.push_str(&text[s..e]);
                 }
@@ -286,9 +320,10 @@ impl<'a, 'l> Vars<'a, 'l> {
         id
     }
 
-    /// Whether a scalar is the text of an unknown variable inside the `Fn::ImportValue` wrapper
-    /// [`Vars::unknown`] made (or a copy of one): the wrapper's key, value and map share a span,
-    /// which written YAML never does.
+    /// Whether a scalar is the text of a variable inside the `Fn::ImportValue` wrapper
+    /// [`Vars::unknown`] made, or the name of a written default's parameter
+    /// [`Vars::default_param`] refers to (or a copy of one): the wrapper's key, value and map
+    /// share a span, which written YAML never does.
     fn is_wrapped(&self, id: NodeId) -> bool {
         let tree = &self.asm.tree;
         let node = tree.node(id);
@@ -296,7 +331,7 @@ impl<'a, 'l> Vars<'a, 'l> {
         p != id
             && tree.entries(p).is_some_and(|es| {
                 es.len() == 1
-                    && &*es[0].key == "Fn::ImportValue"
+                    && matches!(&*es[0].key, "Fn::ImportValue" | "Ref")
                     && es[0].key_span == node.span
                     && tree.span(p) == node.span
             })
@@ -372,6 +407,9 @@ impl<'a, 'l> Vars<'a, 'l> {
             match copied {
                 Some(c) => c,
                 None => {
+                    if std::mem::replace(&mut self.budget_spent, true) {
+                        return id;
+                    }
                     let span = self.asm.tree.span(id);
                     self.asm.issue(
                         "TM010",
@@ -398,12 +436,12 @@ impl<'a, 'l> Vars<'a, 'l> {
                 out.push_str(&inner[last..s]);
                 last = e;
                 match self.expression(&inner[s + 2..e - 1], span, at) {
-                    Val::Text(t) => out.push_str(&t),
-                    Val::Node(n) => match self.asm.tree.str(n) {
-                        Some(t) => out.push_str(t),
+                    Val::Text(t) | Val::Default(t, _) => out.push_str(&t),
+                    Val::Node(n) => match self.text_of(n) {
+                        Some(t) => out.push_str(&t),
                         None => return Val::Unknown,
                     },
-                    Val::Unknown => return Val::Unknown,
+                    Val::Unknown | Val::External => return Val::Unknown,
                 }
             }
             out.push_str(&inner[last..]);
@@ -411,14 +449,30 @@ impl<'a, 'l> Vars<'a, 'l> {
         } else {
             inner.to_string()
         };
+        // The first source with a value; a literal after a source only the deployment knows
+        // is that source's written default.
+        let mut external: Option<String> = None;
         for source in sources(&inner) {
             match self.source(source, span, at) {
                 Val::Unknown => continue,
+                Val::External => {
+                    external.get_or_insert_with(|| source.to_string());
+                }
                 Val::Node(n) if self.asm.tree.is_null(n) => continue,
+                Val::Text(t) if is_literal(source) => {
+                    return match external {
+                        Some(name) => Val::Default(t, name),
+                        None => Val::Text(t),
+                    };
+                }
                 v => return v,
             }
         }
-        Val::Unknown
+        if external.is_some() {
+            Val::External
+        } else {
+            Val::Unknown
+        }
     }
 
     fn source(&mut self, s: &str, span: Span, at: NodeId) -> Val {
@@ -433,13 +487,19 @@ impl<'a, 'l> Vars<'a, 'l> {
             return Val::Text(s.to_string());
         }
         if let Some(path) = s.strip_prefix("self:") {
-            return self.lookup(self.service, path);
+            let v = self.lookup(self.service, path);
+            // The framework's own defaults for what the service does not write.
+            return match (v, path) {
+                (Val::Unknown, "provider.stage") => Val::Text(self.stage()),
+                (Val::Unknown, "provider.region") => Val::Text("us-east-1".to_string()),
+                (v, _) => v,
+            };
         }
         match s {
             "opt:stage" => {
                 return match &self.cli_stage {
                     Some(st) => Val::Text(st.clone()),
-                    None => Val::Unknown,
+                    None => Val::External,
                 };
             }
             "sls:stage" => return Val::Text(self.stage()),
@@ -453,7 +513,75 @@ impl<'a, 'l> Vars<'a, 'l> {
             let key = rest[close + 1..].strip_prefix(':').map(str::trim);
             return self.file(file, key, span, at);
         }
+        const DEPLOY_TIME: &[&str] = &[
+            "opt:",
+            "env:",
+            "param:",
+            "ssm:",
+            "ssm(",
+            "cf:",
+            "cf(",
+            "s3:",
+            "aws:",
+            "sls:",
+            "output:",
+            "git:",
+            "strToBool(",
+        ];
+        if DEPLOY_TIME.iter().any(|p| s.starts_with(p)) {
+            return Val::External;
+        }
         Val::Unknown
+    }
+
+    /// The text a node stands for in a string: a scalar's, or the default of a parameter made
+    /// for a written default.
+    fn text_of(&self, n: NodeId) -> Option<String> {
+        let tree = &self.asm.tree;
+        if let Some(t) = tree.str(n) {
+            return Some(t.to_string());
+        }
+        let (name, arg, _) = crate::template::intrinsic::as_intrinsic(tree, n)?;
+        if name != "Ref" {
+            return None;
+        }
+        let param = tree.str(arg)?;
+        self.defaults
+            .iter()
+            .find(|d| d.0 == param)
+            .map(|d| d.1.clone())
+    }
+
+    /// A written default used as a whole value: a `Ref` to a parameter of that name whose
+    /// `Default` is the written text, so a finding can rest on it only as a default does (at
+    /// most a warning, naming the variable).
+    fn default_param(&mut self, id: NodeId, text: &str, name: &str, span: Span) -> NodeId {
+        let tree = &mut self.asm.tree;
+        let node = tree.node(id);
+        let (parent, slot) = (node.parent, node.slot as usize);
+        if parent == id {
+            return id;
+        }
+        if !self.defaults.iter().any(|d| d.0 == name) {
+            self.defaults
+                .push((name.to_string(), text.to_string(), span));
+        }
+        let arg = tree.push_scalar(name, Style::Quoted, span);
+        let map = tree.push_map(
+            vec![Entry {
+                key: "Ref".into(),
+                key_span: span,
+                value: arg,
+            }],
+            span,
+        );
+        tree.replace_child(parent, slot, map);
+        map
+    }
+
+    /// The parameters made for written defaults: (name, default text, where it is written).
+    pub fn take_defaults(&mut self) -> Vec<(String, String, Span)> {
+        std::mem::take(&mut self.defaults)
     }
 
     /// `${file(path)}` / `${file(path):key}`, relative to the service's folder.
