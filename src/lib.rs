@@ -379,6 +379,66 @@ pub fn lint_file(
     Ok(lint_bytes(display, bytes, explicit, options))
 }
 
+/// Lints standard input named `display` (`--stdin-filename`): when that path belongs to a stack
+/// (a Serverless include, a config fragment), the stack is linted with this text in place of
+/// the file (an editor's unsaved buffer), and the findings in it are reported.
+pub fn lint_stdin(display: &str, bytes: Vec<u8>, options: &Options) -> FileReport {
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return lint_bytes(display, bytes, true, options);
+    };
+    let abs = stack::absolute(Path::new(display));
+    let overrides = || {
+        let mut m = foldhash::HashMap::default();
+        m.insert(abs.clone(), text.to_string());
+        m
+    };
+    let report_of = |st: stack::Stack| -> Option<FileReport> {
+        let i = st.files.iter().position(|f| f.abs.as_ref() == Some(&abs))?;
+        let findings = lint_stack(&st, options);
+        distribute(&st, findings, &|j| j == i).into_iter().next()
+    };
+    for cs in &options.config_stacks {
+        if cs.files.contains(&abs) {
+            let root = abs.parent().map(stack::repository_root).unwrap_or_default();
+            let mut st = stack::fragments::assemble_with(cs, &options.limits, root, overrides());
+            if let Some(t) = &mut st.template {
+                stack::params::apply(t, &cs.parameters, &cs.parameters_source);
+                stack::params::apply(t, &options.parameters, &options.parameters_source);
+            }
+            if let Some(r) = report_of(st) {
+                return r;
+            }
+        }
+    }
+    if let (Some(dir), false) = (abs.parent(), stack::serverless::is_service_file(&abs)) {
+        let top = stack::repository_root(dir);
+        for d in dir.ancestors().take_while(|d| d.starts_with(&top)) {
+            for name in stack::serverless::SERVICE_FILES {
+                let candidate = d.join(name);
+                if !candidate.is_file() {
+                    continue;
+                }
+                let found = stack::serverless::assemble_with(
+                    &candidate,
+                    options.stage.as_deref(),
+                    &options.limits,
+                    top.clone(),
+                    overrides(),
+                );
+                if let Some(mut st) = found {
+                    if let Some(t) = &mut st.template {
+                        stack::params::apply(t, &options.parameters, &options.parameters_source);
+                    }
+                    if let Some(r) = report_of(st) {
+                        return r;
+                    }
+                }
+            }
+        }
+    }
+    lint_bytes(display, bytes, true, options)
+}
+
 /// Lints raw bytes: invalid UTF-8 is a TM001 at the first bad byte (or a skip for non-templates).
 pub fn lint_bytes(display: &str, bytes: Vec<u8>, explicit: bool, options: &Options) -> FileReport {
     match String::from_utf8(bytes) {

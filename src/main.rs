@@ -12,7 +12,7 @@ use cfn_cognito_lint::config::{self, Config};
 use cfn_cognito_lint::report::{self, Summary};
 use cfn_cognito_lint::rules::registry::{self, RULES};
 use cfn_cognito_lint::rules::{Settings, Severity};
-use cfn_cognito_lint::{Options, Outcome, lint_bytes, lint_paths_with};
+use cfn_cognito_lint::{Options, Outcome, lint_paths_with, lint_stdin};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -284,7 +284,7 @@ fn main() -> ExitCode {
             }
             outcome
                 .reports
-                .push(lint_bytes(&cli.stdin_filename, buf, true, &options));
+                .push(lint_stdin(&cli.stdin_filename, buf, &options));
         } else {
             paths.push(p.clone());
         }

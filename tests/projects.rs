@@ -712,3 +712,56 @@ fn hostile_variable_referring_to_itself_is_tm011() {
     );
     let _ = std::fs::remove_dir_all(base);
 }
+
+/// Standard input named as an included file (an editor's unsaved buffer) is linted with its
+/// service, the buffer in place of the file on disk.
+#[test]
+fn stdin_named_as_an_included_file_is_linted_with_its_service() {
+    use std::io::Write;
+    let dir = common::root().join("fixtures/projects/sls-includes");
+    let lint = |text: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+            .current_dir(&dir)
+            .args([
+                "--format",
+                "parseable",
+                "-",
+                "--stdin-filename",
+                "resources/identity-pool.yml",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(text.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+        (out.status.code(), parse_parseable(&stdout))
+    };
+    let on_disk = std::fs::read_to_string(dir.join("resources/identity-pool.yml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // As on disk: the service's names are defined (no TM003/TM004/TM005), the guest wildcard.
+    let (code, found) = lint(&on_disk);
+    assert_eq!(
+        file_rule_lines(&found),
+        expected(&[
+            ("resources/identity-pool.yml", "IP001", 6),
+            ("resources/identity-pool.yml", "PM001", 68),
+        ])
+    );
+    assert_eq!(code, Some(1));
+    // The unsaved buffer fixes the wildcard: the disk's version is not what is judged.
+    let fixed = on_disk.replace("cognito-identity:*", "cognito-identity:GetId");
+    let (code, found) = lint(&fixed);
+    assert_eq!(
+        file_rule_lines(&found),
+        expected(&[("resources/identity-pool.yml", "IP001", 6)])
+    );
+    assert_eq!(code, Some(0));
+}

@@ -103,8 +103,19 @@ impl Assembler<'_> {
 
 /// Assembles the fragments of a config stack.
 pub fn assemble(cs: &crate::ConfigStack, limits: &Limits, root_dir: PathBuf) -> Stack {
+    assemble_with(cs, limits, root_dir, Default::default())
+}
+
+/// Like [`assemble`], with texts that replace files on disk (by absolute path).
+pub fn assemble_with(
+    cs: &crate::ConfigStack,
+    limits: &Limits,
+    root_dir: PathBuf,
+    overrides: foldhash::HashMap<PathBuf, String>,
+) -> Stack {
     let name = cs.name.as_str();
     let mut asm = Assembler::new(limits, root_dir);
+    asm.overrides = overrides;
     let mut sections = Sections::default();
     let mut notes = vec![format!("stack `{name}` (config fragments)")];
     if !cs.parameters_source.is_empty() {

@@ -185,6 +185,9 @@ pub(crate) struct Assembler<'l> {
     loaded: HashMap<PathBuf, Option<NodeId>>,
     /// Node budget for copies (variables that name whole subtrees).
     pub copy_budget: usize,
+    /// Texts to use instead of what is on disk (standard input, an editor's unsaved buffer),
+    /// by absolute path.
+    pub overrides: HashMap<PathBuf, String>,
 }
 
 /// Why a file could not be read into the stack (reported at the include).
@@ -206,6 +209,7 @@ impl<'l> Assembler<'l> {
             next_base: 0,
             loaded: HashMap::new(),
             copy_budget: 0,
+            overrides: HashMap::new(),
         }
     }
 
@@ -230,6 +234,11 @@ impl<'l> Assembler<'l> {
         }
         if let Some(done) = self.loaded.get(&abs) {
             return Ok(*done);
+        }
+        if let Some(text) = self.overrides.remove(&abs) {
+            let root = self.load_text(display_path(path), text, yaml12);
+            self.register(path, root);
+            return Ok(root);
         }
         // A symbolic link (of the file or a folder on the way) must not lead out of the
         // repository either: the check is made again on the real path.

@@ -167,7 +167,19 @@ pub fn assemble(
     limits: &Limits,
     root_dir: std::path::PathBuf,
 ) -> Option<Stack> {
+    assemble_with(path, stage, limits, root_dir, Default::default())
+}
+
+/// Like [`assemble`], with texts that replace files on disk (by absolute path).
+pub fn assemble_with(
+    path: &Path,
+    stage: Option<&str>,
+    limits: &Limits,
+    root_dir: std::path::PathBuf,
+    overrides: foldhash::HashMap<std::path::PathBuf, String>,
+) -> Option<Stack> {
     let mut asm = Assembler::new(limits, root_dir);
+    asm.overrides = overrides;
     let root = match asm.load(path, true) {
         Ok(root) => root,
         Err(LoadError::Missing(_) | LoadError::Outside) => return None,
