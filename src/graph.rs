@@ -521,7 +521,10 @@ impl Builder<'_> {
                                 let to = Some(self.resource_nodes[j]);
                                 self.edge(owner, to, EdgeKind::DependsOn, tree.span(d));
                             }
-                            None if t.is_generated(name) => {}
+                            // Names SAM or the framework generates count as defined here
+                            // too, as they do for `Ref` (RULES.md, *Transforms*).
+                            None if t.is_generated(name)
+                                || t.is_sam() && sam_generated(t, name) => {}
                             None => self.problem(Problem::UndefinedDependency {
                                 node: d,
                                 name: name.to_string(),

@@ -590,7 +590,19 @@ pub fn lint_paths_with(
             }
         }
     }
-    let stacks = assemble_stacks(&with_options, options_for, &mut outcome.notes);
+    // The folders the run was given: outside a git work tree, includes stay inside them.
+    let given_dirs: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            let a = stack::absolute(p);
+            if a.is_dir() {
+                a
+            } else {
+                a.parent().map(Path::to_path_buf).unwrap_or(a)
+            }
+        })
+        .collect();
+    let stacks = assemble_stacks(&with_options, &given_dirs, options_for, &mut outcome.notes);
     let in_stacks: std::collections::HashSet<PathBuf> = stacks
         .iter()
         .flat_map(|(st, _, _)| st.files.iter().filter_map(|f| f.abs.clone()))
@@ -658,6 +670,7 @@ type RunStack = (stack::Stack, Vec<usize>, std::sync::Arc<Options>);
 /// pre-commit run on one included file lints the whole service and reports that file).
 fn assemble_stacks(
     files: &[(PathBuf, bool, std::sync::Arc<Options>)],
+    given_dirs: &[PathBuf],
     options_for: &OptionsFor<'_>,
     notes: &mut Vec<String>,
 ) -> Vec<RunStack> {
@@ -694,7 +707,7 @@ fn assemble_stacks(
                 p,
                 o.stage.as_deref(),
                 &o.limits,
-                stack::repository_root(&dir),
+                stack::repository_root_in(&dir, given_dirs),
             )
             .map(|st| (st, o.clone()))
         })
@@ -713,7 +726,7 @@ fn assemble_stacks(
                     .files
                     .first()
                     .and_then(|f| f.parent())
-                    .map(stack::repository_root)
+                    .map(|d| stack::repository_root_in(d, given_dirs))
                     .unwrap_or_default();
                 let mut st = stack::fragments::assemble(cs, &o.limits, root);
                 if let Some(t) = &mut st.template {
@@ -744,7 +757,7 @@ fn assemble_stacks(
         let Some(dir) = abs.parent() else { continue };
         let top = tops
             .entry(dir.to_path_buf())
-            .or_insert_with(|| stack::repository_root(dir))
+            .or_insert_with(|| stack::repository_root_in(dir, given_dirs))
             .clone();
         for d in dir.ancestors() {
             if !d.starts_with(&top) {

@@ -118,9 +118,13 @@ impl Document {
     pub fn parse(tree: &Tree, node: NodeId) -> Option<Document> {
         tree.entries(node)?;
         let statements = match tree.get(node, "Statement") {
+            // (A statement given by an intrinsic — an import, an unknown Serverless variable —
+            // is unknown: nothing to judge.)
             Some(s) => intrinsic::items(tree, s)
                 .into_iter()
-                .filter(|n| tree.entries(*n).is_some())
+                .filter(|n| {
+                    tree.entries(*n).is_some() && intrinsic::as_intrinsic(tree, *n).is_none()
+                })
                 .map(|n| Statement::parse(tree, n))
                 .collect(),
             None => Vec::new(),

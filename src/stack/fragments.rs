@@ -68,7 +68,12 @@ impl Assembler<'_> {
                                     .entry_mut(name, i)
                                     .map(|e| e.key_span)
                                     .unwrap_or_default();
-                                if duplicates_are_findings {
+                                // Logical IDs and outputs name one thing each in a stack; a
+                                // parameter, condition or mapping that fragments share (each
+                                // declares the `Stage` it uses) is one declaration, not a clash.
+                                if duplicates_are_findings
+                                    && matches!(name, "Resources" | "Outputs")
+                                {
                                     let at = self.where_is(first);
                                     let what = match name {
                                         "Resources" => "logical ID",

@@ -137,6 +137,30 @@ pub fn repository_root(dir: &Path) -> PathBuf {
     abs
 }
 
+/// Like [`repository_root`], for a run whose paths are `given` (absolute folders): outside a
+/// git work tree and the current directory, the folder of the run's path that holds `dir` is
+/// the boundary (so a walk of `../project` reads the project's sibling services, nothing
+/// above it).
+pub fn repository_root_in(dir: &Path, given: &[PathBuf]) -> PathBuf {
+    let abs = absolute(dir);
+    for a in abs.ancestors() {
+        if a.join(".git").exists() {
+            return a.to_path_buf();
+        }
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        if abs.starts_with(&cwd) {
+            return cwd;
+        }
+    }
+    given
+        .iter()
+        .filter(|g| abs.starts_with(g))
+        .min_by_key(|g| g.components().count())
+        .cloned()
+        .unwrap_or(abs)
+}
+
 /// An absolute, lexically normalised path (`..` and `.` removed; no symlinks followed).
 pub fn absolute(p: &Path) -> PathBuf {
     let joined = if p.is_absolute() {
@@ -159,14 +183,26 @@ pub fn absolute(p: &Path) -> PathBuf {
     out
 }
 
-/// The display form of a path: relative to the current directory when under it.
+/// The display form of a path: relative to the current directory (with `..` when it lies
+/// outside it, as a user who wrote `../project/serverless.yml` sees it).
 pub fn display_path(p: &Path) -> String {
     let abs = absolute(p);
-    let shown = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| abs.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or(abs);
-    shown.to_string_lossy().replace('\\', "/")
+    let Ok(cwd) = std::env::current_dir() else {
+        return abs.to_string_lossy().replace('\\', "/");
+    };
+    let (a, c): (Vec<_>, Vec<_>) = (abs.components().collect(), cwd.components().collect());
+    let common = a.iter().zip(&c).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return abs.to_string_lossy().replace('\\', "/");
+    }
+    let mut rel = PathBuf::new();
+    for _ in common..c.len() {
+        rel.push("..");
+    }
+    for part in &a[common..] {
+        rel.push(part);
+    }
+    rel.to_string_lossy().replace('\\', "/")
 }
 
 /// The most nested include or section the assembler follows.
