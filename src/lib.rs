@@ -187,7 +187,10 @@ fn meta_of(id: &str) -> &'static RuleMeta {
 
 /// Lints one template text. `explicit`: the file was named by the user (not found in a walk).
 pub fn lint_source(path: &str, text: String, explicit: bool, options: &Options) -> FileReport {
-    if text.contains("service") && text.contains("provider") && !parse::looks_like_json(&text) {
+    // A Serverless service (top-level `service:` and `provider:`) is a stack; the check looks
+    // at line starts only, so other templates are not parsed twice.
+    let top_level = |key: &str| text.starts_with(key) || text.contains(&format!("\n{key}"));
+    if !parse::looks_like_json(&text) && top_level("service:") && top_level("provider:") {
         let p = Path::new(path);
         let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
         let root = stack::repository_root(&dir);
@@ -578,11 +581,12 @@ pub fn lint_paths_with(
     files.sort();
     files.dedup();
     // The options of each file, from its folder's config (errors: exit 2, the file is skipped).
-    let mut with_options: Vec<(PathBuf, bool, std::sync::Arc<Options>)> = Vec::new();
+    let mut with_options: Vec<RunFile> = Vec::new();
     for (p, explicit) in files {
-        let dir = stack::absolute(p.parent().unwrap_or(Path::new("")));
+        let abs = stack::absolute(&p);
+        let dir = abs.parent().unwrap_or(Path::new("")).to_path_buf();
         match options_for(&dir) {
-            Ok(o) => with_options.push((p, explicit, o)),
+            Ok(o) => with_options.push((p, explicit, o, abs)),
             Err(e) => {
                 if !outcome.errors.contains(&e) {
                     outcome.errors.push(e);
@@ -591,7 +595,7 @@ pub fn lint_paths_with(
         }
     }
     // The folders the run was given: outside a git work tree, includes stay inside them.
-    let given_dirs: Vec<PathBuf> = paths
+    let mut given_dirs: Vec<PathBuf> = paths
         .iter()
         .map(|p| {
             let a = stack::absolute(p);
@@ -602,6 +606,8 @@ pub fn lint_paths_with(
             }
         })
         .collect();
+    given_dirs.sort();
+    given_dirs.dedup();
     let stacks = assemble_stacks(&with_options, &given_dirs, options_for, &mut outcome.notes);
     let in_stacks: std::collections::HashSet<PathBuf> = stacks
         .iter()
@@ -616,8 +622,8 @@ pub fn lint_paths_with(
         .collect();
     let results: Vec<Result<FileReport, String>> = with_options
         .par_iter()
-        .filter(|(path, _, _)| !in_stacks.contains(&stack::absolute(path)))
-        .map(|(path, explicit, opts)| {
+        .filter(|(_, _, _, abs)| !in_stacks.contains(abs))
+        .map(|(path, explicit, opts, _)| {
             let display = path.to_string_lossy();
             let display = display.strip_prefix("./").unwrap_or(&display);
             lint_file(path, display, *explicit, opts)
@@ -662,6 +668,10 @@ fn sort_findings(findings: &mut Vec<Finding>) {
     findings.dedup_by(|a, b| a.span == b.span && a.rule.id == b.rule.id && a.message == b.message);
 }
 
+/// A file of the run: its path as given or found, whether it was named explicitly, its
+/// options, its absolute path.
+type RunFile = (PathBuf, bool, std::sync::Arc<Options>, PathBuf);
+
 /// A stack of the run, the indexes of its files whose findings are reported, its options.
 type RunStack = (stack::Stack, Vec<usize>, std::sync::Arc<Options>);
 
@@ -669,21 +679,21 @@ type RunStack = (stack::Stack, Vec<usize>, std::sync::Arc<Options>);
 /// file of a stack whose service file is among the paths, else only the files given (a
 /// pre-commit run on one included file lints the whole service and reports that file).
 fn assemble_stacks(
-    files: &[(PathBuf, bool, std::sync::Arc<Options>)],
+    files: &[RunFile],
     given_dirs: &[PathBuf],
     options_for: &OptionsFor<'_>,
     notes: &mut Vec<String>,
 ) -> Vec<RunStack> {
     use std::collections::HashSet;
     use std::sync::Arc;
-    let mut given: HashSet<PathBuf> = files.iter().map(|(p, _, _)| stack::absolute(p)).collect();
+    let mut given: HashSet<PathBuf> = files.iter().map(|f| f.3.clone()).collect();
     let options_of = |p: &Path| {
         let dir = stack::absolute(p.parent().unwrap_or(Path::new("")));
         options_for(&dir).ok()
     };
     // Service files among the paths, and the services of compose files.
     let mut roots: Vec<(PathBuf, Arc<Options>)> = Vec::new();
-    for (p, _, o) in files {
+    for (p, _, o, _) in files {
         if stack::serverless::is_service_file(p) {
             roots.push((p.clone(), o.clone()));
         } else if stack::serverless::is_compose_file(p) {
@@ -714,7 +724,7 @@ fn assemble_stacks(
         .collect();
     // The fragment stacks of every config that governs a file of the run.
     let mut configs: Vec<Arc<Options>> = Vec::new();
-    for (_, _, o) in files {
+    for (_, _, o, _) in files {
         if !configs.iter().any(|c| Arc::ptr_eq(c, o)) {
             configs.push(o.clone());
         }
@@ -749,8 +759,8 @@ fn assemble_stacks(
     let mut services_in: std::collections::HashMap<PathBuf, Vec<PathBuf>> =
         std::collections::HashMap::new();
     let mut tops: std::collections::HashMap<PathBuf, PathBuf> = std::collections::HashMap::new();
-    for (p, explicit, _) in files {
-        let abs = stack::absolute(p);
+    for (_, explicit, _, abs) in files {
+        let abs = abs.clone();
         if !explicit || covered.contains(&abs) {
             continue;
         }

@@ -129,9 +129,9 @@ pub fn repository_root(dir: &Path) -> PathBuf {
             return a.to_path_buf();
         }
     }
-    if let Ok(cwd) = std::env::current_dir() {
-        if abs.starts_with(&cwd) {
-            return cwd;
+    if let Some(cwd) = current_dir() {
+        if abs.starts_with(cwd) {
+            return cwd.to_path_buf();
         }
     }
     abs
@@ -148,9 +148,9 @@ pub fn repository_root_in(dir: &Path, given: &[PathBuf]) -> PathBuf {
             return a.to_path_buf();
         }
     }
-    if let Ok(cwd) = std::env::current_dir() {
-        if abs.starts_with(&cwd) {
-            return cwd;
+    if let Some(cwd) = current_dir() {
+        if abs.starts_with(cwd) {
+            return cwd.to_path_buf();
         }
     }
     given
@@ -161,14 +161,21 @@ pub fn repository_root_in(dir: &Path, given: &[PathBuf]) -> PathBuf {
         .unwrap_or(abs)
 }
 
+/// The current directory, read once per process (a run does not change it).
+fn current_dir() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
+}
+
 /// An absolute, lexically normalised path (`..` and `.` removed; no symlinks followed).
 pub fn absolute(p: &Path) -> PathBuf {
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
-        std::env::current_dir()
-            .map(|c| c.join(p))
-            .unwrap_or_else(|_| p.to_path_buf())
+        match current_dir() {
+            Some(c) => c.join(p),
+            None => p.to_path_buf(),
+        }
     };
     let mut out = PathBuf::new();
     for c in joined.components() {
@@ -187,7 +194,7 @@ pub fn absolute(p: &Path) -> PathBuf {
 /// outside it, as a user who wrote `../project/serverless.yml` sees it).
 pub fn display_path(p: &Path) -> String {
     let abs = absolute(p);
-    let Ok(cwd) = std::env::current_dir() else {
+    let Some(cwd) = current_dir() else {
         return abs.to_string_lossy().replace('\\', "/");
     };
     let (a, c): (Vec<_>, Vec<_>) = (abs.components().collect(), cwd.components().collect());
