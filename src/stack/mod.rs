@@ -123,18 +123,7 @@ impl Stack {
 /// current directory when the path lies under it; else the path's own folder. Includes never
 /// read outside it.
 pub fn repository_root(dir: &Path) -> PathBuf {
-    let abs = absolute(dir);
-    for a in abs.ancestors() {
-        if a.join(".git").exists() {
-            return a.to_path_buf();
-        }
-    }
-    if let Some(cwd) = current_dir() {
-        if abs.starts_with(cwd) {
-            return cwd.to_path_buf();
-        }
-    }
-    abs
+    repository_root_in(dir, &[])
 }
 
 /// Like [`repository_root`], for a run whose paths are `given` (absolute folders): outside a

@@ -105,6 +105,19 @@ pub fn is_framework_variable(inner: &str) -> bool {
     PREFIXES.iter().any(|p| inner.starts_with(p)) || inner.contains(", ")
 }
 
+/// One step of a dotted variable path: a mapping's key or a list's index.
+fn child(tree: &crate::template::Tree, node: NodeId, seg: &str) -> Option<NodeId> {
+    let next = match tree.kind(node) {
+        Kind::Map(_) => tree.get(node, seg),
+        Kind::Seq(items) => seg
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| items.get(i).copied()),
+        _ => None,
+    };
+    next.map(|n| tree.deref(n))
+}
+
 /// Whether a source is a literal (`'dev'`, `"x"`, `4000`, `true`).
 fn is_literal(s: &str) -> bool {
     (s.len() >= 2
@@ -683,17 +696,8 @@ impl<'a, 'l> Vars<'a, 'l> {
         let mut node = start;
         for seg in path.split('.').filter(|s| !s.is_empty()) {
             let n = self.peek(node, depth + 1);
-            let tree = &self.asm.tree;
-            let next = match tree.kind(n) {
-                Kind::Map(_) => tree.get(n, seg),
-                Kind::Seq(items) => seg
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i).copied()),
-                _ => None,
-            };
-            match next {
-                Some(x) => node = tree.deref(x),
+            match child(&self.asm.tree, n, seg) {
+                Some(x) => node = x,
                 None => return id,
             }
         }
@@ -711,17 +715,8 @@ impl<'a, 'l> Vars<'a, 'l> {
             } else {
                 self.resolve_node(node)
             };
-            let tree = &self.asm.tree;
-            let next = match tree.kind(node) {
-                Kind::Map(_) => tree.get(node, seg),
-                Kind::Seq(items) => seg
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i).copied()),
-                _ => None,
-            };
-            match next {
-                Some(n) => node = tree.deref(n),
+            match child(&self.asm.tree, node, seg) {
+                Some(n) => node = n,
                 None => return Val::Unknown,
             }
         }

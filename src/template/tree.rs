@@ -378,20 +378,7 @@ impl Tree {
         self.aliases += other.aliases;
         let root = shift(other_root);
         if parent != at {
-            match self.nodes.get_mut(parent.index()).map(|n| &mut n.kind) {
-                Some(Kind::Map(entries)) => {
-                    if let Some(e) = entries.get_mut(slot) {
-                        e.value = root;
-                    }
-                }
-                Some(Kind::Seq(items)) => {
-                    if let Some(i) = items.get_mut(slot) {
-                        *i = root;
-                    }
-                }
-                _ => {}
-            }
-            self.adopt(parent, slot, root);
+            self.replace_child(parent, slot, root);
         } else {
             self.adopt(root, 0, root);
         }

@@ -75,12 +75,12 @@ pub fn human(r: &FileReport) -> String {
     )
 }
 
-/// The folders in `dir`, sorted.
-pub fn dirs_in(dir: &Path) -> Vec<PathBuf> {
+/// The entries of `dir` that `keep` accepts, sorted.
+fn entries_in(dir: &Path, keep: fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| {
             d.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_dir())
+                .filter(|p| keep(p))
                 .collect()
         })
         .unwrap_or_default();
@@ -88,17 +88,14 @@ pub fn dirs_in(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// The folders in `dir`, sorted.
+pub fn dirs_in(dir: &Path) -> Vec<PathBuf> {
+    entries_in(dir, Path::is_dir)
+}
+
 /// The files in `dir` (not its folders), sorted.
 pub fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
+    entries_in(dir, Path::is_file)
 }
 
 /// Lints paths as the binary does: each file with the nearest config upwards (its `stacks`
