@@ -302,9 +302,15 @@ fn main() -> ExitCode {
     for e in &outcome.errors {
         eprintln!("cfn-cognito-lint: {e}");
     }
-    // A Serverless service is never skipped silently.
+    // A Serverless service file is never skipped silently.
     for r in outcome.reports.iter() {
-        if let Some(why) = r.skipped.as_deref().filter(|w| w.starts_with("Serverless")) {
+        let service_file =
+            cfn_cognito_lint::stack::serverless::is_service_file(std::path::Path::new(&r.path));
+        if let Some(why) = r
+            .skipped
+            .as_deref()
+            .filter(|w| service_file || w.starts_with("Serverless"))
+        {
             eprintln!("note: {}: {why}", r.path);
         }
     }

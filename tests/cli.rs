@@ -477,3 +477,22 @@ fn every_format_is_accepted_and_output_goes_to_a_file() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A Serverless service file is never skipped silently: a service without CloudFormation says
+/// so on stderr (without --verbose), and is not an error.
+#[test]
+fn service_without_cloudformation_is_noted() {
+    let dir = std::env::temp_dir().join(format!("cfn-cognito-lint-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.join("serverless.yml");
+    std::fs::write(&file, "service: empty\nprovider:\n  name: aws\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = run(&[file.to_str().unwrap_or_default()]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("serverless.yml: Serverless service without CloudFormation"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(dir);
+}
