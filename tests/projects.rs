@@ -765,3 +765,38 @@ fn stdin_named_as_an_included_file_is_linted_with_its_service() {
     );
     assert_eq!(code, Some(0));
 }
+
+/// A config stack naming a fragment that does not exist: TM011 at that line of the config, and
+/// the other fragments are still linted as the stack.
+#[test]
+fn config_stack_with_a_missing_fragment_is_tm011_in_the_config() {
+    let base = common::fresh_temp_dir("config-missing-fragment");
+    std::fs::create_dir_all(base.join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    common::write_file(
+        &base,
+        ".cfn-cognito-lint.yaml",
+        "stacks:\n  auth:\n    files:\n      - cognito.yaml\n      - roles.yaml\n",
+    );
+    common::write_file(
+        &base,
+        "cognito.yaml",
+        "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !GetAtt Missing.TopicName\n",
+    );
+    let (run, found) = parseable_in(&base, &["cognito.yaml"]);
+    assert_findings(
+        &run,
+        &found,
+        &[
+            (".cfn-cognito-lint.yaml", "TM011", 5),
+            ("cognito.yaml", "TM004", 5),
+        ],
+        1,
+    );
+    assert!(
+        found[0].message.contains("`roles.yaml`"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!((found[0].col, found[0].end_col), (9, 19));
+    let _ = std::fs::remove_dir_all(base);
+}
