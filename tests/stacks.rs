@@ -54,6 +54,57 @@ const JUDGED_ERRORS: &[(&str, &str, &str, u64)] = &[
         "TM006",
         154,
     ),
+    // Issue 10, open sign-up: the user pool sets no AdminCreateUserConfig, so anyone can sign
+    // up and assume CognitoAuthRole, which holds `cognito-sync:*` and `cognito-identity:*` on
+    // every resource (the latter lets a stranger update or delete every identity pool of the
+    // account) and `s3:*` on the caller's own private prefix. All true.
+    (
+        "Enterprise-CMCS__macpro-quickstart-serverless",
+        "services/ui-auth/serverless.yml",
+        "PM001",
+        271,
+    ),
+    (
+        "Enterprise-CMCS__macpro-quickstart-serverless",
+        "services/ui-auth/serverless.yml",
+        "PM001",
+        272,
+    ),
+    (
+        "Enterprise-CMCS__macpro-quickstart-serverless",
+        "services/ui-auth/serverless.yml",
+        "PM001",
+        280,
+    ),
+    // The same in flamous-backend: its user pool sets no AdminCreateUserConfig (its email says
+    // "Here is your sign-up code"; the PreSignUp trigger is commented out), so anyone can sign
+    // up and hold `cognito-sync:*` and `cognito-identity:*` on every resource. True.
+    (
+        "Flamous__flamous-backend",
+        "resources/cognito-identity-pool.yml",
+        "PM001",
+        54,
+    ),
+    (
+        "Flamous__flamous-backend",
+        "resources/cognito-identity-pool.yml",
+        "PM001",
+        55,
+    ),
+    // And in services-splitted-stacks: ContactsCognitoUserPool sets no AdminCreateUserConfig
+    // and no PreSignUp trigger. True.
+    (
+        "MikaelConecto__services-splitted-stacks",
+        "services/cognito/identity-pools/contacts.yml",
+        "PM001",
+        54,
+    ),
+    (
+        "MikaelConecto__services-splitted-stacks",
+        "services/cognito/identity-pools/contacts.yml",
+        "PM001",
+        55,
+    ),
 ];
 
 /// Runs that end with exit code 2, and why that is right: (project, text stderr must hold).

@@ -2,6 +2,8 @@
 //! which roles each identity policy applies to, the identity-pool role attachments, and who can
 //! assume each role (guest, signed-in Cognito identity, or other).
 
+pub mod managed;
+
 use crate::template::intrinsic;
 use crate::template::{NodeId, Template, Tree};
 
@@ -87,15 +89,68 @@ impl Statement {
         self.federated(tree).is_some()
     }
 
-    /// The `Federated: cognito-identity.amazonaws.com` value node.
+    /// The `Federated: cognito-identity.amazonaws.com` value node (written as a literal or as a
+    /// `Fn::FindInMap` whose mapping gives that value).
     pub fn federated(&self, tree: &Tree) -> Option<NodeId> {
         let p = self.principal.or(self.not_principal)?;
         let fed = tree.get(p, "Federated")?;
-        strings(tree, Some(fed))
+        intrinsic::items(tree, fed)
             .into_iter()
-            .find(|(_, s)| *s == COGNITO_PRINCIPAL)
-            .map(|(n, _)| n)
+            .find(|&n| match tree.str(n) {
+                Some(s) => s == COGNITO_PRINCIPAL,
+                None => find_in_map(tree, n).is_some_and(|v| v == [COGNITO_PRINCIPAL]),
+            })
     }
+}
+
+/// The values a `Fn::FindInMap` can take, from the template's `Mappings`: one for literal keys;
+/// for a key written with an intrinsic (`!Ref AWS::Region`), the distinct values under every
+/// key. `None` when the mapping or a literal key is missing, or a value is not a string.
+pub fn find_in_map(tree: &Tree, node: NodeId) -> Option<Vec<&str>> {
+    let (name, arg, _) = intrinsic::as_intrinsic(tree, node)?;
+    if name != "Fn::FindInMap" {
+        return None;
+    }
+    let args = tree.items(arg)?;
+    let [map, first, second] = args else {
+        return None;
+    };
+    let root = root_of(tree, node);
+    let mappings = tree.get(root, "Mappings")?;
+    let map = tree.get(mappings, tree.str(*map)?)?;
+    let level = |parent: NodeId, key: NodeId| -> Option<Vec<NodeId>> {
+        match tree.str(key) {
+            Some(k) => tree.get(parent, k).map(|v| vec![v]),
+            None => Some(
+                tree.entries(parent)?
+                    .iter()
+                    .map(|e| tree.deref(e.value))
+                    .collect(),
+            ),
+        }
+    };
+    let mut out: Vec<&str> = Vec::new();
+    for top in level(map, *first)? {
+        for v in level(top, *second)? {
+            let s = tree.str(v)?;
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The root of the tree a node sits in (the root is its own parent).
+fn root_of(tree: &Tree, mut node: NodeId) -> NodeId {
+    for _ in 0..tree.len() {
+        let parent = tree.node(node).parent;
+        if parent == node {
+            break;
+        }
+        node = parent;
+    }
+    node
 }
 
 /// The literal strings of a string-or-list value, each `Fn::If` branch included.
@@ -141,6 +196,9 @@ impl Document {
 pub enum Tier {
     Other,
     SignedIn,
+    /// Signed-in, but anyone on the internet can become a signed-in identity (see [`Door`]):
+    /// graded like a guest.
+    OpenSignUp,
     Guest,
 }
 
@@ -148,9 +206,97 @@ impl Tier {
     pub fn name(self) -> &'static str {
         match self {
             Tier::Guest => "guest",
+            Tier::OpenSignUp => "open-sign-up",
             Tier::SignedIn => "signed-in",
             Tier::Other => "other",
         }
+    }
+    /// Who holds a policy of this tier, for messages.
+    pub fn holders(self) -> &'static str {
+        match self {
+            Tier::Guest => "guest (unauthenticated) identities",
+            Tier::OpenSignUp | Tier::SignedIn => "every signed-in Cognito identity",
+            Tier::Other => "its principals",
+        }
+    }
+}
+
+/// How a stranger becomes a signed-in identity of an identity pool.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// The user pool's self sign-up is open (`AllowAdminCreateUserOnly` not true).
+    SelfSignUp,
+    /// A client of the user pool the identity pool uses offers a public social provider
+    /// (federation creates users even when self sign-up is off).
+    Social {
+        client: usize,
+        provider: &'static str,
+    },
+    /// The identity pool's `SupportedLoginProviders` names a public social provider.
+    Login { provider: &'static str },
+}
+
+/// The signed-in door of an identity pool that anyone on the internet can walk through — or
+/// could, unless the user pool's `PreSignUp` trigger rejects them.
+#[derive(Clone, Debug)]
+pub struct Door {
+    pub identity_pool: usize,
+    /// The user pool strangers sign up to (none for `Via::Login`).
+    pub user_pool: Option<usize>,
+    pub via: Via,
+    /// The node of the identity pool that opens the door (a provider's `ProviderName` or
+    /// `ClientId`, a `SupportedLoginProviders` key: point at its key when `at_key`).
+    pub at: NodeId,
+    pub at_key: bool,
+    /// Where the user pool says so (its `AllowAdminCreateUserOnly`, the client's provider).
+    pub cause: Option<NodeId>,
+    /// The user pool's `PreSignUp` trigger: it may reject strangers, so the door is graded
+    /// signed-in, and messages mention it.
+    pub trigger: Option<NodeId>,
+    /// A Serverless function attaches a `PreSignUp` trigger to an `existing` pool at deploy
+    /// time (not written on the pool): graded like a written trigger.
+    pub trigger_elsewhere: bool,
+}
+
+impl Door {
+    /// Why anyone can assume a role behind this door, for messages ("anyone can sign up to
+    /// `UserPool` and assume this role").
+    pub fn why(&self, t: &Template) -> String {
+        format!("{} and assume this role{}", self.who(t), self.unless(t))
+    }
+    /// Who can walk in: "anyone can sign up to `UserPool`", "anyone with a Google account can
+    /// sign in to `IdentityPool`".
+    pub fn who(&self, t: &Template) -> String {
+        let name = |i: usize| t.resources.get(i).map_or("", |r| &*r.name);
+        let pool = self.user_pool.map(name).unwrap_or_default();
+        match &self.via {
+            Via::SelfSignUp => format!("anyone can sign up to `{pool}`"),
+            Via::Social { client, provider } => format!(
+                "anyone can sign up to `{pool}` with a {provider} account (client `{}`)",
+                name(*client)
+            ),
+            Via::Login { provider } => format!(
+                "anyone with a {provider} account can sign in to `{}`",
+                name(self.identity_pool)
+            ),
+        }
+    }
+    /// ", unless the PreSignUp trigger of `UserPool` rejects them" when there is one.
+    pub fn unless(&self, t: &Template) -> String {
+        let trigger = self.trigger.is_some() || self.trigger_elsewhere;
+        match (trigger, self.user_pool.and_then(|i| t.resources.get(i))) {
+            (true, Some(up)) => {
+                format!(
+                    ", unless the PreSignUp trigger of `{}` rejects them",
+                    up.name
+                )
+            }
+            _ => String::new(),
+        }
+    }
+    /// Whether the door is open for certain (no trigger that may close it).
+    pub fn open(&self) -> bool {
+        self.trigger.is_none() && !self.trigger_elsewhere
     }
 }
 
@@ -170,6 +316,9 @@ pub enum Slot {
     Unauthenticated,
     /// A rule of `RoleMappings`.
     Mapping,
+    /// The `RoleArn` of an `AWS::Cognito::UserPoolGroup` of a user pool whose identity-pool
+    /// provider has a `Type: Token` role mapping (`attachment` is then the group).
+    Group,
 }
 
 impl Slot {
@@ -178,13 +327,16 @@ impl Slot {
             Slot::Authenticated => "authenticated",
             Slot::Unauthenticated => "unauthenticated",
             Slot::Mapping => "RoleMappings",
+            Slot::Group => "UserPoolGroup",
         }
     }
 }
 
-/// A role attached to an identity pool by an `AWS::Cognito::IdentityPoolRoleAttachment`.
+/// A role attached to an identity pool by an `AWS::Cognito::IdentityPoolRoleAttachment` (or
+/// handed out through a user-pool group, [`Slot::Group`]).
 #[derive(Clone, Debug)]
 pub struct Attached {
+    /// The role attachment (the group for [`Slot::Group`]).
     pub attachment: usize,
     /// The identity pool (resource index) the attachment is for, if this template creates it.
     pub pool: Option<usize>,
@@ -204,6 +356,10 @@ pub struct Role {
     /// The identity pools of this template that can hand out credentials for the role (see
     /// [`Model::reaching_pools`]), computed once.
     pub pools: Vec<usize>,
+    /// For a signed-in role: the door through which anyone can become a signed-in identity of
+    /// a pool that hands the role out (open: tier [`Tier::OpenSignUp`]; behind a `PreSignUp`
+    /// trigger: [`Tier::SignedIn`]).
+    pub door: Option<Door>,
 }
 
 impl Role {
@@ -223,10 +379,43 @@ impl Role {
     }
 }
 
+/// An AWS managed policy attached by ARN (`ManagedPolicyArns`, a SAM function's `Policies`).
+#[derive(Clone, Debug)]
+pub struct Managed {
+    /// The ARN (or SAM policy name) as written in the template.
+    pub arn: NodeId,
+    /// Path and name after `policy/` (`service-role/AWSLambdaBasicExecutionRole`).
+    pub path: String,
+    /// The resource that names it.
+    pub holder: usize,
+    /// Roles (resource indexes) it applies to.
+    pub roles: Vec<usize>,
+}
+
+impl Managed {
+    /// Its document, from the shipped table (looked up on first use).
+    pub fn policy(&self) -> Option<&'static managed::ManagedPolicy> {
+        managed::lookup(&self.path)
+    }
+}
+
+/// A source of a role's permissions, with its origin.
+#[derive(Clone, Copy, Debug)]
+pub enum Grant<'m> {
+    /// A policy document of the template: inline `Policies`, `AWS::IAM::Policy`,
+    /// `ManagedPolicy` or `RolePolicy` attached to the role, a SAM function's statements, a
+    /// Serverless provider role's statements.
+    Document(&'m Policy),
+    /// An AWS managed policy attached by ARN.
+    Managed(&'m Managed),
+}
+
 pub struct Model<'a> {
     pub template: &'a Template,
     /// Identity policies (of roles, users, groups, standalone, SAM functions).
     pub policies: Vec<Policy>,
+    /// AWS managed policies attached by ARN.
+    pub managed: Vec<Managed>,
     /// Resource-based policies and trust policies: (document, owner resource, is a trust policy).
     pub resource_policies: Vec<(Document, usize, bool)>,
     pub roles: Vec<Role>,
@@ -247,6 +436,232 @@ const RESOURCE_POLICIES: &[(&str, &str)] = &[
 
 const ROLE: &str = "AWS::IAM::Role";
 const IDENTITY_POOL: &str = "AWS::Cognito::IdentityPool";
+const USER_POOL: &str = "AWS::Cognito::UserPool";
+const CLIENT: &str = "AWS::Cognito::UserPoolClient";
+
+/// The resources of one type a value refers to anywhere inside it (`Ref`, `GetAtt`, `${X}` and
+/// `${X.Attr}` of a `Sub`), e.g. the user pool of
+/// `!Sub cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}:${Client}`.
+fn named_resources(t: &Template, node: NodeId, ty: &str) -> Vec<usize> {
+    let tree = &t.tree;
+    let mut out = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let _ = tree.walk(node, 10_000, |id| match intrinsic::as_intrinsic(tree, id) {
+        Some(("Ref", arg, _)) => names.extend(tree.str(arg).map(str::to_string)),
+        Some(("Fn::GetAtt", arg, _)) => {
+            names.extend(intrinsic::getatt_parts(tree, arg).map(|(r, _)| r))
+        }
+        Some(("Fn::Sub", arg, _)) => {
+            let s = tree.str(arg).or_else(|| {
+                tree.items(arg)
+                    .and_then(|i| i.first())
+                    .and_then(|f| tree.str(*f))
+            });
+            for var in s.map(intrinsic::sub_vars).unwrap_or_default() {
+                names.push(var.name.split('.').next().unwrap_or(var.name).to_string());
+            }
+        }
+        _ => {}
+    });
+    for n in names {
+        if let Some(i) = t
+            .resource_idx(&n)
+            .filter(|i| t.resources[*i].type_name.as_deref() == Some(ty))
+        {
+            if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+    }
+    out
+}
+
+/// Public social providers: as a user-pool client names them, as an identity pool's
+/// `SupportedLoginProviders` does, and as messages say them.
+const SOCIAL_CLIENT: &[(&str, &str)] = &[
+    ("Google", "Google"),
+    ("Facebook", "Facebook"),
+    ("LoginWithAmazon", "Amazon"),
+    ("SignInWithApple", "Apple"),
+];
+const SOCIAL_LOGIN: &[(&str, &str)] = &[
+    ("accounts.google.com", "Google"),
+    ("graph.facebook.com", "Facebook"),
+    ("www.amazon.com", "Amazon"),
+    ("appleid.apple.com", "Apple"),
+];
+
+/// Whether a user pool's self sign-up is open for certain: `AllowAdminCreateUserOnly` absent
+/// or false on some branch (a written or given value; a parameter's default or an unknown
+/// value keeps the door signed-in), and where it says so.
+fn self_sign_up(t: &Template, props: NodeId) -> Option<Option<NodeId>> {
+    let tree = &t.tree;
+    let Some(cfg) = tree.get(props, "AdminCreateUserConfig") else {
+        return Some(None);
+    };
+    for v in intrinsic::values(tree, cfg) {
+        if tree.entries(v).is_none() || intrinsic::as_intrinsic(tree, v).is_some() {
+            continue;
+        }
+        let only = tree.get(v, "AllowAdminCreateUserOnly");
+        for value in intrinsic::property(t, only) {
+            match value {
+                intrinsic::Value::Absent => return Some(None),
+                v if !v.is_unknown() && !v.is_default() && v.bool(tree) == Some(false) => {
+                    return Some(v.at());
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// The user pool's `PreSignUp` trigger, if some branch sets one.
+fn pre_sign_up(t: &Template, props: NodeId) -> Option<NodeId> {
+    let tree = &t.tree;
+    let lc = tree.get(props, "LambdaConfig")?;
+    intrinsic::values(tree, lc)
+        .into_iter()
+        .filter_map(|v| tree.get(v, "PreSignUp"))
+        .find(|n| !intrinsic::values(tree, *n).is_empty())
+}
+
+/// A Serverless function's `cognitoUserPool` event with `trigger: PreSignUp` and `existing:
+/// true`: the framework attaches it at deploy time to a pool named by its `UserPoolName`, which
+/// we cannot always match, so any pool of the service may have it.
+fn existing_pre_sign_up(t: &Template) -> bool {
+    use crate::stack::sls_names::EventShape;
+    t.generated_shape.as_ref().is_some_and(|shape| {
+        shape.functions.iter().flat_map(|f| &f.events).any(|e| {
+            matches!(e, EventShape::CognitoUserPool { trigger, existing: true, .. } if trigger == "PreSignUp")
+        })
+    })
+}
+
+/// The public social provider a client offers, if any (a literal name in
+/// `SupportedIdentityProviders`, or a `!Ref` to an `AWS::Cognito::UserPoolIdentityProvider`
+/// of that type), and where.
+fn client_social(t: &Template, client: NodeId) -> Option<(&'static str, NodeId)> {
+    let tree = &t.tree;
+    let list = tree.get(client, "SupportedIdentityProviders")?;
+    for item in intrinsic::items(tree, list) {
+        let name = match tree.str(item) {
+            Some(s) => Some(s),
+            None => intrinsic::resources_of_type(t, item, "AWS::Cognito::UserPoolIdentityProvider")
+                .first()
+                .and_then(|&i| t.resources[i].properties)
+                .and_then(|p| tree.get(p, "ProviderType"))
+                .and_then(|n| tree.str(n)),
+        };
+        if let Some((_, shown)) = name.and_then(|n| SOCIAL_CLIENT.iter().find(|(k, _)| *k == n)) {
+            return Some((shown, item));
+        }
+    }
+    None
+}
+
+/// The door through which anyone can become a signed-in identity of an identity pool: an open
+/// one if there is one, else one a `PreSignUp` trigger may close.
+fn pool_door(t: &Template, pool: usize) -> Option<Door> {
+    let tree = &t.tree;
+    let props = t.resources.get(pool)?.properties?;
+    let mut found: Vec<Door> = Vec::new();
+    if let Some(logins) = tree.get(props, "SupportedLoginProviders") {
+        for v in intrinsic::values(tree, logins) {
+            for e in tree.entries(v).unwrap_or_default() {
+                if let Some((_, shown)) = SOCIAL_LOGIN.iter().find(|(k, _)| **k == *e.key) {
+                    found.push(Door {
+                        identity_pool: pool,
+                        user_pool: None,
+                        via: Via::Login { provider: shown },
+                        at: e.value,
+                        at_key: true,
+                        cause: None,
+                        trigger: None,
+                        trigger_elsewhere: false,
+                    });
+                }
+            }
+        }
+    }
+    let providers = tree
+        .get(props, "CognitoIdentityProviders")
+        .map(|n| intrinsic::items(tree, n))
+        .unwrap_or_default();
+    for entry in providers {
+        let client_node = tree.get(entry, "ClientId");
+        let name_node = tree.get(entry, "ProviderName");
+        let clients = client_node
+            .map(|c| intrinsic::resources_of_type(t, c, CLIENT))
+            .unwrap_or_default();
+        let mut user_pools = name_node
+            .map(|n| named_resources(t, n, USER_POOL))
+            .unwrap_or_default();
+        for &c in &clients {
+            let up = t.resources[c]
+                .properties
+                .and_then(|p| tree.get(p, "UserPoolId"))
+                .map(|u| intrinsic::resources_of_type(t, u, USER_POOL))
+                .unwrap_or_default();
+            for u in up {
+                if !user_pools.contains(&u) {
+                    user_pools.push(u);
+                }
+            }
+        }
+        for &up in &user_pools {
+            let Some(up_props) = t.resources[up].properties else {
+                continue;
+            };
+            let trigger = pre_sign_up(t, up_props);
+            let trigger_elsewhere = trigger.is_none() && existing_pre_sign_up(t);
+            let at = name_node.or(client_node).unwrap_or(entry);
+            if let Some(cause) = self_sign_up(t, up_props) {
+                found.push(Door {
+                    identity_pool: pool,
+                    user_pool: Some(up),
+                    via: Via::SelfSignUp,
+                    at,
+                    at_key: false,
+                    cause,
+                    trigger,
+                    trigger_elsewhere,
+                });
+            }
+            for &c in &clients {
+                let of_pool = t.resources[c]
+                    .properties
+                    .and_then(|p| tree.get(p, "UserPoolId"))
+                    .is_some_and(|u| intrinsic::resources_of_type(t, u, USER_POOL).contains(&up));
+                let social = t.resources[c]
+                    .properties
+                    .filter(|_| of_pool)
+                    .and_then(|p| client_social(t, p));
+                if let Some((provider, cause)) = social {
+                    found.push(Door {
+                        identity_pool: pool,
+                        user_pool: Some(up),
+                        via: Via::Social {
+                            client: c,
+                            provider,
+                        },
+                        at: client_node.unwrap_or(at),
+                        at_key: false,
+                        cause: Some(cause),
+                        trigger,
+                        trigger_elsewhere,
+                    });
+                }
+            }
+        }
+    }
+    let open = found.iter().position(Door::open);
+    match open {
+        Some(k) => Some(found.swap_remove(k)),
+        None => found.into_iter().next(),
+    }
+}
 
 fn inline_policies(
     t: &Template,
@@ -273,10 +688,75 @@ fn inline_policies(
     }
 }
 
+/// The path and name of an AWS managed policy an ARN value names: a literal, a `!Sub` with
+/// `${AWS::Partition}`, a `Fn::Join` of literals and `!Ref AWS::Partition` (CDK's form).
+fn managed_path(t: &Template, node: NodeId) -> Option<String> {
+    let tree = &t.tree;
+    let text = match intrinsic::as_intrinsic(tree, node) {
+        None => tree.str(node)?.to_string(),
+        Some(("Fn::Sub", arg, _)) => {
+            let s = tree.str(arg)?;
+            let mut out = String::new();
+            let mut last = 0;
+            for var in intrinsic::sub_vars(s) {
+                if var.name != "AWS::Partition" {
+                    return None;
+                }
+                out.push_str(s.get(last..var.start)?);
+                out.push_str("aws");
+                last = var.end;
+            }
+            out.push_str(s.get(last..)?);
+            out
+        }
+        Some(("Fn::Join", arg, _)) => {
+            let [sep, parts] = tree.items(arg)? else {
+                return None;
+            };
+            let sep = tree.str(*sep)?;
+            let mut pieces = Vec::new();
+            for part in tree.items(tree.deref(*parts))? {
+                let part = tree.deref(*part);
+                match intrinsic::as_intrinsic(tree, part) {
+                    None => pieces.push(tree.str(part)?),
+                    Some(("Ref", a, _)) if tree.str(a) == Some("AWS::Partition") => {
+                        pieces.push("aws")
+                    }
+                    Some(_) => return None,
+                }
+            }
+            pieces.join(sep)
+        }
+        Some(_) => return None,
+    };
+    managed::arn_path(&text).map(str::to_string)
+}
+
+/// The AWS managed policies a `ManagedPolicyArns` value names (each `Fn::If` branch).
+fn managed_arns(
+    t: &Template,
+    holder: usize,
+    list: NodeId,
+    roles: &[usize],
+    out: &mut Vec<Managed>,
+) {
+    for arn in intrinsic::items(&t.tree, list) {
+        if let Some(path) = managed_path(t, arn) {
+            out.push(Managed {
+                arn,
+                path,
+                holder,
+                roles: roles.to_vec(),
+            });
+        }
+    }
+}
+
 impl<'a> Model<'a> {
     pub fn build(t: &'a Template) -> Model<'a> {
         let tree = &t.tree;
         let mut policies = Vec::new();
+        let mut managed = Vec::new();
         let mut roles: Vec<Role> = Vec::new();
         let mut role_slot: std::collections::HashMap<usize, usize> =
             std::collections::HashMap::new();
@@ -291,6 +771,7 @@ impl<'a> Model<'a> {
                         attached: Vec::new(),
                         tier: Tier::Other,
                         pools: Vec::new(),
+                        door: None,
                     });
                 }
                 continue;
@@ -319,11 +800,18 @@ impl<'a> Model<'a> {
                         attached: Vec::new(),
                         tier: Tier::Other,
                         pools: Vec::new(),
+                        door: None,
                     });
                     inline_policies(t, i, props, &[i], &mut policies);
+                    if let Some(arns) = tree.get(props, "ManagedPolicyArns") {
+                        managed_arns(t, i, arns, &[i], &mut managed);
+                    }
                 }
                 "AWS::IAM::User" | "AWS::IAM::Group" => {
-                    inline_policies(t, i, props, &[], &mut policies)
+                    inline_policies(t, i, props, &[], &mut policies);
+                    if let Some(arns) = tree.get(props, "ManagedPolicyArns") {
+                        managed_arns(t, i, arns, &[], &mut managed);
+                    }
                 }
                 "AWS::IAM::Policy"
                 | "AWS::IAM::ManagedPolicy"
@@ -362,6 +850,22 @@ impl<'a> Model<'a> {
                                         roles: Vec::new(),
                                     });
                                 }
+                            } else if let Some(name) = tree.str(p) {
+                                // SAM's managed-policy names (`AmazonS3FullAccess`) and ARNs.
+                                let path = managed::arn_path(name).unwrap_or(name);
+                                managed.push(Managed {
+                                    arn: p,
+                                    path: path.to_string(),
+                                    holder: i,
+                                    roles: Vec::new(),
+                                });
+                            } else if let Some(path) = managed_path(t, p) {
+                                managed.push(Managed {
+                                    arn: p,
+                                    path,
+                                    holder: i,
+                                    roles: Vec::new(),
+                                });
                             }
                         }
                     }
@@ -434,6 +938,63 @@ impl<'a> Model<'a> {
                 }
             }
         }
+        // User-pool groups: their roles are handed out by identity pools whose provider for the
+        // group's user pool has a `Type: Token` role mapping.
+        let mut token_pools: Vec<(usize, Option<usize>, usize)> = Vec::new(); // (user pool, identity pool, attachment)
+        for (i, _) in t.resources_of_type("AWS::Cognito::IdentityPoolRoleAttachment") {
+            let Some(props) = t.resources[i].properties else {
+                continue;
+            };
+            let pool = tree.get(props, "IdentityPoolId").and_then(|n| {
+                intrinsic::resources_of_type(t, n, IDENTITY_POOL)
+                    .first()
+                    .copied()
+            });
+            let Some(m) = tree.get(props, "RoleMappings") else {
+                continue;
+            };
+            for mapping in tree.entries(m).unwrap_or_default() {
+                let v = tree.deref(mapping.value);
+                let token = tree
+                    .get(v, "Type")
+                    .and_then(|ty| tree.str(ty))
+                    .is_some_and(|ty| ty == "Token");
+                if !token {
+                    continue;
+                }
+                if let Some(idp) = tree.get(v, "IdentityProvider") {
+                    for up in named_resources(t, idp, USER_POOL) {
+                        token_pools.push((up, pool, i));
+                    }
+                }
+            }
+        }
+        if !token_pools.is_empty() {
+            for (g, group) in t.resources_of_type("AWS::Cognito::UserPoolGroup") {
+                let Some(props) = group.properties else {
+                    continue;
+                };
+                let (Some(up), Some(arn)) =
+                    (tree.get(props, "UserPoolId"), tree.get(props, "RoleArn"))
+                else {
+                    continue;
+                };
+                let ups = intrinsic::resources_of_type(t, up, USER_POOL);
+                for &(u, pool, _) in token_pools.iter().filter(|(u, _, _)| ups.contains(u)) {
+                    let _ = u;
+                    for role in intrinsic::resource_targets(t, arn) {
+                        if let Some(&k) = role_slot.get(&role) {
+                            roles[k].attached.push(Attached {
+                                attachment: g,
+                                pool,
+                                slot: Slot::Group,
+                                value: arn,
+                            });
+                        }
+                    }
+                }
+            }
+        }
         let mut resource_policies = Vec::new();
         for role in &roles {
             if let Some(doc) = &role.trust {
@@ -455,15 +1016,100 @@ impl<'a> Model<'a> {
         let mut model = Model {
             template: t,
             policies,
+            managed,
             resource_policies,
             roles,
             role_index: role_slot,
         };
+        let mut doors: std::collections::HashMap<usize, Option<Door>> =
+            std::collections::HashMap::new();
         for k in 0..model.roles.len() {
             model.roles[k].pools = model.reaching_pools(&model.roles[k]);
-            model.roles[k].tier = model.compute_tier(&model.roles[k]);
+            let tier = model.compute_tier(&model.roles[k]);
+            model.roles[k].tier = tier;
+            if tier == Tier::SignedIn && model.admits_signed_in(&model.roles[k]) {
+                let role = &model.roles[k];
+                let mut best: Option<Door> = None;
+                for &p in &role.pools {
+                    // A pool that hands the role out only through groups or role-mapping rules
+                    // does not give it to every stranger who signs up.
+                    let ours: Vec<&Attached> =
+                        role.attached.iter().filter(|a| a.pool == Some(p)).collect();
+                    if !ours.is_empty()
+                        && ours
+                            .iter()
+                            .all(|a| matches!(a.slot, Slot::Group | Slot::Mapping))
+                    {
+                        continue;
+                    }
+                    let door = doors.entry(p).or_insert_with(|| pool_door(t, p));
+                    if let Some(d) = door {
+                        if best.as_ref().is_none_or(|b| !b.open() && d.open()) {
+                            best = Some(d.clone());
+                        }
+                    }
+                }
+                if best.as_ref().is_some_and(Door::open) {
+                    model.roles[k].tier = Tier::OpenSignUp;
+                }
+                model.roles[k].door = best;
+            }
         }
         model
+    }
+
+    /// Every source of a role's permissions, with its origin: the one answer to "what can this
+    /// role do?" (inline, attached and standalone policies, AWS managed policies).
+    pub fn permissions(&self, role: usize) -> Vec<Grant<'_>> {
+        self.policies
+            .iter()
+            .filter(|p| p.roles.contains(&role))
+            .map(Grant::Document)
+            .chain(
+                self.managed
+                    .iter()
+                    .filter(|m| m.roles.contains(&role))
+                    .map(Grant::Managed),
+            )
+            .collect()
+    }
+
+    /// Whether signed-in identities can assume the role: not when every Cognito `Allow`
+    /// statement's amr condition names only `unauthenticated`.
+    fn admits_signed_in(&self, role: &Role) -> bool {
+        let tree = &self.template.tree;
+        let allow: Vec<&Statement> = role.cognito_allows(tree).collect();
+        allow.is_empty()
+            || allow.iter().any(|s| {
+                let amr: Vec<Clause> = s
+                    .clauses(tree)
+                    .into_iter()
+                    .filter(|c| c.key.eq_ignore_ascii_case(AMR_KEY))
+                    .collect();
+                amr.is_empty()
+                    || amr.iter().any(|c| {
+                        let values = strings(tree, Some(c.value));
+                        values.is_empty()
+                            || values.iter().any(|(_, v)| {
+                                *v != "unauthenticated"
+                                    || (c.op.contains("Like") && v.contains('*'))
+                            })
+                    })
+            })
+    }
+
+    /// The door through which anyone can become a signed-in identity of an identity pool (an
+    /// open one if there is one, else one behind a `PreSignUp` trigger).
+    pub fn door_of(&self, pool: usize) -> Option<Door> {
+        pool_door(self.template, pool)
+    }
+
+    /// The role with the most exposed tier among some roles (the one a message speaks of).
+    pub fn exposed_role(&self, roles: &[usize]) -> Option<&Role> {
+        roles
+            .iter()
+            .filter_map(|r| self.role_of(*r))
+            .max_by_key(|r| (r.tier, r.door.is_some()))
     }
 
     /// The identity pools of this template that can hand out credentials for a role: those it
@@ -554,12 +1200,7 @@ impl<'a> Model<'a> {
 
     /// The most exposed tier among the roles a policy applies to.
     pub fn policy_tier(&self, policy: &Policy) -> Tier {
-        policy
-            .roles
-            .iter()
-            .filter_map(|r| self.role_of(*r))
-            .map(|r| r.tier)
-            .max()
-            .unwrap_or(Tier::Other)
+        self.exposed_role(&policy.roles)
+            .map_or(Tier::Other, |r| r.tier)
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{Context, Emitter, Loc};
 use crate::template::intrinsic::{self, Target, Value};
+use crate::template::{NodeId, Template};
 
 rule! {
     UC001, "secret-on-public-client", ["browser" = error, "mobile" = warning],
@@ -354,6 +355,159 @@ pub fn check_client_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
             if let (Some("implicit"), Some(at)) = (v.text(tree), v.at()) {
                 out.emit(&UC006, None, Loc::Node(at), format!("the implicit OAuth flow on `{name}`{} returns tokens in the URL fragment, where browser history and referrers leak them", v.origin()))
                     .rests_on(tree, v);
+            }
+        }
+    }
+}
+
+rule! {
+    UC007, "unsafe-redirect-url", ["default" = error, "localhost" = info],
+    summary: "redirect URL with `http://` to a host other than localhost or with a `#fragment` (the deploy fails), or `http://localhost` beside deployed URLs",
+    help: "use `https://` (plain HTTP only for `http://localhost`) and no `#fragment`; keep localhost URLs in a development client",
+}
+
+/// A URL's host (lowercase, without user info and port) and whether the scheme is `http`.
+fn url_host(url: &str) -> Option<(bool, String)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    Some((
+        scheme.eq_ignore_ascii_case("http"),
+        host.to_ascii_lowercase(),
+    ))
+}
+
+fn loopback(host: &str) -> bool {
+    host == "localhost" || host == "::1" || host.starts_with("127.")
+}
+
+/// What a redirect URL is, as far as its text tells: the text with each `${Var}` of a
+/// `Fn::Sub` replaced by a NUL (what the variable holds is unknown).
+#[derive(PartialEq)]
+enum UrlKind {
+    /// `http://` to a host other than the local machine, or with a `#fragment`: the deploy
+    /// fails. (`http://127.0.0.1` and `http://[::1]` deploy like `http://localhost`: real
+    /// stacks in the corpus update with them, see rules/UC007.md.)
+    Invalid(String),
+    /// `http://localhost` (or a loopback address): a test URL.
+    Localhost,
+    /// A URL whose host is known and not local (any scheme but `http://localhost`).
+    Deployed,
+    /// Anything we cannot tell.
+    Unknown,
+}
+
+fn url_kind(text: &str) -> UrlKind {
+    let mut problems = Vec::new();
+    let parsed = url_host(text);
+    if let Some((true, host)) = &parsed {
+        if !host.contains('\0') && !loopback(host) {
+            problems.push(format!(
+                "plain `http://` to `{host}` (Cognito accepts `http://` only for the local machine: `localhost`, `127.0.0.1`, `[::1]`)"
+            ));
+        }
+    }
+    if text.contains('#') {
+        problems.push("a `#fragment` (Cognito refuses redirect URLs with fragments)".to_string());
+    }
+    if !problems.is_empty() {
+        return UrlKind::Invalid(problems.join(" and "));
+    }
+    match parsed {
+        Some((_, host)) if host.contains('\0') || host.is_empty() => UrlKind::Unknown,
+        Some((true, _)) => UrlKind::Localhost,
+        Some((false, host)) if !loopback(&host) => UrlKind::Deployed,
+        Some(_) => UrlKind::Unknown,
+        // A custom scheme without `://` (`myapp:callback`) is an app's, not a test URL.
+        None if text.contains(':') && !text.contains('\0') => UrlKind::Deployed,
+        None => UrlKind::Unknown,
+    }
+}
+
+/// The text of one URL value: a literal, a parameter's value, or a `Fn::Sub` string with its
+/// variables blanked out (an invalid scheme, host or fragment written literally is known).
+fn url_text(t: &Template, item: NodeId, v: Value<'_>) -> Option<String> {
+    let tree = &t.tree;
+    if let Some(s) = v.text(tree) {
+        return Some(s.to_string());
+    }
+    let Some(("Fn::Sub", arg, _)) = intrinsic::as_intrinsic(tree, item) else {
+        return None;
+    };
+    let s = tree.str(arg).or_else(|| {
+        tree.items(arg)
+            .and_then(|i| i.first())
+            .and_then(|f| tree.str(*f))
+    })?;
+    let mut text = s.to_string();
+    for var in intrinsic::sub_vars(s).iter().rev() {
+        text.replace_range(var.start..var.end, "\0");
+    }
+    Some(text)
+}
+
+/// UC007: the redirect URLs of each client.
+pub fn check_redirect_urls(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    let t = cx.template;
+    let tree = &t.tree;
+    for (_, client) in t.resources_of_type("AWS::Cognito::UserPoolClient") {
+        let Some(props) = client.properties else {
+            continue;
+        };
+        let name = &client.name;
+        for prop in ["CallbackURLs", "LogoutURLs", "DefaultRedirectURI"] {
+            let Some(node) = tree.get(props, prop) else {
+                continue;
+            };
+            // Each branch of the list on its own: a test URL is only beside deployed URLs when
+            // both are in one list CloudFormation can produce.
+            for list in intrinsic::values(tree, node) {
+                let raw: Vec<NodeId> = match tree.items(list) {
+                    Some(items) => items.to_vec(),
+                    None => vec![list],
+                };
+                let mut local: Vec<(Value<'_>, NodeId, String)> = Vec::new();
+                let mut deployed = false;
+                for item in raw {
+                    // A conditional test URL is a choice, not a leftover.
+                    let conditional = intrinsic::values(tree, item) != vec![tree.deref(item)];
+                    for b in intrinsic::values(tree, item) {
+                        let v = intrinsic::branch_value(t, b);
+                        let (Some(text), Some(at)) = (url_text(t, b, v), v.at()) else {
+                            continue;
+                        };
+                        // A list parameter's value holds several URLs.
+                        let urls: Vec<&str> = if v.param().is_some() {
+                            text.split(',').map(str::trim).collect()
+                        } else {
+                            vec![text.as_str()]
+                        };
+                        for url in urls {
+                            let shown = url.replace('\0', "…");
+                            match url_kind(url) {
+                                UrlKind::Invalid(problem) => {
+                                    out.emit(&UC007, None, Loc::Node(at), format!("`{shown}` in `{prop}` of `{name}`{} has {problem}: the deploy fails", v.origin()))
+                                        .rests_on(tree, v);
+                                }
+                                UrlKind::Localhost if !conditional => local.push((v, at, shown)),
+                                UrlKind::Deployed => deployed = true,
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                if !deployed {
+                    continue;
+                }
+                for (v, at, shown) in local {
+                    out.emit(&UC007, Some("localhost"), Loc::Node(at), format!("`{shown}` in `{prop}` of `{name}`{} sits beside deployed URLs: a test URL left in a deployed client", v.origin()))
+                        .rests_on(tree, v);
+                }
             }
         }
     }

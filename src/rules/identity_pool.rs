@@ -40,9 +40,25 @@ rule! {
     summary: "the same role attached as both authenticated and unauthenticated",
     help: "give guests their own role with narrower permissions",
 }
+rule! {
+    IP007, "classic-flow", [warning],
+    summary: "AllowClassicFlow: true: the basic flow lets a client ask STS for any role whose trust admits the pool",
+    help: "remove `AllowClassicFlow` (the enhanced flow hands out the attached and mapped roles only)",
+}
+rule! {
+    IP008, "role-mapping-rules", ["writable-claim" = error, "loose-match" = warning, "ambiguous" = info],
+    summary: "role mapping rules that decide a role from a claim users can write, match loosely (Contains, StartsWith, NotEqual), or fall back to the authenticated role",
+    help: "decide roles from claims users cannot write (groups, an immutable or read-only attribute) with `MatchType: Equals`, and set `AmbiguousRoleResolution: Deny`",
+}
+rule! {
+    IP009, "open-sign-up-access", ["default" = info, "exposed" = warning],
+    summary: "identity pool whose signed-in door is open to anyone (open self sign-up, public social sign-in): warning when a role behind it holds wildcard, unscoped or escalation permissions",
+    help: "close self sign-up (`AllowAdminCreateUserOnly: true`) or vet new users in a PreSignUp trigger, and give the signed-in role only what any stranger may hold",
+}
 
 const POOL: &str = "AWS::Cognito::IdentityPool";
 const USER_POOL: &str = "AWS::Cognito::UserPool";
+const CLIENT: &str = "AWS::Cognito::UserPoolClient";
 
 static PROVIDER_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"^cognito-idp\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?/[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$").ok()
@@ -174,6 +190,100 @@ fn provider_name_problem(t: &Template, v: NodeId) -> Option<(String, Vec<Value<'
             is_pool.then(|| (format!("`!Ref {name}` is the user pool ID, not its provider name: use `!GetAtt {name}.ProviderName`"), Vec::new()))
         }
         Some(_) => None,
+    }
+}
+
+/// IP009: an identity pool whose signed-in door anyone can walk through (RULES.md, *open sign-up*),
+/// graded by the PM001, PM002 and PM008 findings of the roles behind it. A door a `PreSignUp`
+/// trigger may close is an info that says so.
+pub fn check_open_sign_up(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    if !out.enabled(&IP009) {
+        return;
+    }
+    let t = cx.template;
+    let tree = &t.tree;
+    let model = cx.model;
+    for (pi, pool) in t.resources_of_type(POOL) {
+        let Some(door) = model.door_of(pi) else {
+            continue;
+        };
+        let behind: Vec<usize> = model
+            .roles
+            .iter()
+            .filter(|r| matches!(r.tier, Tier::OpenSignUp | Tier::SignedIn))
+            .filter(|r| r.door.as_ref().is_some_and(|d| d.identity_pool == pi))
+            .map(|r| r.resource)
+            .collect();
+        let mut holders: Vec<&str> = behind.iter().map(|r| &*t.resources[*r].name).collect();
+        for p in &model.policies {
+            if p.roles.iter().any(|r| behind.contains(r)) {
+                holders.push(&t.resources[p.owner].name);
+            }
+        }
+        let mut rules: Vec<&'static str> = out
+            .findings
+            .iter()
+            .filter(|f| matches!(f.rule.id, "PM001" | "PM002" | "PM008"))
+            .filter(|f| f.resource.as_deref().is_some_and(|r| holders.contains(&r)))
+            .map(|f| f.rule.id)
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        let roles = behind
+            .iter()
+            .map(|r| format!("`{}`", t.resources[*r].name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let findings = if rules.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; its signed-in role{} {roles} {} {} findings",
+                if behind.len() == 1 { "" } else { "s" },
+                if behind.len() == 1 { "has" } else { "have" },
+                rules.join(", ")
+            )
+        };
+        let tier = if door.open() && !rules.is_empty() {
+            "exposed"
+        } else {
+            "default"
+        };
+        let at = if door.at_key {
+            Loc::Key(door.at)
+        } else {
+            Loc::Node(door.at)
+        };
+        let message = match door.via {
+            crate::policy::Via::Login { .. } => format!(
+                "{} (`SupportedLoginProviders`) and become a signed-in identity{findings}",
+                door.who(t)
+            ),
+            _ => format!(
+                "{} and become a signed-in identity of `{}`{}{findings}",
+                door.who(t),
+                pool.name,
+                door.unless(t)
+            ),
+        };
+        let f = out.emit(&IP009, Some(tier), at, message);
+        if let Some(c) = door.cause {
+            f.label(
+                tree.span(c),
+                match door.via {
+                    crate::policy::Via::Social { provider, .. } => {
+                        format!("{provider} sign-in offered here")
+                    }
+                    _ => "self sign-up open here".to_string(),
+                },
+            );
+        }
+        if let Some(trigger) = door.trigger {
+            f.label(
+                tree.key_span(trigger).unwrap_or_else(|| tree.span(trigger)),
+                "PreSignUp trigger here",
+            );
+        }
     }
 }
 
@@ -406,6 +516,259 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                         .find(|p| !role.attached.iter().any(|a| a.pool == Some(*p)));
                     if let Some(p) = &pool {
                         out.emit(&IP005, None, Loc::Node(item), format!("`{}` trusts the identity pool `{}`, but no role attachment gives it to that pool: the role is never used", t.resources[role.resource].name, t.resources[*p].name));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The resources of this template a value refers to anywhere inside it (`Ref`, `GetAtt`,
+/// `Fn::Sub` variables, in `Fn::Join` and `Fn::If` alike).
+fn referenced_resources(t: &Template, node: NodeId, depth: usize, out: &mut Vec<usize>) {
+    let tree = &t.tree;
+    let node = tree.deref(node);
+    if depth > 32 {
+        return;
+    }
+    let mut name = |n: &str| {
+        if let Some(i) = t.resource_idx(n) {
+            out.push(i);
+        }
+    };
+    match intrinsic::as_intrinsic(tree, node) {
+        Some(("Ref", arg, _)) => {
+            if let Some(n) = tree.str(arg) {
+                name(n);
+            }
+            return;
+        }
+        Some(("Fn::GetAtt", arg, _)) => {
+            if let Some((res, _)) = intrinsic::getatt_parts(tree, arg) {
+                name(&res);
+            }
+            return;
+        }
+        Some(("Fn::Sub", arg, _)) => {
+            let s = tree.str(arg).or_else(|| {
+                tree.items(arg)
+                    .and_then(|i| i.first())
+                    .and_then(|f| tree.str(*f))
+            });
+            for var in s.map(intrinsic::sub_vars).unwrap_or_default() {
+                name(var.name.split('.').next().unwrap_or_default());
+            }
+        }
+        _ => {}
+    }
+    if let Some(entries) = tree.entries(node) {
+        for e in entries {
+            referenced_resources(t, e.value, depth + 1, out);
+        }
+    } else if let Some(items) = tree.items(node) {
+        for i in items {
+            referenced_resources(t, *i, depth + 1, out);
+        }
+    }
+}
+
+/// The user pools of this template a role mapping's `IdentityProvider` names, directly or
+/// through one of their clients.
+fn mapping_user_pools(t: &Template, provider: NodeId) -> Vec<usize> {
+    let tree = &t.tree;
+    let mut refs = Vec::new();
+    referenced_resources(t, provider, 0, &mut refs);
+    let mut pools = Vec::new();
+    for r in refs {
+        match t.resources[r].type_name.as_deref() {
+            Some(USER_POOL) => pools.push(r),
+            Some(CLIENT) => pools.extend(
+                t.resources[r]
+                    .properties
+                    .and_then(|p| tree.get(p, "UserPoolId"))
+                    .map(|u| intrinsic::resources_of_type(t, u, USER_POOL))
+                    .unwrap_or_default(),
+            ),
+            _ => {}
+        }
+    }
+    pools.sort_unstable();
+    pools.dedup();
+    pools
+}
+
+/// IP008: where a user can write the custom attribute `attr` (without `custom:`) of a user
+/// pool: the schema attribute (mutable, not developer-only), a client of the pool that may
+/// write it (`WriteAttributes` lists it or is absent), and the values that rests on.
+fn user_writable<'a>(
+    t: &'a Template,
+    pool: usize,
+    attr: &str,
+) -> Option<(NodeId, usize, Vec<Value<'a>>)> {
+    let tree = &t.tree;
+    let schema = t.resources[pool]
+        .properties
+        .and_then(|p| tree.get(p, "Schema"))?;
+    let claim = format!("custom:{attr}");
+    let (defined, mutable) = intrinsic::items(tree, schema).into_iter().find_map(|a| {
+        let n = tree.get(a, "Name")?;
+        if tree.str(n) != Some(attr) {
+            return None;
+        }
+        // Developer-only attributes (`dev:custom:…`) are written by administrators only.
+        let dev = intrinsic::property(t, tree.get(a, "DeveloperOnlyAttribute"));
+        if dev
+            .iter()
+            .all(|v| v.is_unknown() || v.bool(tree) == Some(true))
+        {
+            return None;
+        }
+        // Mutable unless `Mutable: false` (Cognito's default is mutable).
+        let mutable = intrinsic::find(intrinsic::property(t, tree.get(a, "Mutable")), |v| {
+            v.bool(tree) != Some(false)
+        })?;
+        Some((n, mutable))
+    })?;
+    let client = t
+        .resources_of_type(CLIENT)
+        .filter(|(_, c)| {
+            c.properties
+                .and_then(|p| tree.get(p, "UserPoolId"))
+                .is_some_and(|u| intrinsic::resources_of_type(t, u, USER_POOL).contains(&pool))
+        })
+        .find_map(|(ci, c)| {
+            let write = c.properties.and_then(|p| tree.get(p, "WriteAttributes"));
+            let writes = intrinsic::property(t, write)
+                .into_iter()
+                .flat_map(|v| match v {
+                    Value::Known(l) => intrinsic::value_items(t, l),
+                    v => vec![v],
+                })
+                .collect::<Vec<_>>();
+            let w = intrinsic::find(writes, |v| {
+                v == Value::Absent || v.text(tree) == Some(claim.as_str())
+            })?;
+            Some((ci, w))
+        });
+    let (ci, w) = client?;
+    Some((defined, ci, vec![mutable, w]))
+}
+
+/// Classic flow (IP007) and role mapping rules (IP008).
+pub fn check_flows_and_mappings(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    let t = cx.template;
+    let tree = &t.tree;
+    // IP007
+    for (_, pool) in t.resources_of_type(POOL) {
+        let classic = pool
+            .properties
+            .and_then(|p| tree.get(p, "AllowClassicFlow"))
+            .and_then(|c| intrinsic::find(intrinsic::value(t, c), |v| v.bool(tree) == Some(true)));
+        if let Some((v, at)) = classic.and_then(|v| Some((v, v.at()?))) {
+            out.emit(&IP007, None, Loc::Node(at), format!("`{}` allows the classic (basic) flow{}: a client can ask STS for any role whose trust admits the pool, so the role attachment and role mappings no longer decide which role a user gets, and guest credentials lose the enhanced flow's scope-down policy", pool.name, v.origin()))
+                .rests_on(tree, v);
+        }
+    }
+    // IP008
+    for (_, attachment) in t.resources_of_type("AWS::Cognito::IdentityPoolRoleAttachment") {
+        let Some(mappings) = attachment
+            .properties
+            .and_then(|p| tree.get(p, "RoleMappings"))
+        else {
+            continue;
+        };
+        for entries in intrinsic::values(tree, mappings) {
+            for entry in tree.entries(entries).unwrap_or_default() {
+                for m in intrinsic::values(tree, entry.value) {
+                    let rules_type = tree.get(m, "Type").and_then(|ty| {
+                        intrinsic::find(intrinsic::value(t, ty), |v| v.text(tree) == Some("Rules"))
+                    });
+                    let Some(rules_type) = rules_type else {
+                        continue;
+                    };
+                    let pools = tree
+                        .get(m, "IdentityProvider")
+                        .map(|p| mapping_user_pools(t, p))
+                        .unwrap_or_default();
+                    let rules = tree
+                        .get_path(m, &["RulesConfiguration", "Rules"])
+                        .map(|r| intrinsic::items(tree, r))
+                        .unwrap_or_default();
+                    for rule in rules {
+                        let role = tree
+                            .get(rule, "RoleARN")
+                            .and_then(|r| intrinsic::resource_targets(t, r).first().copied())
+                            .map_or_else(
+                                || "the rule's role".to_string(),
+                                |r| format!("`{}`", t.resources[r].name),
+                            );
+                        let Some(claim) = tree.get(rule, "Claim") else {
+                            continue;
+                        };
+                        let loose = tree.get(rule, "MatchType").and_then(|mt| {
+                            intrinsic::find(intrinsic::value(t, mt), |v| {
+                                matches!(v.text(tree), Some("Contains" | "StartsWith" | "NotEqual"))
+                            })
+                        });
+                        let mut writable = false;
+                        for c in intrinsic::value(t, claim) {
+                            let (Some(text), Some(at)) = (c.text(tree), c.at()) else {
+                                continue;
+                            };
+                            let Some(attr) = text.strip_prefix("custom:") else {
+                                continue;
+                            };
+                            let Some((defined, client, rests)) =
+                                pools.iter().find_map(|p| user_writable(t, *p, attr))
+                            else {
+                                continue;
+                            };
+                            writable = true;
+                            let f = out.emit(&IP008, Some("writable-claim"), Loc::Node(at), format!("the rule gives {role} to users whose `{text}`{} matches, and users can write `{text}` themselves (a mutable attribute the client `{}` may write){}: a user sets the attribute and takes the role", c.origin(), t.resources[client].name, intrinsic::origins(rests.iter().copied())));
+                            f.label(tree.span(defined), "mutable custom attribute defined here")
+                                .label(t.resources[client].key_span, "a client that may write it")
+                                .rests_on(tree, c)
+                                .rests_on(tree, rules_type);
+                            for r in rests {
+                                f.rests_on(tree, r);
+                            }
+                        }
+                        if writable {
+                            continue;
+                        }
+                        let Some((mt, at)) = loose.and_then(|v| Some((v, v.at()?))) else {
+                            continue;
+                        };
+                        // `cognito:groups` is a list of groups only administrators assign:
+                        // `Contains` is how a rule tests membership.
+                        let claims: Vec<Value<'_>> = intrinsic::value(t, claim);
+                        if mt.text(tree) == Some("Contains")
+                            && claims
+                                .iter()
+                                .all(|c| c.is_unknown() || c.text(tree) == Some("cognito:groups"))
+                        {
+                            continue;
+                        }
+                        let what = match mt.text(tree) {
+                            Some("NotEqual") => {
+                                "gives the role to every user whose claim differs from one value, a deny-list"
+                            }
+                            Some("StartsWith") => "gives the role to any value with that prefix",
+                            _ => "gives the role to any value that contains the text",
+                        };
+                        out.emit(&IP008, Some("loose-match"), Loc::Node(at), format!("`MatchType: {}`{} {what}: the rule for {role} matches more users than the value names", mt.text(tree).unwrap_or_default(), mt.origin()))
+                            .rests_on(tree, mt)
+                            .rests_on(tree, rules_type);
+                    }
+                    let ambiguous = tree.get(m, "AmbiguousRoleResolution").and_then(|a| {
+                        intrinsic::find(intrinsic::value(t, a), |v| {
+                            v.text(tree) == Some("AuthenticatedRole")
+                        })
+                    });
+                    if let Some((v, at)) = ambiguous.and_then(|v| Some((v, v.at()?))) {
+                        out.emit(&IP008, Some("ambiguous"), Loc::Node(at), format!("`AmbiguousRoleResolution: AuthenticatedRole`{}: users no rule matches get the pool's default authenticated role", v.origin()))
+                            .rests_on(tree, v)
+                            .rests_on(tree, rules_type);
                     }
                 }
             }

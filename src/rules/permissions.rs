@@ -8,8 +8,8 @@ use crate::policy::{Document, Tier, strings};
 use crate::template::{NodeId, Template, Tree, intrinsic};
 
 rule! {
-    PM001, "wildcard-action", ["guest" = error, "signed-in" = warning, "other" = info],
-    summary: "wildcard action (`*`, `service:*`), graded by who holds it: guests, signed-in Cognito identities, others",
+    PM001, "wildcard-action", ["guest" = error, "open-sign-up" = error, "signed-in" = warning, "other" = info],
+    summary: "wildcard action (`*`, `service:*`), graded by who holds it: guests, anyone who can sign up, signed-in Cognito identities, others",
     help: "list the actions the application calls, e.g. `iot:Connect`, `iot:Subscribe`, `iot:Receive`",
 }
 
@@ -76,47 +76,55 @@ pub fn check_wildcard_actions(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let tree = &t.tree;
     for policy in &cx.model.policies {
         let tier = cx.model.policy_tier(policy);
-        let who = match tier {
-            Tier::Guest => "guest (unauthenticated) identities",
-            Tier::SignedIn => "every signed-in Cognito identity",
-            Tier::Other => "its principals",
-        };
-        let roles: Vec<&str> = policy
-            .roles
-            .iter()
-            .map(|r| &*t.resources[*r].name)
-            .collect();
+        let who = tier.holders();
+        let (holder, why) = holders(cx, &policy.roles);
         for st in policy.doc.statements.iter().filter(|s| s.is_allow(tree)) {
             for (node, action) in st.actions(tree) {
                 let Some(what) = wildcard_reach(action).filter(|_| pm001_reports(action, tier))
                 else {
                     continue;
                 };
-                let holder = match roles.as_slice() {
-                    [] => String::new(),
-                    [one] => format!(" (role `{one}`)"),
-                    many => format!(
-                        " (roles {})",
-                        many.iter()
-                            .map(|r| format!("`{r}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                };
                 out.emit(
                     &PM001,
                     Some(tier.name()),
                     Loc::Node(node),
-                    format!("`{action}` grants {what} to {who}{holder}"),
+                    format!("`{action}` grants {what} to {who}{holder}{why}"),
                 );
             }
         }
     }
 }
 
+/// For messages: the roles a policy applies to (` (role `R`)`), and why anyone can assume
+/// them when a door is open to strangers (`: anyone can sign up to `UserPool` and assume this
+/// role`).
+fn holders(cx: &Context<'_>, roles: &[usize]) -> (String, String) {
+    let t = cx.template;
+    let names: Vec<&str> = roles.iter().map(|r| &*t.resources[*r].name).collect();
+    let holder = match names.as_slice() {
+        [] => String::new(),
+        [one] => format!(" (role `{one}`)"),
+        many => format!(
+            " (roles {})",
+            many.iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let why = cx
+        .model
+        .exposed_role(roles)
+        .filter(|r| matches!(r.tier, Tier::OpenSignUp | Tier::SignedIn))
+        .and_then(|r| r.door.as_ref())
+        .map(|d| format!(": {}", d.why(t)))
+        .unwrap_or_default();
+    (holder, why)
+}
+
 rule! {
-    PM002, "unscoped-identity-access", [warning],
-    summary: "sensitive data actions (IoT, DynamoDB items, S3 objects) on `Resource: '*'` for Cognito identities",
+    PM002, "unscoped-identity-access", ["guest" = error, "open-sign-up" = error, "signed-in" = warning],
+    summary: "sensitive actions (IoT, DynamoDB items, S3 objects, secrets, parameters, keys, invocations, writes) on `Resource: '*'` for Cognito identities",
     help: "scope the resource per identity with the `${cognito-identity.amazonaws.com:sub}` policy variable (in `!Sub`, write `${!cognito-identity.amazonaws.com:sub}`)",
 }
 rule! {
@@ -145,17 +153,67 @@ rule! {
     help: "list the allowed actions and resources instead",
 }
 rule! {
-    PM008, "escalation-to-identities", ["guest" = error, "signed-in" = warning],
+    PM008, "escalation-to-identities", ["guest" = error, "open-sign-up" = error, "signed-in" = warning],
     summary: "privilege-escalation or account-level actions granted to Cognito identities",
     help: "keep administrative actions on server-side roles; app users must never hold them",
 }
 
 static RETIRED: LazyLock<Vec<(&'static str, &'static str)>> =
     LazyLock::new(|| iam::patterns(include_str!("../../rules/data/retired-actions.txt")));
-static SENSITIVE: LazyLock<Vec<(&'static str, &'static str)>> =
-    LazyLock::new(|| iam::patterns(include_str!("../../rules/data/sensitive-actions.txt")));
+static SENSITIVE: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
+    let mut list = iam::patterns(include_str!("../../rules/data/sensitive-actions.txt"));
+    list.retain(|(p, _)| !p.starts_with('!'));
+    list
+});
+/// The `!` lines of `sensitive-actions.txt`: Write-level actions that are not sensitive.
+static NOT_SENSITIVE: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
+    iam::patterns(include_str!("../../rules/data/sensitive-actions.txt"))
+        .into_iter()
+        .filter_map(|(p, n)| p.strip_prefix('!').map(|p| (p, n)))
+        .collect()
+});
 static ESCALATION: LazyLock<Vec<(&'static str, &'static str)>> =
     LazyLock::new(|| iam::patterns(include_str!("../../rules/data/escalation-actions.txt")));
+
+/// Who escalates, for PM008's message.
+fn escalators(tier: Tier) -> &'static str {
+    if tier == Tier::Guest {
+        "guest (unauthenticated) identities"
+    } else {
+        "signed-in Cognito identities"
+    }
+}
+
+/// `a`, `b`, … (at most six, then the count of the rest).
+fn quoted(actions: &[&str]) -> String {
+    let mut out = actions
+        .iter()
+        .take(6)
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if actions.len() > 6 {
+        out.push_str(&format!(" and {} more", actions.len() - 6));
+    }
+    out
+}
+
+/// PM002: an action that Cognito identities must not hold on `*` (and that PM001 and PM008 do
+/// not report): one listed in `sensitive-actions.txt`, or one the IAM table classes Write or
+/// Permissions management — unless the list exempts it (`!` lines) or it is a retired
+/// service's (PM003's).
+fn is_sensitive(action: &str) -> bool {
+    if listed(&NOT_SENSITIVE, action).is_some() {
+        return false;
+    }
+    if listed(&SENSITIVE, action).is_some() {
+        return true;
+    }
+    if listed(&RETIRED, action).is_some() || action.contains(['*', '?']) {
+        return false;
+    }
+    iam::expand(action).iter().any(|a| a.2.is_write())
+}
 
 /// Whether an action (maybe a wildcard) can match one of the listed patterns.
 fn listed<'l>(
@@ -258,12 +316,25 @@ fn check_action(out: &mut Emitter<'_>, node: NodeId, action: &str, retired: bool
     };
     // Wildcards are matched against the table, never rejected as unknown.
     if !name.contains(['*', '?']) && !service.has(name) {
-        out.emit(
-            &PM005,
-            None,
-            Loc::Node(node),
-            format!("{} has no action `{name}`", service.name),
-        );
+        // An API name whose permission differs (`bedrock:Converse`): say which one to grant.
+        let hint = iam::hint(action);
+        let message = match hint {
+            Some(h) => format!("{} has no action `{name}`: {}", service.name, h.note),
+            None => format!("{} has no action `{name}`", service.name),
+        };
+        let finding = out.emit(&PM005, None, Loc::Node(node), message);
+        if let Some(h) = hint {
+            let grant: Vec<String> = h
+                .permissions
+                .split_whitespace()
+                .map(|p| format!("`{p}`"))
+                .collect();
+            finding.help(format!(
+                "grant {} instead; see {}",
+                grant.join(", "),
+                h.source
+            ));
+        }
     }
 }
 
@@ -372,6 +443,105 @@ fn check_structure(out: &mut Emitter<'_>, t: &Template, doc: &Document, identity
     }
 }
 
+/// PM001, PM002 and PM008 on the AWS managed policies attached by ARN to Cognito-assumable
+/// roles (the only rules that read AWS's documents, from the shipped table): one finding per
+/// rule and attachment, at the ARN, naming the policy and what it grants. Only statements that
+/// apply to every resource without a condition count, and an action an unconditional `Deny` of
+/// the same policy takes back does not.
+pub fn check_managed_policies(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    for m in &cx.model.managed {
+        let tier = cx
+            .model
+            .exposed_role(&m.roles)
+            .map_or(Tier::Other, |r| r.tier);
+        if tier == Tier::Other {
+            continue;
+        }
+        let Some(policy) = m.policy() else {
+            continue; // not in the table: unknown
+        };
+        let denied = |action: &str| {
+            policy.statements.iter().any(|s| {
+                !s.allow
+                    && !s.conditional
+                    && !s.not_action
+                    && !s.not_resource
+                    && s.resources.contains(&"*")
+                    && s.actions.iter().any(|d| iam::glob_match(d, action))
+            })
+        };
+        let mut wild: Vec<&str> = Vec::new();
+        let mut except: Vec<&str> = Vec::new();
+        let mut escalation: Vec<&str> = Vec::new();
+        let mut sensitive: Vec<&str> = Vec::new();
+        for st in &policy.statements {
+            if !st.allow || st.conditional || st.not_resource || !st.resources.contains(&"*") {
+                continue;
+            }
+            if st.not_action {
+                except.extend(st.actions.iter().copied());
+                continue;
+            }
+            for &action in &st.actions {
+                if denied(action) {
+                    continue;
+                }
+                if pm001_reports(action, tier) {
+                    wild.push(action);
+                } else if listed(&ESCALATION, action).is_some() {
+                    escalation.push(action);
+                } else if is_sensitive(action) {
+                    sensitive.push(action);
+                }
+            }
+        }
+        let name = policy.name();
+        let who = tier.holders();
+        let (holder, why) = holders(cx, &m.roles);
+        if !wild.is_empty() || !except.is_empty() {
+            let what = match (wild.as_slice(), except.is_empty()) {
+                (["*"], _) => "`*` (every action of every AWS service)".to_string(),
+                ([], false) => format!("every action except {}", quoted(&except)),
+                (list, true) => quoted(list),
+                (list, false) => format!(
+                    "every action except {}, and {}",
+                    quoted(&except),
+                    quoted(list)
+                ),
+            };
+            out.emit(
+                &PM001,
+                Some(tier.name()),
+                Loc::Node(m.arn),
+                format!("`{name}` grants {what} to {who}{holder}{why}"),
+            );
+        }
+        if !escalation.is_empty() {
+            out.emit(
+                &PM008,
+                Some(tier.name()),
+                Loc::Node(m.arn),
+                format!(
+                    "`{name}` grants {} on every resource: it lets {} escalate privileges or change the account{holder}{why}",
+                    quoted(&escalation),
+                    escalators(tier)
+                ),
+            );
+        }
+        if !sensitive.is_empty() {
+            out.emit(
+                &PM002,
+                Some(tier.name()),
+                Loc::Node(m.arn),
+                format!(
+                    "`{name}` grants {} on every resource to {who}{holder}{why}",
+                    quoted(&sensitive)
+                ),
+            );
+        }
+    }
+}
+
 /// The statements of every policy document: PM002–PM008 on identity policies; PM004–PM006 on
 /// resource-based and trust policies.
 pub fn check_policy_documents(cx: &Context<'_>, out: &mut Emitter<'_>) {
@@ -406,20 +576,17 @@ pub fn check_policy_documents(cx: &Context<'_>, out: &mut Emitter<'_>) {
                     continue;
                 }
                 if listed(&ESCALATION, action).is_some() {
+                    let (holder, why) = holders(cx, &policy.roles);
                     out.emit(
                         &PM008,
                         Some(tier.name()),
                         Loc::Node(node),
                         format!(
-                            "`{action}` lets {} escalate privileges or change the account",
-                            if tier == Tier::Guest {
-                                "guest (unauthenticated) identities"
-                            } else {
-                                "signed-in Cognito identities"
-                            }
+                            "`{action}` lets {} escalate privileges or change the account{holder}{why}",
+                            escalators(tier)
                         ),
                     );
-                } else if listed(&SENSITIVE, action).is_some() {
+                } else if is_sensitive(action) {
                     sensitive.push(action);
                 }
             }
@@ -428,12 +595,24 @@ pub fn check_policy_documents(cx: &Context<'_>, out: &mut Emitter<'_>) {
                     .into_iter()
                     .find(|(_, r)| *r == "*")
                 {
-                    let list = sensitive
-                        .iter()
-                        .map(|a| format!("`{a}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    out.emit(&PM002, None, Loc::Node(star), format!("{list} on every resource: each Cognito identity can reach every other identity's data"));
+                    let (holder, why) = holders(cx, &policy.roles);
+                    out.emit(
+                        &PM002,
+                        Some(tier.name()),
+                        Loc::Node(star),
+                        format!(
+                            "{} on every resource lets {}{holder} {}{why}",
+                            quoted(&sensitive),
+                            tier.holders(),
+                            // Data actions read or change what other identities own; the
+                            // write actions the IAM table adds change account resources.
+                            if sensitive.iter().any(|a| listed(&SENSITIVE, a).is_some()) {
+                                "reach every other identity's data and every resource of the account"
+                            } else {
+                                "change every resource of the account these actions apply to, not only its own"
+                            }
+                        ),
+                    );
                 }
             }
         }

@@ -37,18 +37,25 @@ pub static RULES: &[&RuleMeta] = &[
     &user_pool::UP006,
     &user_pool::UP007,
     &user_pool::UP008,
+    &user_pool::UP009,
+    &user_pool::UP010,
+    &user_pool::UP011,
     &client::UC001,
     &client::UC002,
     &client::UC003,
     &client::UC004,
     &client::UC005,
     &client::UC006,
+    &client::UC007,
     &identity_pool::IP001,
     &identity_pool::IP002,
     &identity_pool::IP003,
     &identity_pool::IP004,
     &identity_pool::IP005,
     &identity_pool::IP006,
+    &identity_pool::IP007,
+    &identity_pool::IP008,
+    &identity_pool::IP009,
 ];
 
 /// Checks run on the prepared template and its graph (TM001, TM002, TM010 and part of TM008
@@ -60,12 +67,17 @@ pub static CHECKS: &[Check] = &[
     trust::check,
     permissions::check_wildcard_actions,
     permissions::check_policy_documents,
+    permissions::check_managed_policies,
     user_pool::check_immutable_email,
     user_pool::check_pool_settings,
     client::check_secret_on_public_client,
     client::check_client_settings,
-    // After the permission rules: IP001 looks at their findings.
+    user_pool::check_account_settings,
+    client::check_redirect_urls,
+    identity_pool::check_flows_and_mappings,
+    // After the permission rules: IP001 and IP009 look at their findings.
     identity_pool::check,
+    identity_pool::check_open_sign_up,
 ];
 
 /// A rule by ID or name (case-insensitive for IDs).

@@ -151,7 +151,7 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 .collect();
             let anchor = statement_anchor(tree, st);
             if aud.is_empty() {
-                out.emit(&TR001, None, anchor, "Cognito trust statement without a `cognito-identity.amazonaws.com:aud` condition: identities of any identity pool, in any AWS account, can assume this role");
+                out.emit(&TR001, None, anchor, "Cognito trust statement without a `cognito-identity.amazonaws.com:aud` condition: IAM refuses such a trust policy, so the deployment fails; a role created before that check can be assumed by identities of any identity pool, in any AWS account");
             }
             for c in &aud {
                 check_aud(cx, out, c);
@@ -326,7 +326,7 @@ fn check_amr(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Clause<'_
         let clash = match a.slot {
             Slot::Authenticated => only("unauthenticated"),
             Slot::Unauthenticated => only("authenticated"),
-            Slot::Mapping => false,
+            Slot::Mapping | Slot::Group => false,
         };
         if !clash {
             continue;

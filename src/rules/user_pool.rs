@@ -442,3 +442,167 @@ pub fn check_pool_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
         }
     }
 }
+
+rule! {
+    UP009, "sms-account-recovery", [info],
+    summary: "account recovery that prefers SMS (`verified_phone_number` first, or the legacy default on a pool that verifies phone numbers): SIM-swap takeover",
+    help: "set `AccountRecoverySetting: {RecoveryMechanisms: [{Name: verified_email, Priority: 1}]}` (SMS second at most)",
+}
+rule! {
+    UP010, "unverified-attribute-update", [info],
+    summary: "auto-verified `email` or `phone_number` that `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate` does not list: a changed address takes effect before it is verified",
+    help: "set `UserAttributeUpdateSettings: {AttributesRequireVerificationBeforeUpdate: [email]}` (and `phone_number` when it is auto-verified)",
+}
+rule! {
+    UP011, "case-sensitive-usernames", [info],
+    summary: "no `UsernameConfiguration.CaseSensitive: false`: `Alice` and `alice` become two users",
+    help: "set `UsernameConfiguration: {CaseSensitive: false}` when the pool is created (it cannot change afterwards)",
+}
+
+/// Whether one branch of a list-valued property may hold `what`: a known item equal to it, a
+/// list parameter's value that names it, or an item we cannot tell (unknown is not wrong). An
+/// item with a branch that gives something else (or `AWS::NoValue`) does not hold it on that
+/// branch.
+fn list_may_hold(t: &Template, list: NodeId, what: &str) -> bool {
+    let tree = &t.tree;
+    let items: Vec<NodeId> = match tree.items(list) {
+        Some(items) => items.to_vec(),
+        None => vec![list],
+    };
+    items.into_iter().any(|item| {
+        intrinsic::branches(tree, item).into_iter().all(|b| {
+            b.is_some_and(|v| {
+                let v = intrinsic::branch_value(t, v);
+                v.is_unknown()
+                    || v.text(tree)
+                        .is_some_and(|s| s.split(',').any(|s| s.trim() == what))
+            })
+        })
+    })
+}
+
+/// Account recovery (UP009), verification before an address changes (UP010) and username case
+/// sensitivity (UP011) of each user pool.
+pub fn check_account_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
+    let t = cx.template;
+    let tree = &t.tree;
+    for (_, pool) in t.resources_of_type("AWS::Cognito::UserPool") {
+        let props = pool.properties;
+        let get = |path: &[&str]| props.and_then(|p| tree.get_path(p, path));
+        let name = &pool.name;
+        let verified = get(&["AutoVerifiedAttributes"])
+            .map(|n| intrinsic::value_items(t, n))
+            .unwrap_or_default();
+        let verifies =
+            |what: &str| intrinsic::find(verified.iter().copied(), |v| v.text(tree) == Some(what));
+        // UP009: each branch of the recovery setting; SMS first in a written list, or no list
+        // (the legacy default) on a pool that verifies phone numbers.
+        let mut legacy = false;
+        for setting in intrinsic::property(t, get(&["AccountRecoverySetting"])) {
+            let mechanisms = match setting {
+                Value::Absent => vec![Value::Absent],
+                Value::Known(s) => intrinsic::property(t, tree.get(s, "RecoveryMechanisms")),
+                _ => continue,
+            };
+            for list in mechanisms {
+                let list = match list {
+                    Value::Absent => {
+                        legacy = true;
+                        continue;
+                    }
+                    Value::Known(l) => l,
+                    _ => continue,
+                };
+                for m in intrinsic::items(tree, list) {
+                    let (Some(n), Some(p)) = (tree.get(m, "Name"), tree.get(m, "Priority")) else {
+                        continue;
+                    };
+                    let first =
+                        intrinsic::find(intrinsic::value(t, p), |v| v.number(tree) == Some(1.0));
+                    let phone = intrinsic::find(intrinsic::value(t, n), |v| {
+                        v.text(tree) == Some("verified_phone_number")
+                    });
+                    if let (Some(first), Some((phone, at))) =
+                        (first, phone.and_then(|v| Some((v, v.at()?))))
+                    {
+                        out.emit(&UP009, None, Loc::Node(at), format!("`{name}` recovers accounts by SMS first{}: whoever takes over the phone number (SIM swap, a recycled number) can reset the password", intrinsic::origins([phone, first])))
+                            .rests_on(tree, phone)
+                            .rests_on(tree, first);
+                    }
+                }
+            }
+        }
+        if legacy {
+            if let Some((phone, at)) = verifies("phone_number").and_then(|v| Some((v, v.at()?))) {
+                out.emit(&UP009, None, Loc::Node(at), format!("`{name}` verifies phone numbers{} and sets no AccountRecoverySetting: the legacy default recovers accounts by SMS first, so whoever takes over the phone number (SIM swap, a recycled number) can reset the password", phone.origin()))
+                    .rests_on(tree, phone);
+            }
+        }
+        // UP010: on some branch of the update settings, an auto-verified address is not listed.
+        let settings = intrinsic::property(t, get(&["UserAttributeUpdateSettings"]));
+        for what in ["email", "phone_number"] {
+            let Some((auto, at)) = verifies(what).and_then(|v| Some((v, v.at()?))) else {
+                continue;
+            };
+            let mut unlisted = false;
+            for s in &settings {
+                let lists = match s {
+                    Value::Absent => vec![Value::Absent],
+                    Value::Known(s) => intrinsic::property(
+                        t,
+                        tree.get(*s, "AttributesRequireVerificationBeforeUpdate"),
+                    ),
+                    _ => continue,
+                };
+                for list in lists {
+                    unlisted |= match list {
+                        Value::Absent => true,
+                        Value::Known(l) => !list_may_hold(t, l, what),
+                        // A parameter's value: its text is the list.
+                        v => v
+                            .text(tree)
+                            .is_some_and(|s| !s.split(',').any(|s| s.trim() == what)),
+                    };
+                }
+            }
+            if unlisted {
+                let f = out.emit(&UP010, None, Loc::Node(at), format!("`{what}` is auto-verified on `{name}`{}, but `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate` does not list it: a changed address takes effect (for sign-in and recovery) before the user proves it is theirs", auto.origin()));
+                f.rests_on(tree, auto);
+                if let Some(s) = get(&["UserAttributeUpdateSettings"]) {
+                    f.label(tree.span(s), "update settings here");
+                }
+            }
+        }
+        // UP011: each branch of UsernameConfiguration and of its CaseSensitive.
+        let config = get(&["UsernameConfiguration"]);
+        let mut sensitive: Option<(Loc, Value<'_>)> = None;
+        for c in intrinsic::property(t, config) {
+            let (loc, value) = match c {
+                Value::Absent => (config.map_or(Loc::Key(pool.node), Loc::Key), Value::Absent),
+                Value::Known(c) => {
+                    let cs = tree.get(c, "CaseSensitive");
+                    match intrinsic::find(intrinsic::property(t, cs), |v| {
+                        v.bool(tree) != Some(false)
+                    }) {
+                        Some(v) => (v.at().map_or(Loc::Key(c), Loc::Node), v),
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            };
+            if sensitive.is_none_or(|(_, s)| value.weight() < s.weight()) {
+                sensitive = Some((loc, value));
+            }
+        }
+        if let Some((loc, v)) = sensitive {
+            let what = match v {
+                Value::Absent => {
+                    "does not set `UsernameConfiguration.CaseSensitive: false`".to_string()
+                }
+                _ => format!("has case-sensitive usernames{}", v.origin()),
+            };
+            out.emit(&UP011, None, loc, format!("`{name}` {what}: `Alice` and `alice` become two users, and the setting cannot change after the pool is created"))
+                .rests_on(tree, v);
+        }
+    }
+}
