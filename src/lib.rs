@@ -527,8 +527,11 @@ pub fn lint_paths_with(
                 .skip(1)
                 .any(|a| !a.as_os_str().is_empty() && exclude.matched(a, true).is_ignore())
     };
+    // The folders the run was given: outside a git work tree, includes stay inside them.
+    let mut given_dirs: Vec<PathBuf> = Vec::new();
     for p in paths {
         if p.is_dir() {
+            given_dirs.push(stack::absolute(p));
             let walker = ignore::WalkBuilder::new(p)
                 .hidden(true)
                 .git_ignore(true)
@@ -569,6 +572,8 @@ pub fn lint_paths_with(
             files.extend(walked);
             outcome.errors.extend(errors);
         } else if p.exists() {
+            let a = stack::absolute(p);
+            given_dirs.push(a.parent().map(Path::to_path_buf).unwrap_or(a));
             if !excluded(p, false) {
                 files.push((p.clone(), true));
             }
@@ -581,12 +586,19 @@ pub fn lint_paths_with(
     files.sort();
     files.dedup();
     // The options of each file, from its folder's config (errors: exit 2, the file is skipped).
-    let mut with_options: Vec<RunFile> = Vec::new();
-    for (p, explicit) in files {
-        let abs = stack::absolute(&p);
-        let dir = abs.parent().unwrap_or(Path::new("")).to_path_buf();
-        match options_for(&dir) {
-            Ok(o) => with_options.push((p, explicit, o, abs)),
+    // (In parallel: the absolute path and the options lookup are most of a run's serial work.)
+    let looked_up: Vec<Result<RunFile, String>> = files
+        .into_par_iter()
+        .map(|(p, explicit)| {
+            let abs = stack::absolute(&p);
+            let o = options_for(abs.parent().unwrap_or(Path::new("")))?;
+            Ok((p, explicit, o, abs))
+        })
+        .collect();
+    let mut with_options: Vec<RunFile> = Vec::with_capacity(looked_up.len());
+    for r in looked_up {
+        match r {
+            Ok(f) => with_options.push(f),
             Err(e) => {
                 if !outcome.errors.contains(&e) {
                     outcome.errors.push(e);
@@ -594,18 +606,6 @@ pub fn lint_paths_with(
             }
         }
     }
-    // The folders the run was given: outside a git work tree, includes stay inside them.
-    let mut given_dirs: Vec<PathBuf> = paths
-        .iter()
-        .map(|p| {
-            let a = stack::absolute(p);
-            if a.is_dir() {
-                a
-            } else {
-                a.parent().map(Path::to_path_buf).unwrap_or(a)
-            }
-        })
-        .collect();
     given_dirs.sort();
     given_dirs.dedup();
     let stacks = assemble_stacks(&with_options, &given_dirs, options_for, &mut outcome.notes);
@@ -758,32 +758,33 @@ fn assemble_stacks(
         std::collections::HashMap::new();
     let mut services_in: std::collections::HashMap<PathBuf, Vec<PathBuf>> =
         std::collections::HashMap::new();
-    let mut tops: std::collections::HashMap<PathBuf, PathBuf> = std::collections::HashMap::new();
+    let mut candidates_of: std::collections::HashMap<PathBuf, Vec<(PathBuf, PathBuf)>> =
+        std::collections::HashMap::new();
     for (_, explicit, _, abs) in files {
         let abs = abs.clone();
         if !explicit || covered.contains(&abs) {
             continue;
         }
         let Some(dir) = abs.parent() else { continue };
-        let top = tops
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| stack::repository_root_in(dir, given_dirs))
-            .clone();
-        for d in dir.ancestors() {
-            if !d.starts_with(&top) {
-                break;
-            }
-            let candidates = services_in
-                .entry(d.to_path_buf())
-                .or_insert_with(|| {
+        // The service files upwards from this folder, found once per folder.
+        if !candidates_of.contains_key(dir) {
+            let top = stack::repository_root_in(dir, given_dirs);
+            let mut list = Vec::new();
+            for d in dir.ancestors().take_while(|d| d.starts_with(&top)) {
+                let here = services_in.entry(d.to_path_buf()).or_insert_with(|| {
                     stack::serverless::SERVICE_FILES
                         .iter()
                         .map(|n| d.join(n))
                         .filter(|c| c.is_file() && !assembled.contains(c))
                         .collect()
-                })
-                .clone();
-            for candidate in candidates {
+                });
+                list.extend(here.iter().map(|c| (c.clone(), top.clone())));
+            }
+            candidates_of.insert(dir.to_path_buf(), list);
+        }
+        let candidates = candidates_of.get(dir).cloned().unwrap_or_default();
+        {
+            for (candidate, top) in candidates {
                 let entry = found.entry(candidate.clone()).or_insert_with(|| {
                     let o = options_of(&candidate)?;
                     let st = stack::serverless::assemble(
