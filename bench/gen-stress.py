@@ -4,8 +4,13 @@ client, identity pool, role attachment, signed-in and guest roles with trust and
 a managed policy, a Lambda trigger with its permission, an SNS topic), with Ref/GetAtt/Sub
 between them. CloudFormation caps templates at 500 resources: these are stress tests.
 
-usage: bench/gen-stress.py N > stress.yaml
+With --findings every resource has findings: each also depends on a resource that does not
+exist, the guest role's trust policy lacks its `aud` condition and the managed policy allows
+everything (bench/formats.sh: every output format with thousands of findings).
+
+usage: bench/gen-stress.py N [--findings] > stress.yaml
 """
+import re
 import sys
 
 
@@ -102,12 +107,35 @@ def group(i: int) -> str:
 """
 
 
+def with_findings(i: int, text: str) -> str:
+    """The group with findings on every resource."""
+    text = text.replace(f"    DependsOn: Client{i}\n", f"    DependsOn: [Client{i}, Missing{i}]\n")
+    text = re.sub(r"^(    Type: (?!AWS::SNS::Topic).*\n)", rf"\1    DependsOn: Missing{i}\n", text, flags=re.M)
+    text = text.replace(
+        f"""              StringEquals: {{'cognito-identity.amazonaws.com:aud': !Ref Identity{i}}}
+              'ForAnyValue:StringLike': {{'cognito-identity.amazonaws.com:amr': unauthenticated}}
+""",
+        """              'ForAnyValue:StringLike': {'cognito-identity.amazonaws.com:amr': unauthenticated}
+""",
+    )
+    return text.replace(
+        f"""            Action: [sns:Publish]
+            Resource: !Ref Topic{i}
+""",
+        """            Action: '*'
+            Resource: '*'
+""",
+    )
+
+
 def main() -> int:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    findings = "--findings" in sys.argv[1:]
+    n = int(args[0]) if args else 1000
     out = sys.stdout
     out.write("AWSTemplateFormatVersion: '2010-09-09'\nDescription: generated stress template\nResources:\n")
     for i in range(max(1, n // 10)):
-        out.write(group(i))
+        out.write(with_findings(i, group(i)) if findings else group(i))
     return 0
 
 

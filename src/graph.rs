@@ -36,9 +36,10 @@ pub struct Edge {
     pub span: Span,
 }
 
-/// Something broken the walk found, with where it is written. None are collected when a macro
-/// other than SAM or the language extensions transforms the template (the macro may define
-/// what looks undefined), nor inside a `Fn::ForEach` body.
+/// Something broken the walk found, with where it is written. None are collected when what the
+/// file produces is unknown ([`Template::produces_unknown`]: a macro other than SAM or the
+/// language extensions, Rain directives, modules; they may define what looks undefined), nor
+/// inside a `Fn::ForEach` body or an inline `Fn::Transform`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     /// `Ref` to a name that is neither a parameter, a resource, a pseudo parameter nor a name
@@ -77,6 +78,9 @@ pub enum Problem {
     /// An intrinsic function, or `DependsOn`, not written the way CloudFormation takes it.
     /// `node` is the function's argument (its key names the function), or the `DependsOn` item.
     Malformed { node: NodeId, form: Malformed },
+    /// `AWS::Serverless::*` resources in a file that does not declare the SAM transform: one,
+    /// at the first such resource's type (`node`), the analysis still reading the file as SAM.
+    ServerlessWithoutTransform { node: NodeId, resource: String },
     /// Resources that depend on each other in a circle (none of them a SAM serverless resource,
     /// whose edges SAM rewrites). `first` is the one that comes first in the file; `path` goes
     /// from it around the circle, each resource with the span of the edge that leaves it.
@@ -152,51 +156,70 @@ impl Graph {
     }
 }
 
-/// Names SAM generates for a template's serverless resources.
-fn sam_generated(t: &Template, name: &str) -> bool {
-    if name.starts_with("ServerlessRestApi") || name.starts_with("ServerlessHttpApi") {
-        return true;
-    }
-    let tree = &t.tree;
-    t.resources.iter().any(|r| {
-        if !r
-            .type_name
-            .as_deref()
-            .is_some_and(|ty| ty.starts_with("AWS::Serverless::"))
-        {
-            return false;
+/// Names SAM generates (`rules/data/sam-generated-names.txt`): `(scope, pattern)`, the scope
+/// `*` or a resource type.
+static SAM_NAMES: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../rules/data/sam-generated-names.txt")
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or_default().trim())
+            .filter_map(|l| {
+                let (scope, pattern) = l.split_once(char::is_whitespace)?;
+                Some((scope, pattern.trim()))
+            })
+            .collect()
+    });
+
+/// Whether `text` matches a glob where `*` stands for any text (possibly empty).
+fn glob(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for p in middle {
+        match rest.find(p) {
+            Some(i) => rest = &rest[i + p.len()..],
+            None => return false,
         }
-        let Some(rest) = name.strip_prefix(&*r.name) else {
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+/// A name SAM generates for the template (RULES.md, *Transforms*), by the data file's patterns.
+fn sam_generated(t: &Template, name: &str) -> bool {
+    let tree = &t.tree;
+    SAM_NAMES.iter().any(|&(scope, pattern)| {
+        if scope == "*" {
+            return glob(pattern, name);
+        }
+        let Some(tail) = pattern.strip_prefix("{name}") else {
             return false;
         };
-        // `<Function>Role`, `<Function>.Version`, `<Function>.Alias`, `<Api>.Stage`,
-        // `<Api>.Deployment`, `<Api><StageName>Stage`, `<Api>Deployment<hash>`, and the
-        // resources of a function's events (`<Function><EventName>…`).
-        const EXACT: &[&str] = &[
-            "Role",
-            ".Version",
-            ".Alias",
-            ".Stage",
-            ".Deployment",
-            "Policy",
-            "LogGroup",
-        ];
-        if EXACT.contains(&rest)
-            || rest.starts_with("Deployment")
-            || rest.starts_with("Version")
-            || rest.starts_with("Alias")
-            || (rest.ends_with("Stage") && !rest.contains('.'))
-        {
-            return true;
-        }
-        let events = r
-            .properties
-            .and_then(|p| tree.get(p, "Events"))
-            .and_then(|e| tree.entries(e))
-            .unwrap_or_default();
-        events.iter().any(|e| rest.starts_with(&*e.key))
+        t.resources_of_type(scope).any(|(_, r)| {
+            let Some(rest) = name.strip_prefix(&*r.name) else {
+                return false;
+            };
+            match tail.split_once("{event}") {
+                None => glob(tail, rest),
+                Some((before, after)) => r
+                    .properties
+                    .and_then(|p| tree.get(p, "Events"))
+                    .and_then(|e| tree.entries(e))
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|e| glob(&format!("{before}{}{after}", e.key), rest)),
+            }
+        })
     })
 }
+
+/// An inline macro: `Fn::Transform`.
+const TRANSFORM: &str = "Fn::Transform";
 
 struct Builder<'a> {
     t: &'a Template,
@@ -249,6 +272,10 @@ impl Builder<'_> {
             let id = tree.deref(raw);
             let check = self.check && !in_foreach;
             if let Some((name, arg, _)) = intrinsic::as_intrinsic(tree, id) {
+                // What an inline macro produces is unknown: neither checked nor walked.
+                if name == TRANSFORM {
+                    continue;
+                }
                 if check {
                     self.intrinsic(name, arg, owner);
                 } else if let ("Ref", Some(target)) = (name, tree.str(arg)) {
@@ -258,7 +285,7 @@ impl Builder<'_> {
             }
             match tree.kind(id) {
                 crate::template::Kind::Map(entries) => {
-                    for e in entries.iter().rev() {
+                    for e in entries.iter().rev().filter(|e| &*e.key != TRANSFORM) {
                         let foreach =
                             in_foreach || (self.extensions && e.key.starts_with("Fn::ForEach::"));
                         stack.push((e.value, foreach));
@@ -473,7 +500,7 @@ pub fn build<'a>(t: &'a Template, source: &'a crate::stack::Sources<'a>) -> Grap
     let output_nodes: Vec<NodeIndex> = (0..t.outputs.len())
         .map(|i| graph.add_node(Vertex::Output(i)))
         .collect();
-    let check = !t.has_unknown_macro();
+    let check = !t.produces_unknown();
     let mut b = Builder {
         t,
         source,
@@ -504,6 +531,15 @@ impl Builder<'_> {
     fn run(&mut self, condition_nodes: &[NodeIndex], output_nodes: &[NodeIndex]) {
         let t = self.t;
         let tree = &t.tree;
+        if self.check {
+            if let Some(r) = t.serverless_without_transform() {
+                let node = tree.get(r.node, "Type").unwrap_or(r.node);
+                self.problem(Problem::ServerlessWithoutTransform {
+                    node,
+                    resource: r.name.to_string(),
+                });
+            }
+        }
         for (i, r) in t.resources.iter().enumerate() {
             if self.extensions && r.name.starts_with("Fn::ForEach::") {
                 continue;

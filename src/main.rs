@@ -186,19 +186,16 @@ fn list_rules() -> String {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.list_rules {
-        print!("{}", list_rules());
+        let mut text = list_rules();
         if cli.verbose {
             let (source, date) = cfn_cognito_lint::iam::source();
-            println!("\nIAM action table: {source}; data date {date}");
+            text.push_str(&format!("\nIAM action table: {source}; data date {date}\n"));
         }
-        return ExitCode::SUCCESS;
+        return print_quietly(&text);
     }
     if let Some(key) = &cli.explain {
         return match registry::find(key) {
-            Some(r) => {
-                print!("{}", r.doc);
-                ExitCode::SUCCESS
-            }
+            Some(r) => print_quietly(r.doc),
             None => usage_error(&format!("unknown rule `{key}` (see --list-rules)")),
         };
     }
@@ -372,13 +369,12 @@ fn main() -> ExitCode {
         Some(path) => {
             std::fs::write(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
         }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-                .map_err(|e| e.to_string())
-        }
+        None => match write_stdout(&text) {
+            // A reader that stopped reading (`| head`) is not the tool failing: the exit code
+            // stays the findings'.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.map_err(|e| e.to_string()),
+        },
     };
     if let Err(e) = written {
         return usage_error(&format!("writing the report: {e}"));
@@ -397,6 +393,24 @@ fn main() -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Writes `text` to standard output and flushes it.
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+/// Prints `text` on standard output: success, also when the reader closed the pipe
+/// (`--list-rules | head`); 2 when the output cannot be written.
+fn print_quietly(text: &str) -> ExitCode {
+    match write_stdout(text) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            usage_error(&format!("writing the output: {e}"))
+        }
+        _ => ExitCode::SUCCESS,
     }
 }
 

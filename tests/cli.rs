@@ -498,3 +498,40 @@ fn service_without_cloudformation_is_noted() {
     assert_eq!(out.status.code(), Some(0));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A reader that stops early (`| head`): no "Broken pipe", and the exit code is the findings'.
+#[test]
+fn closed_pipe_ends_quietly_with_the_findings_exit_code() {
+    // More than a pipe holds, so the binary is still writing when the reader goes away.
+    let expected = run(&["fixtures"]);
+    assert!(
+        expected.stdout.len() > 256 * 1024,
+        "{}",
+        expected.stdout.len()
+    );
+    for args in [&["fixtures"][..], &["--list-rules"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run the binary: {e}"));
+        // Read a little, then close the read end.
+        let mut stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let mut first = [0u8; 16];
+        let _ = std::io::Read::read(&mut stdout, &mut first);
+        drop(stdout);
+        let out = child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("cannot wait for the binary: {e}"));
+        let code = if args[0] == "fixtures" {
+            expected.status.code()
+        } else {
+            Some(0)
+        };
+        assert_eq!(out.status.code(), code, "{args:?}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stderr), "", "{args:?}");
+    }
+}

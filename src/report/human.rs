@@ -1,5 +1,6 @@
 //! `human`: one miette diagnostic per finding (snippet, labels, help), then a summary line.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use miette::{
@@ -7,15 +8,91 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
+use rayon::prelude::*;
+
 use super::Summary;
 use crate::FileReport;
 use crate::rules::{Finding, Severity};
+use crate::template::LineIndex;
 
-/// The file's text, named, with columns counted in characters (miette counts bytes).
+/// The file's text, named, with columns counted in characters (miette counts bytes). miette
+/// reads a byte slice from its start to find a span's lines, so each read is handed only a
+/// window of whole lines around the span ([`window`]) and its answer moved back to the file's
+/// offsets and line numbers: the cost of a finding no longer grows with the file.
 struct FileSource<'a> {
     path: &'a str,
     text: &'a str,
-    index: &'a crate::template::LineIndex,
+    index: &'a LineIndex,
+    /// The file has a lone `\r`, a line break for miette but not for the line index: such a
+    /// file is read whole, as miette would.
+    whole: bool,
+}
+
+impl<'a> FileSource<'a> {
+    /// `whole` knows the files with a lone `\r` (others are looked at here).
+    fn new(path: &'a str, text: &'a str, index: &'a LineIndex, whole: &Whole) -> FileSource<'a> {
+        FileSource {
+            path,
+            text,
+            index,
+            whole: whole
+                .get(&(text.as_ptr() as usize))
+                .copied()
+                .unwrap_or_else(|| has_lone_cr(text)),
+        }
+    }
+}
+
+/// Whether `text` has a `\r` not followed by `\n`.
+fn has_lone_cr(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.contains(&b'\r')
+        && bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// The lines miette reads for a span from `start` to `end` with `before` and `after` lines of
+/// context, with a line of margin on each side: the byte range (whole lines, so on character
+/// boundaries) and the 0-based number of its first line.
+fn window(
+    text: &str,
+    index: &LineIndex,
+    start: usize,
+    end: usize,
+    before: usize,
+    after: usize,
+) -> (usize, usize, usize) {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let start = start.min(len);
+    let end = end.clamp(start, len);
+    // Back over the span's own line and `before + 1` lines more.
+    let mut from = start;
+    for k in 0..before + 2 {
+        match bytes[..from].iter().rposition(|&b| b == b'\n') {
+            Some(p) if k == before + 1 => from = p + 1,
+            Some(p) => from = p,
+            None => {
+                from = 0;
+                break;
+            }
+        }
+    }
+    // Forward over the span's last line and `after + 2` lines more.
+    let mut to = end.saturating_sub(1).max(start);
+    for _ in 0..after + 3 {
+        match bytes[to..].iter().position(|&b| b == b'\n') {
+            Some(p) => to += p + 1,
+            None => {
+                to = len;
+                break;
+            }
+        }
+    }
+    let first_line = u32::try_from(from).map_or(0, |at| index.line_col(text, at).line - 1);
+    (from, to, first_line)
 }
 
 impl SourceCode for FileSource<'_> {
@@ -26,20 +103,35 @@ impl SourceCode for FileSource<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let text = self.text;
-        let inner = text.read_span(span, before, after)?;
+        let (from, to, first_line) = if self.whole {
+            (0, text.len(), 0)
+        } else {
+            let start = span.offset();
+            window(text, self.index, start, start + span.len(), before, after)
+        };
+        let part = text.get(from..to).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(
+            span.offset()
+                .checked_sub(from)
+                .ok_or(MietteError::OutOfBounds)?
+                .into(),
+            span.len(),
+        );
+        let inner = part.read_span(&local, before, after)?;
         let column = if before == 0 {
             let at = u32::try_from(span.offset()).unwrap_or(u32::MAX);
             self.index.line_col(text, at).column - 1
         } else {
             inner.column()
         };
+        let read = inner.span();
         Ok(Box::new(MietteSpanContents::new_named(
             self.path.to_string(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new((read.offset() + from).into(), read.len()),
+            inner.line() + first_line,
             column,
-            inner.line_count(),
+            inner.line_count() + first_line,
         )))
     }
 }
@@ -170,8 +262,27 @@ fn handler(style: Style) -> GraphicalReportHandler {
         .with_context_lines(1)
 }
 
+/// Whether each file a report's findings are drawn from has a lone `\r`, by the address of its
+/// text: found once per file, not once per finding.
+type Whole = HashMap<usize, bool>;
+
+fn whole_of(report: &FileReport) -> Whole {
+    let mut whole = Whole::new();
+    whole.insert(report.source.as_ptr() as usize, has_lone_cr(&report.source));
+    for r in report.findings.iter().flat_map(|f| &f.related) {
+        whole
+            .entry(r.file.text.as_ptr() as usize)
+            .or_insert_with(|| has_lone_cr(&r.file.text));
+    }
+    whole
+}
+
 /// One finding, as miette draws it.
 pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> String {
+    render_with(report, finding, style, &whole_of(report))
+}
+
+fn render_with(report: &FileReport, finding: &Finding, style: Style, whole: &Whole) -> String {
     let text = report.source.as_str();
     let line_len = |at: u32| {
         let bytes = text.as_bytes();
@@ -194,22 +305,14 @@ pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> S
         .iter()
         .map(|r| RelatedDiag {
             message: &r.message,
-            source: FileSource {
-                path: &r.file.path,
-                text: &r.file.text,
-                index: &r.file.index,
-            },
+            source: FileSource::new(&r.file.path, &r.file.text, &r.file.index, whole),
             span: source_span(&r.file.text, r.span),
         })
         .collect();
     let diag = Diag {
         finding,
         report,
-        source: FileSource {
-            path: &report.path,
-            text: &report.source,
-            index: &report.index,
-        },
+        source: FileSource::new(&report.path, &report.source, &report.index, whole),
         snippet,
         related,
     };
@@ -239,16 +342,138 @@ pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> S
 
 /// Every finding of every file, then the summary line (unless `quiet`).
 pub fn render(reports: &[FileReport], style: Style, quiet: bool) -> String {
-    let mut out = String::new();
-    for r in reports {
-        for f in &r.findings {
-            out.push_str(&render_finding(r, f, style));
-            out.push('\n');
-        }
+    // Drawn in parallel, file by file and finding by finding, then joined in order.
+    let drawn: Vec<Vec<String>> = reports
+        .par_iter()
+        .map(|r| {
+            let whole = whole_of(r);
+            r.findings
+                .par_iter()
+                .map(|f| render_with(r, f, style, &whole))
+                .collect()
+        })
+        .collect();
+    let size = drawn.iter().flatten().map(|d| d.len() + 1).sum::<usize>() + 100;
+    let mut out = String::with_capacity(size);
+    for d in drawn.iter().flatten() {
+        out.push_str(d);
+        out.push('\n');
     }
     if !quiet {
         out.push_str(&Summary::of(reports).line());
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source<'a>(text: &'a str, index: &'a LineIndex) -> FileSource<'a> {
+        FileSource {
+            path: "t.yaml",
+            text,
+            index,
+            whole: has_lone_cr(text),
+        }
+    }
+
+    /// What the window hands miette: (line, column, line count, read span, data).
+    fn read(
+        text: &str,
+        start: usize,
+        len: usize,
+        context: usize,
+    ) -> (usize, usize, usize, (usize, usize), String) {
+        let index = LineIndex::new(text);
+        let src = source(text, &index);
+        let Ok(c) = src.read_span(&SourceSpan::new(start.into(), len), context, context) else {
+            panic!("no contents for {start}+{len}");
+        };
+        let data = String::from_utf8_lossy(c.data()).into_owned();
+        (
+            c.line(),
+            c.column(),
+            c.line_count(),
+            (c.span().offset(), c.span().len()),
+            data,
+        )
+    }
+
+    #[test]
+    fn window_lines_and_columns() {
+        // Ten lines; the span on line 6 (0-based 5), after two non-ASCII characters.
+        let text = "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\néé: x\ng: 7\nh: 8\ni: 9\nj: 10\n";
+        let at = text.find("x").unwrap_or_default();
+        let (line, column, _, span, data) = read(text, at, 1, 1);
+        assert_eq!(line, 4);
+        assert_eq!(column, 0);
+        assert_eq!(data, "e: 5\néé: x\ng: 7\n");
+        assert_eq!(span.0, text.find("e: 5").unwrap_or_default());
+        // Without context: the column counts characters, not bytes.
+        let (line, column, _, _, data) = read(text, at, 1, 0);
+        assert_eq!((line, column, data.as_str()), (5, 4, "x"));
+    }
+
+    #[test]
+    fn window_crlf_and_last_line_without_newline() {
+        let text = "a: 1\r\nb: ü\r\nc: 3\r\nd: 4";
+        let at = text.find("ü").unwrap_or_default();
+        let (line, column, _, _, data) = read(text, at, 2, 1);
+        assert_eq!((line, column), (0, 0));
+        assert_eq!(data, "a: 1\r\nb: ü\r\nc: 3\r\n");
+        assert_eq!(read(text, at, 2, 0).1, 3);
+        let last = text.find("4").unwrap_or_default();
+        let (line, _, _, _, data) = read(text, last, 1, 1);
+        assert_eq!(line, 2);
+        assert_eq!(data, "c: 3\r\nd: 4");
+        assert_eq!(read(text, last, 1, 0).1, 3);
+    }
+
+    /// The window's answer is miette's answer on the whole text, for every span of a few texts.
+    #[test]
+    fn window_matches_miette_on_whole_text() {
+        let texts = [
+            "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: 6\ng: 7\n",
+            "a: 1\nbé: ü\n\nc: 漢字\nd: 4",
+            "a: 1\r\nb: ü\r\n\r\nc: 3\r\nd: 4\r\n",
+            "x",
+            "\n\n\n",
+            "a\rb\nc\rd\n",
+            "0\n1\n2\n3: é\n4\n5\n6: 漢\n7\n8\n9\n10\n11",
+            "0\r\n1\r\n2\r\n3: é\r\n4\r\n5\r\n6\r\n7: ü\r\n8\r\n9\r\n10\r\n",
+        ];
+        for text in texts {
+            let index = LineIndex::new(text);
+            let src = source(text, &index);
+            for start in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                for end in (start..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                    let span = SourceSpan::new(start.into(), end - start);
+                    for context in [0, 1, 2] {
+                        let whole = text.read_span(&span, context, context);
+                        let part = src.read_span(&span, context, context);
+                        let (Ok(w), Ok(p)) = (whole, part) else {
+                            panic!("{text:?} {start}..{end}: no contents");
+                        };
+                        assert_eq!(w.data(), p.data(), "{text:?} {start}..{end} {context}");
+                        assert_eq!(w.span(), p.span(), "{text:?} {start}..{end} {context}");
+                        assert_eq!(w.line(), p.line(), "{text:?} {start}..{end} {context}");
+                        assert_eq!(w.line_count(), p.line_count(), "{text:?} {start}..{end}");
+                        let column = if context == 0 {
+                            text[..start]
+                                .rsplit('\n')
+                                .next()
+                                .map_or(0, |l| l.chars().count())
+                        } else {
+                            w.column()
+                        };
+                        if !text.contains('\r') || context > 0 {
+                            assert_eq!(column, p.column(), "{text:?} {start}..{end} {context}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

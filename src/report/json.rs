@@ -1,5 +1,6 @@
 //! `json`: one document with the version, counts and every finding (CLI.md).
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Summary;
@@ -50,11 +51,13 @@ struct JsonPlace<'a> {
 
 pub fn render(reports: &[FileReport]) -> String {
     let s = Summary::of(reports);
-    let mut findings = Vec::new();
-    for r in reports {
-        for f in &r.findings {
+    // Built in parallel (line and column of every span), in order.
+    let findings: Vec<JsonFinding> = reports
+        .par_iter()
+        .flat_map_iter(|r| r.findings.iter().map(move |f| (r, f)))
+        .map(|(r, f)| {
             let (start, end) = r.index.span(&r.source, f.span);
-            findings.push(JsonFinding {
+            JsonFinding {
                 rule: f.rule.id,
                 name: f.rule.name,
                 severity: f.severity.as_str(),
@@ -79,9 +82,9 @@ pub fn render(reports: &[FileReport]) -> String {
                         message: p.message,
                     })
                     .collect(),
-            });
-        }
-    }
+            }
+        })
+        .collect();
     let doc = Doc {
         version: env!("CARGO_PKG_VERSION"),
         files: s.files,

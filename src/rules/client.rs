@@ -66,6 +66,13 @@ pub fn check_secret_on_public_client(cx: &Context<'_>, out: &mut Emitter<'_>) {
         if !known_flows.is_empty() && known_flows.iter().all(|f| *f == "client_credentials") {
             continue;
         }
+        // A client that signs in for an Application Load Balancer keeps its secret in the ALB.
+        if tree
+            .get(props, "CallbackURLs")
+            .is_some_and(|urls| serves_load_balancer(t, urls))
+        {
+            continue;
+        }
         // Names with what they rest on (a ClientName from a parameter's default).
         let mut names: Vec<(String, Option<Value<'_>>)> = vec![(client.name.to_string(), None)];
         if let Some(n) = tree.get(props, "ClientName") {
@@ -91,12 +98,19 @@ pub fn check_secret_on_public_client(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 list.find(&toks).map(|tok| (tok.clone(), *from))
             })
         };
-        let implicit = intrinsic::find(flows.iter().copied(), |f| f.text(tree) == Some("implicit"));
+        // The implicit flow tells a browser client only when it is the client's only user flow:
+        // with the `code` flow (or a flow that may be `code`) and a secret, the client is a
+        // server-side web app that exchanges codes with its secret.
+        let code_too = flows
+            .iter()
+            .any(|f| f.is_unknown() || f.text(tree) == Some("code"));
+        let implicit = intrinsic::find(flows.iter().copied(), |f| f.text(tree) == Some("implicit"))
+            .filter(|_| !code_too);
         let (tier, reason, from) = if let Some(f) = implicit {
             (
                 "browser",
                 format!(
-                    "it enables the `implicit` OAuth flow{}, which only browsers use",
+                    "its only user flow is the `implicit` OAuth flow{}, which only browsers use",
                     f.origin()
                 ),
                 Some(f),
@@ -142,6 +156,33 @@ pub fn check_secret_on_public_client(cx: &Context<'_>, out: &mut Emitter<'_>) {
             f.rests_on(tree, from);
         }
     }
+}
+
+/// The path an Application Load Balancer's Cognito authentication receives the user at.
+const ALB_CALLBACK: &str = "/oauth2/idpresponse";
+
+/// Whether some callback URL a client can have is an Application Load Balancer's
+/// `…/oauth2/idpresponse`: as written, from a list parameter's value or default, or as the
+/// literal end of a `Fn::Sub` or `Fn::Join` (`!Sub 'https://${Domain}/oauth2/idpresponse'`).
+fn serves_load_balancer(t: &Template, urls: NodeId) -> bool {
+    let tree = &t.tree;
+    let literal_end = |node: NodeId| -> Option<&str> {
+        match intrinsic::as_intrinsic(tree, node)? {
+            ("Fn::Sub", arg, _) => tree
+                .str(arg)
+                .or_else(|| tree.items(arg)?.first().and_then(|s| tree.str(*s))),
+            ("Fn::Join", arg, _) => {
+                let parts = tree.items(tree.items(arg)?.get(1).copied()?)?;
+                tree.str(*parts.last()?)
+            }
+            _ => None,
+        }
+    };
+    intrinsic::value_items(t, urls).into_iter().any(|v| {
+        v.text(tree)
+            .or_else(|| v.at().and_then(literal_end))
+            .is_some_and(|url| url.trim_end_matches('/').ends_with(ALB_CALLBACK))
+    })
 }
 
 rule! {

@@ -203,29 +203,46 @@ pub fn check_open_sign_up(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let t = cx.template;
     let tree = &t.tree;
     let model = cx.model;
+    // One pass each over roles, policies and findings (not one per identity pool): the roles
+    // behind each pool's door, the policies of each role, the permission rules that fired on
+    // each resource.
+    let mut behind_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for r in &model.roles {
+        if let (Tier::OpenSignUp | Tier::SignedIn, Some(d)) = (r.tier, r.door.as_ref()) {
+            behind_of
+                .entry(d.identity_pool)
+                .or_default()
+                .push(r.resource);
+        }
+    }
+    let mut owners_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for p in &model.policies {
+        for &r in &p.roles {
+            owners_of.entry(r).or_default().push(p.owner);
+        }
+    }
+    let mut fired: HashMap<&str, Vec<&'static str>> = HashMap::new();
+    for f in &out.findings {
+        if let ("PM001" | "PM002" | "PM008", Some(r)) = (f.rule.id, f.resource.as_deref()) {
+            fired.entry(r).or_default().push(f.rule.id);
+        }
+    }
+    let fired: HashMap<String, Vec<&'static str>> =
+        fired.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     for (pi, pool) in t.resources_of_type(POOL) {
         let Some(door) = model.door_of(pi) else {
             continue;
         };
-        let behind: Vec<usize> = model
-            .roles
-            .iter()
-            .filter(|r| matches!(r.tier, Tier::OpenSignUp | Tier::SignedIn))
-            .filter(|r| r.door.as_ref().is_some_and(|d| d.identity_pool == pi))
-            .map(|r| r.resource)
-            .collect();
-        let mut holders: Vec<&str> = behind.iter().map(|r| &*t.resources[*r].name).collect();
-        for p in &model.policies {
-            if p.roles.iter().any(|r| behind.contains(r)) {
-                holders.push(&t.resources[p.owner].name);
-            }
+        let behind: Vec<usize> = behind_of.get(&pi).cloned().unwrap_or_default();
+        let mut holders: Vec<usize> = behind.clone();
+        for r in &behind {
+            holders.extend(owners_of.get(r).into_iter().flatten().copied());
         }
-        let mut rules: Vec<&'static str> = out
-            .findings
+        let mut rules: Vec<&'static str> = holders
             .iter()
-            .filter(|f| matches!(f.rule.id, "PM001" | "PM002" | "PM008"))
-            .filter(|f| f.resource.as_deref().is_some_and(|r| holders.contains(&r)))
-            .map(|f| f.rule.id)
+            .filter_map(|h| fired.get(&*t.resources[*h].name))
+            .flatten()
+            .copied()
             .collect();
         rules.sort_unstable();
         rules.dedup();

@@ -306,15 +306,27 @@ impl<'a> Emitter<'a> {
         message: impl Into<String>,
     ) -> &mut Finding {
         let tree = &self.template.tree;
-        let (span, pointer) = match loc {
-            Loc::Node(id) => (tree.span(id), tree.pointer(id)),
+        let (mut span, pointer, node) = match loc {
+            Loc::Node(id) => (tree.span(id), tree.pointer(id), Some(id)),
             Loc::Key(id) => (
                 tree.key_span(id).unwrap_or_else(|| tree.span(id)),
                 tree.pointer(id),
+                Some(id),
             ),
-            Loc::Part(id, span) => (span, tree.pointer(id)),
-            Loc::Raw(span, pointer) => (span, pointer.to_string()),
+            Loc::Part(id, span) => (span, tree.pointer(id), Some(id)),
+            Loc::Raw(span, pointer) => (span, pointer.to_string(), None),
         };
+        // Aliases seen through (RULES.md, *Aliases*): a node reached through an alias is the
+        // alias's own copy of the anchored node, so the pointer and the resource are where the
+        // alias is written; the finding goes there, with a label at the anchored text.
+        let mut labels = Vec::new();
+        if let Some(alias) = node.and_then(|id| tree.alias_site(id)) {
+            labels.push((
+                span,
+                "the anchored text, which this alias repeats".to_string(),
+            ));
+            span = tree.span(alias);
+        }
         let resource = self.template.resource_of(&pointer);
         self.findings.push(Finding {
             rule: meta,
@@ -324,7 +336,7 @@ impl<'a> Emitter<'a> {
             resource,
             message: message.into(),
             help: meta.help.to_string(),
-            labels: Vec::new(),
+            labels,
             related: Vec::new(),
             stack: None,
         });

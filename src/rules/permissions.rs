@@ -143,7 +143,7 @@ rule! {
     help: "check the action's spelling in the Service Authorization Reference",
 }
 rule! {
-    PM006, "malformed-policy", ["default" = error, "version" = warning],
+    PM006, "malformed-policy", ["default" = error, "version" = info],
     summary: "policy document structure: Effect, Action, Resource, condition operators, Version",
     help: "see the IAM JSON policy element reference",
 }
@@ -357,44 +357,68 @@ fn uses_policy_variables(tree: &Tree, doc: NodeId) -> bool {
     found
 }
 
+/// What PM006 says about one value of a document's `Version` (`None`: the property is absent or
+/// null): `None` when the value is fine, else the tier and the message.
+fn version_finding(text: Option<&str>, origin: &str, vars: bool) -> Option<(&'static str, String)> {
+    let old = match text {
+        Some("2012-10-17") => return None,
+        Some("2008-10-17") => {
+            format!("policy Version `2008-10-17`{origin} is the old policy language")
+        }
+        None => "policy document without `Version`: IAM applies the old 2008-10-17 policy language"
+            .to_string(),
+        Some(other) => {
+            return Some((
+                "default",
+                format!(
+                    "policy Version `{other}`{origin} is not a policy language version: IAM rejects the document (only `2012-10-17` and the old `2008-10-17` exist)"
+                ),
+            ));
+        }
+    };
+    Some(if vars {
+        (
+            "default",
+            format!(
+                "{old}, in which `${{…}}` policy variables are not substituted: the document's variables are compared as literal text and match nothing; set `Version: '2012-10-17'`"
+            ),
+        )
+    } else {
+        (
+            "version",
+            format!(
+                "{old}; set `Version: '2012-10-17'` before adding policy variables or newer features"
+            ),
+        )
+    })
+}
+
+/// PM006 on a document's `Version`, over every branch: a value IAM rejects and a 2008 (or
+/// missing) Version in a document with policy variables are errors; a 2008 or missing Version
+/// otherwise is information. A parameter's default supports at most a warning; an unknown value
+/// proves nothing. One finding per document, for its worst branch.
+fn check_version(out: &mut Emitter<'_>, t: &Template, doc: &Document) {
+    let tree = &t.tree;
+    let vars = uses_policy_variables(tree, doc.node);
+    let worst = intrinsic::property(t, doc.version)
+        .into_iter()
+        .filter(|v| !v.is_unknown())
+        .filter_map(|v| {
+            let (tier, what) = version_finding(v.text(tree), &v.origin(), vars)?;
+            Some((tier, what, v))
+        })
+        .min_by_key(|(tier, _, v)| (*tier != "default", v.weight()));
+    let Some((tier, what, v)) = worst else {
+        return;
+    };
+    let loc = v.at().map_or(Loc::Key(doc.node), Loc::Node);
+    out.emit(&PM006, Some(tier), loc, what).rests_on(tree, v);
+}
+
 /// PM006 on a document: Version, and each statement's Effect, Action, Resource, operators.
 fn check_structure(out: &mut Emitter<'_>, t: &Template, doc: &Document, identity: bool) {
     let tree = &t.tree;
-    // A Version from a parameter: its given value or default; unknown proves nothing.
-    let from_param = doc
-        .version
-        .filter(|v| intrinsic::as_intrinsic(tree, *v).is_some_and(|(f, _, _)| f != "Fn::If"))
-        .map(|v| intrinsic::branch_value(t, v));
-    let version = match from_param {
-        Some(v) => v.text(tree),
-        None => doc.version.and_then(|v| tree.str(v)),
-    };
-    if from_param.is_some_and(|v| v.param().is_none()) {
-        // Unknown (or not a parameter): not judged.
-    } else if version != Some("2012-10-17") {
-        let vars = uses_policy_variables(tree, doc.node);
-        let tier = if vars { "default" } else { "version" };
-        let why = if vars {
-            "it uses `${…}` policy variables, which only Version 2012-10-17 substitutes"
-        } else {
-            "without it IAM applies the 2008 language"
-        };
-        let origin = from_param.map(|v| v.origin()).unwrap_or_default();
-        let (loc, what) = match (doc.version, version) {
-            (Some(v), Some(text)) => (
-                Loc::Node(v),
-                format!("policy Version `{text}`{origin} is not `2012-10-17`: {why}"),
-            ),
-            _ => (
-                Loc::Key(doc.node),
-                format!("policy document without `Version: '2012-10-17'`: {why}"),
-            ),
-        };
-        let f = out.emit(&PM006, Some(tier), loc, what);
-        if let Some(v) = from_param {
-            f.rests_on(tree, v);
-        }
-    }
+    check_version(out, t, doc);
     for st in &doc.statements {
         match st.effect {
             None => {
@@ -553,12 +577,18 @@ pub fn check_policy_documents(cx: &Context<'_>, out: &mut Emitter<'_>) {
         for st in &policy.doc.statements {
             let allow = st.is_allow(tree);
             if allow {
-                for (key, node) in [
-                    ("NotAction", st.not_action),
-                    ("NotResource", st.not_resource),
+                for (node, what) in [
+                    (
+                        st.not_action,
+                        "`Allow` with `NotAction` grants every action not listed, including actions AWS adds later",
+                    ),
+                    (
+                        st.not_resource,
+                        "`Allow` with `NotResource` grants the statement's actions on every resource not listed, including resources created later",
+                    ),
                 ] {
                     if let Some(n) = node {
-                        out.emit(&PM007, None, Loc::Key(n), format!("`Allow` with `{key}` grants everything not listed, including actions AWS adds later"));
+                        out.emit(&PM007, None, Loc::Key(n), what);
                     }
                 }
             }

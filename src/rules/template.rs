@@ -141,6 +141,15 @@ pub fn check_references(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 );
             }
             Problem::Malformed { node, form } => report_malformed(out, *node, form),
+            Problem::ServerlessWithoutTransform { node, resource } => {
+                out.emit(
+                    &TM007,
+                    None,
+                    Loc::Node(*node),
+                    format!("`{resource}` is an `AWS::Serverless::*` resource, but the template does not declare the SAM transform: CloudFormation rejects the type"),
+                )
+                .help("add `Transform: AWS::Serverless-2016-10-31`");
+            }
             Problem::Cycle { .. } => {}
         }
     }

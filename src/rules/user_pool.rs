@@ -60,7 +60,7 @@ rule! {
     help: "add an `AWS::Lambda::Permission` with `Action: lambda:InvokeFunction`, `Principal: cognito-idp.amazonaws.com`, `FunctionName: !GetAtt Fn.Arn` and `SourceArn: !GetAtt UserPool.Arn`",
 }
 rule! {
-    UP006, "pool-not-retained", [warning],
+    UP006, "pool-not-retained", ["default" = warning, "replacement" = info],
     summary: "user pool that deleting or replacing the stack would destroy with every user in it",
     help: "add `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain`, or `DeletionProtection: ACTIVE`",
 }
@@ -203,6 +203,95 @@ fn mfa_off(tree: &Tree, v: Value<'_>) -> bool {
     }
 }
 
+/// `ExplicitAuthFlows` that never take a password: custom authentication (a Lambda-defined
+/// challenge, e.g. a magic link or one-time code) and refreshing tokens.
+const PASSWORDLESS_FLOWS: &[&str] = &[
+    "ALLOW_CUSTOM_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+];
+
+/// Whether a client of a pool may let users sign in with a password: an `ExplicitAuthFlows`
+/// entry (or branch) that is not passwordless or is unknown, no `ExplicitAuthFlows` (the defaults
+/// include SRP), `ALLOW_USER_AUTH` unless the pool's `SignInPolicy.AllowedFirstAuthFactors` is
+/// known and leaves out `PASSWORD`, or managed login (hosted UI) with the `COGNITO` provider.
+fn client_takes_password(t: &Template, client: NodeId, pool: Option<NodeId>) -> bool {
+    let tree = &t.tree;
+    let flows = match tree.get(client, "ExplicitAuthFlows") {
+        None => return true,
+        Some(f) if intrinsic::may_be_absent(tree, f) => return true,
+        Some(f) => intrinsic::value_items(t, f),
+    };
+    let password_first = || {
+        let factors = pool.and_then(|p| {
+            tree.get_path(p, &["Policies", "SignInPolicy", "AllowedFirstAuthFactors"])
+        });
+        match factors {
+            None => true,
+            Some(f) => {
+                intrinsic::may_be_absent(tree, f)
+                    || intrinsic::value_items(t, f)
+                        .into_iter()
+                        .any(|v| v.is_unknown() || v.text(tree) == Some("PASSWORD"))
+            }
+        }
+    };
+    let api = flows.into_iter().any(|v| match v.text(tree) {
+        None => true,
+        Some("ALLOW_USER_AUTH") => password_first(),
+        Some(flow) => !PASSWORDLESS_FLOWS.contains(&flow),
+    });
+    let hosted = tree
+        .get(client, "AllowedOAuthFlowsUserPoolClient")
+        .is_some_and(|o| {
+            intrinsic::value(t, o)
+                .into_iter()
+                .any(|v| v.is_unknown() || v.bool(tree) == Some(true))
+        })
+        && tree
+            .get(client, "SupportedIdentityProviders")
+            .is_some_and(|p| {
+                intrinsic::value_items(t, p)
+                    .into_iter()
+                    .any(|v| v.is_unknown() || v.text(tree) == Some("COGNITO"))
+            });
+    api || hosted
+}
+
+/// Whether users of the pool (resource index) sign in with a password: `false` only when the
+/// stack has clients of the pool and none of them takes a password (UP002 and UP003 are then
+/// moot); a pool without clients in the stack may have clients elsewhere.
+fn signs_in_with_password(t: &Template, pool: usize, clients: &ClientsByPool) -> bool {
+    let pool_props = t.resources[pool].properties;
+    match clients.get(&pool) {
+        None => true,
+        Some(list) => list
+            .iter()
+            .any(|&c| client_takes_password(t, c, pool_props)),
+    }
+}
+
+/// The clients (their `Properties`) of each user pool of the stack, found in one pass.
+type ClientsByPool = std::collections::HashMap<usize, Vec<NodeId>>;
+
+fn clients_by_pool(t: &Template) -> ClientsByPool {
+    let tree = &t.tree;
+    let mut out: ClientsByPool = std::collections::HashMap::new();
+    for (_, c) in t.resources_of_type("AWS::Cognito::UserPoolClient") {
+        let Some(props) = c.properties else { continue };
+        let Some(u) = tree.get(props, "UserPoolId") else {
+            continue;
+        };
+        let mut pools = intrinsic::resources_of_type(t, u, "AWS::Cognito::UserPool");
+        pools.sort_unstable();
+        pools.dedup();
+        for p in pools {
+            out.entry(p).or_default().push(props);
+        }
+    }
+    out
+}
+
 /// The settings of each user pool: password policy (UP002), MFA (UP003), threat protection
 /// (UP004), trigger permissions (UP005), retention (UP006), email sender (UP007), SMS-pumping
 /// exposure (UP008).
@@ -211,12 +300,16 @@ pub fn check_pool_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let tree = &t.tree;
     let min_len = cx.settings.options.min_password_length;
     let mut invokable: Option<Invokable> = None;
-    for (_, pool) in t.resources_of_type("AWS::Cognito::UserPool") {
+    let clients = clients_by_pool(t);
+    for (index, pool) in t.resources_of_type("AWS::Cognito::UserPool") {
         let props = pool.properties;
         let get = |path: &[&str]| props.and_then(|p| tree.get_path(p, path));
         let name = &pool.name;
+        // UP002 and UP003 only where users sign in with a password.
+        let password = signs_in_with_password(t, index, &clients);
         // UP002, over every branch of Policies and PasswordPolicy.
         let policies = get(&["Policies"])
+            .filter(|_| password)
             .map(|p| intrinsic::values(tree, p))
             .unwrap_or_default();
         // (the PasswordPolicy value as written, one branch of it)
@@ -286,6 +379,7 @@ pub fn check_pool_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
         }
         // UP003
         match get(&["MfaConfiguration"]) {
+            _ if !password => {}
             Some(m) => {
                 let off = intrinsic::find(intrinsic::value(t, m), |v| mfa_off(tree, v));
                 let absent = intrinsic::may_be_absent(tree, m);
@@ -355,7 +449,8 @@ pub fn check_pool_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
         // UP006
         // Destroyed on some branch: DeletionPolicy or UpdateReplacePolicy does not retain it,
         // and DeletionProtection is not ACTIVE (`Ref` to a parameter is allowed in both
-        // attributes; an unknown value proves nothing).
+        // attributes; an unknown value proves nothing). Deleting the stack is a warning; a
+        // pool that only a replacing update destroys is information.
         let attr = |k: &str| intrinsic::property(t, tree.get(pool.node, k));
         let deletion = intrinsic::find(attr("DeletionPolicy"), |v| {
             !matches!(v.text(tree), Some("Retain" | "RetainExceptOnCreate"))
@@ -363,26 +458,56 @@ pub fn check_pool_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
         let replace = intrinsic::find(attr("UpdateReplacePolicy"), |v| {
             v.text(tree) != Some("Retain")
         });
-        let not_retained = [deletion, replace]
-            .into_iter()
-            .flatten()
-            .min_by_key(|v| v.weight());
         let unprotected =
             intrinsic::find(intrinsic::property(t, get(&["DeletionProtection"])), |v| {
                 v.text(tree) != Some("ACTIVE")
             });
-        if let (Some(a), Some(b)) = (not_retained, unprotected) {
-            out.emit(
-                &UP006,
-                None,
-                Loc::Key(pool.node),
-                format!(
-                    "deleting or replacing the stack destroys `{name}` and every user in it{}",
-                    intrinsic::origins([a, b])
-                ),
-            )
-            .rests_on(tree, a)
-            .rests_on(tree, b);
+        if let Some(unprotected) = unprotected {
+            let finding = match (deletion, replace) {
+                (Some(d), Some(r)) => Some((
+                    "default",
+                    format!(
+                        "deleting the stack, or an update that replaces the pool, destroys `{name}` and every user in it{}",
+                        intrinsic::origins([d, r, unprotected])
+                    ),
+                    [d, r],
+                )),
+                (Some(d), None) => Some((
+                    "default",
+                    format!(
+                        "deleting the stack destroys `{name}` and every user in it{}",
+                        intrinsic::origins([d, unprotected])
+                    ),
+                    [d, d],
+                )),
+                (None, Some(r)) => {
+                    let written = match r.text(tree) {
+                        Some(text) => format!("`UpdateReplacePolicy: {text}`{}", r.origin()),
+                        None => "no `UpdateReplacePolicy: Retain`".to_string(),
+                    };
+                    // (Retained on deletion unless the DeletionPolicy is unknown.)
+                    let retained = if attr("DeletionPolicy").iter().any(|v| v.is_unknown()) {
+                        ""
+                    } else {
+                        " is retained when the stack is deleted, but"
+                    };
+                    Some((
+                        "replacement",
+                        format!(
+                            "`{name}`{retained} with {written} an update that replaces the pool destroys it and every user in it{}",
+                            unprotected.origin()
+                        ),
+                        [r, r],
+                    ))
+                }
+                (None, None) => None,
+            };
+            if let Some((tier, what, [a, b])) = finding {
+                out.emit(&UP006, Some(tier), Loc::Key(pool.node), what)
+                    .rests_on(tree, a)
+                    .rests_on(tree, b)
+                    .rests_on(tree, unprotected);
+            }
         }
         // UP007
         let verified = get(&["AutoVerifiedAttributes"])

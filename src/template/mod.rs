@@ -133,6 +133,8 @@ fn expand_policy_strings(tree: &mut Tree, limits: &Limits) {
 impl Template {
     /// Like [`Template::from_tree`], after expanding policy documents given as JSON strings.
     pub fn build(mut tree: Tree, root: NodeId, limits: &Limits) -> Result<Template, NotTemplate> {
+        let budget = tree.len().saturating_mul(limits.max_alias_visits.max(1));
+        tree.expand_aliases(budget);
         expand_policy_strings(&mut tree, limits);
         Template::from_tree(tree, root)
     }
@@ -273,6 +275,32 @@ impl Template {
         self.transforms
             .iter()
             .any(|t| t != SAM_TRANSFORM && t != LANGUAGE_EXTENSIONS)
+    }
+    /// What the file produces is unknown (RULES.md, *Transforms*): a macro other than SAM and
+    /// the language extensions, preprocessor directives (Rain's `!Rain::…` tags, `Rain::` keys)
+    /// or CloudFormation modules (`Type: …::MODULE`), whose resources are not in the text.
+    pub fn produces_unknown(&self) -> bool {
+        self.has_unknown_macro()
+            || self.tree.directives
+            // `Fn::Transform` among the resources: the macro may add any resource.
+            || self.resource_idx("Fn::Transform").is_some()
+            || self.resources.iter().any(|r| {
+                r.type_name
+                    .as_deref()
+                    .is_some_and(|t| t.ends_with("::MODULE"))
+            })
+    }
+    /// The first `AWS::Serverless::*` resource of a file that does not declare the SAM
+    /// transform (CloudFormation rejects the type without it).
+    pub fn serverless_without_transform(&self) -> Option<&Resource> {
+        if self.has_transform(SAM_TRANSFORM) {
+            return None;
+        }
+        self.resources.iter().find(|r| {
+            r.type_name
+                .as_deref()
+                .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+        })
     }
 
     /// The logical ID of the resource a node lies in, from its JSON pointer.

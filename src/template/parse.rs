@@ -135,6 +135,11 @@ fn byte_span(text: &str, span: &GSpan) -> Span {
     }
 }
 
+/// A preprocessor directive (Rain's `!Rain::…` tags and `Rain::` keys), whose output is unknown.
+fn is_directive(key: &str) -> bool {
+    key.starts_with("Rain::") || key.starts_with("Fn::Rain::")
+}
+
 /// The CloudFormation function a short-form tag stands for (`!Ref` → `Ref`, `!Sub` → `Fn::Sub`).
 fn intrinsic_for_tag(handle: &str, suffix: &str) -> Option<String> {
     if handle != "!" || suffix.is_empty() {
@@ -182,6 +187,7 @@ impl<'a> YamlBuilder<'a> {
         let Some((name, tag_span)) = tag else {
             return id;
         };
+        self.tree.directives |= is_directive(&name);
         let inner = self.tree.span(id);
         let start = if tag_span.is_empty() {
             inner.start
@@ -237,6 +243,7 @@ impl<'a> YamlBuilder<'a> {
                         merges.push((id, key_span));
                         return;
                     }
+                    self.tree.directives |= is_directive(&key);
                     let existing = match index {
                         Some(ix) => ix.get(&key).copied(),
                         None => entries.iter().position(|e| e.key == key),
@@ -552,11 +559,14 @@ pub fn parse_yaml(text: &str, limits: &Limits) -> Parsed {
                 match b.anchors.get(&anchor).copied() {
                     Some(target) => {
                         let id = b.tree.push(Kind::Alias(target), sp);
-                        b.issues.push(ParseIssue::new(
+                        let mut issue = ParseIssue::new(
                             "TM008",
                             sp,
                             "YAML alias: CloudFormation rejects aliases unless `aws cloudformation package` or `sam` expands them first",
-                        ));
+                        );
+                        // The finding takes the resource and JSON pointer of where it is written.
+                        issue.node = Some(id);
+                        b.issues.push(issue);
                         b.attach(id);
                         Ok(())
                     }
@@ -748,6 +758,7 @@ fn convert_json(
                     entries[slot].key_span = key_span;
                     tree.adopt(id, slot, child);
                 } else {
+                    tree.directives |= is_directive(key);
                     let slot = entries.len();
                     index.insert(key.into(), slot);
                     entries.push(Entry {

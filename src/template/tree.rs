@@ -101,6 +101,12 @@ pub struct Tree {
     pub aliases: usize,
     /// Scalars whose text opens a JSON object (policy documents given as strings, among others).
     pub brace_scalars: Vec<NodeId>,
+    /// Aliases seen through ([`Tree::expand_aliases`]): the root of each copy, with the alias
+    /// it stands for.
+    pub alias_sites: foldhash::HashMap<NodeId, NodeId>,
+    /// The text uses preprocessor directives (Rain's `!Rain::…` tags or `Rain::` keys): what
+    /// they produce is unknown.
+    pub directives: bool,
 }
 
 impl fmt::Debug for Tree {
@@ -376,6 +382,7 @@ impl Tree {
             self.nodes.push(n);
         }
         self.aliases += other.aliases;
+        self.directives |= other.directives;
         let root = shift(other_root);
         if parent != at {
             self.replace_child(parent, slot, root);
@@ -412,6 +419,13 @@ impl Tree {
             self.nodes.push(n);
         }
         self.aliases += other.aliases;
+        self.directives |= other.directives;
+        self.alias_sites.extend(
+            other
+                .alias_sites
+                .into_iter()
+                .map(|(c, a)| (shift(c), shift(a))),
+        );
         self.brace_scalars
             .extend(other.brace_scalars.into_iter().map(shift));
         offset
@@ -541,6 +555,59 @@ impl Tree {
                 e.key_span = span;
             }
         }
+    }
+
+    /// Sees through YAML aliases: every alias attached in a collection is replaced by a copy of
+    /// its anchored node (spans kept, so the copy points at the anchored text), as `aws
+    /// cloudformation package` does before CloudFormation reads the template. Each resource that
+    /// reaches the anchor through an alias then has nodes of its own, and [`Tree::alias_site`]
+    /// tells where the alias is written. Copies at most `budget` nodes.
+    pub(crate) fn expand_aliases(&mut self, mut budget: usize) {
+        if self.aliases == 0 {
+            return;
+        }
+        let aliases: Vec<NodeId> = self
+            .ids()
+            .filter(|&id| matches!(self.node(id).kind, Kind::Alias(_)))
+            .collect();
+        for alias in aliases {
+            let node = self.node(alias);
+            let (parent, slot) = (node.parent, node.slot as usize);
+            let attached = parent != alias
+                && match &self.node(parent).kind {
+                    Kind::Map(entries) => entries.get(slot).is_some_and(|e| e.value == alias),
+                    Kind::Seq(items) => items.get(slot) == Some(&alias),
+                    _ => false,
+                };
+            if !attached {
+                continue;
+            }
+            let Some(copy) = self.copy_subtree(alias, &mut budget) else {
+                return;
+            };
+            self.replace_child(parent, slot, copy);
+            self.alias_sites.insert(copy, alias);
+        }
+    }
+
+    /// The alias through which `id` is reached, when `id` lies in a copy made for an alias
+    /// ([`Tree::expand_aliases`]): the innermost copy's alias.
+    pub fn alias_site(&self, id: NodeId) -> Option<NodeId> {
+        if self.alias_sites.is_empty() {
+            return None;
+        }
+        let mut cur = id;
+        for _ in 0..=self.nodes.len() {
+            if let Some(&alias) = self.alias_sites.get(&cur) {
+                return Some(alias);
+            }
+            let parent = self.nodes.get(cur.index())?.parent;
+            if parent == cur {
+                return None;
+            }
+            cur = parent;
+        }
+        None
     }
 
     /// Every node ID, for passes over a whole tree.
