@@ -422,6 +422,15 @@ pub struct Model<'a> {
     role_index: std::collections::HashMap<usize, usize>,
 }
 
+/// The identity pool of this template an attachment's `IdentityPoolId` names.
+fn attachment_pool(t: &Template, props: NodeId) -> Option<usize> {
+    t.tree.get(props, "IdentityPoolId").and_then(|n| {
+        intrinsic::resources_of_type(t, n, IDENTITY_POOL)
+            .first()
+            .copied()
+    })
+}
+
 /// Resource-based policies: (type, property holding the document).
 const RESOURCE_POLICIES: &[(&str, &str)] = &[
     ("AWS::S3::BucketPolicy", "PolicyDocument"),
@@ -452,11 +461,7 @@ fn named_resources(t: &Template, node: NodeId, ty: &str) -> Vec<usize> {
             names.extend(intrinsic::getatt_parts(tree, arg).map(|(r, _)| r))
         }
         Some(("Fn::Sub", arg, _)) => {
-            let s = tree.str(arg).or_else(|| {
-                tree.items(arg)
-                    .and_then(|i| i.first())
-                    .and_then(|f| tree.str(*f))
-            });
+            let s = intrinsic::sub_string(tree, arg);
             for var in s.map(intrinsic::sub_vars).unwrap_or_default() {
                 names.push(var.name.split('.').next().unwrap_or(var.name).to_string());
             }
@@ -899,11 +904,7 @@ impl<'a> Model<'a> {
             let Some(props) = t.resources[i].properties else {
                 continue;
             };
-            let pool = tree.get(props, "IdentityPoolId").and_then(|n| {
-                intrinsic::resources_of_type(t, n, IDENTITY_POOL)
-                    .first()
-                    .copied()
-            });
+            let pool = attachment_pool(t, props);
             let mut slots: Vec<(Slot, NodeId)> = Vec::new();
             if let Some(r) = tree.get(props, "Roles") {
                 for e in tree.entries(r).unwrap_or_default() {
@@ -945,11 +946,7 @@ impl<'a> Model<'a> {
             let Some(props) = t.resources[i].properties else {
                 continue;
             };
-            let pool = tree.get(props, "IdentityPoolId").and_then(|n| {
-                intrinsic::resources_of_type(t, n, IDENTITY_POOL)
-                    .first()
-                    .copied()
-            });
+            let pool = attachment_pool(t, props);
             let Some(m) = tree.get(props, "RoleMappings") else {
                 continue;
             };

@@ -480,11 +480,7 @@ fn url_text(t: &Template, item: NodeId, v: Value<'_>) -> Option<String> {
     let Some(("Fn::Sub", arg, _)) = intrinsic::as_intrinsic(tree, item) else {
         return None;
     };
-    let s = tree.str(arg).or_else(|| {
-        tree.items(arg)
-            .and_then(|i| i.first())
-            .and_then(|f| tree.str(*f))
-    })?;
+    let s = intrinsic::sub_string(tree, arg)?;
     let mut text = s.to_string();
     for var in intrinsic::sub_vars(s).iter().rev() {
         text.replace_range(var.start..var.end, "\0");

@@ -567,11 +567,7 @@ fn referenced_resources(t: &Template, node: NodeId, depth: usize, out: &mut Vec<
             return;
         }
         Some(("Fn::Sub", arg, _)) => {
-            let s = tree.str(arg).or_else(|| {
-                tree.items(arg)
-                    .and_then(|i| i.first())
-                    .and_then(|f| tree.str(*f))
-            });
+            let s = intrinsic::sub_string(tree, arg);
             for var in s.map(intrinsic::sub_vars).unwrap_or_default() {
                 name(var.name.split('.').next().unwrap_or_default());
             }

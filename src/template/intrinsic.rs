@@ -54,6 +54,16 @@ pub fn as_intrinsic(tree: &Tree, id: NodeId) -> Option<(&str, NodeId, Span)> {
     }
 }
 
+/// The string of a `Fn::Sub` argument: the argument itself, or the first item of
+/// `[string, {variables}]`.
+pub fn sub_string(tree: &Tree, arg: NodeId) -> Option<&str> {
+    tree.str(arg).or_else(|| {
+        tree.items(arg)
+            .and_then(|i| i.first())
+            .and_then(|f| tree.str(*f))
+    })
+}
+
 /// A `${…}` variable of a `Fn::Sub` string: its name and byte range in the string (braces included).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubVar<'a> {
@@ -238,11 +248,7 @@ pub fn resolve(t: &Template, id: NodeId) -> Vec<(NodeId, Target)> {
                     None => Target::Unknown,
                 },
                 Some(("Fn::Sub", arg, _)) => {
-                    let s = tree.str(arg).or_else(|| {
-                        tree.items(arg)
-                            .and_then(|i| i.first())
-                            .and_then(|f| tree.str(*f))
-                    });
+                    let s = sub_string(tree, arg);
                     match s {
                         Some(s) => {
                             let vars = sub_vars(s);
