@@ -837,3 +837,23 @@ fn config_stack_with_a_missing_fragment_is_tm011_in_the_config() {
     assert_eq!((found[0].col, found[0].end_col), (9, 19));
     let _ = std::fs::remove_dir_all(base);
 }
+
+/// An include the framework reads as "no value" is not a TM011: a missing file with a fallback
+/// after it (`${file(x.yml):k, 'y'}`), and a file `.gitignore` keeps out of the repository on
+/// purpose (secrets that exist where the service is deployed). A plain missing include still is.
+#[test]
+fn missing_include_with_fallback_or_gitignored_is_not_tm011() {
+    let (base, svc) = hostile_repo(
+        "missing-ok",
+        "custom:\n  secrets: ${file(secrets.yml)}\n  region: ${file(region.yml):region, 'eu-west-1'}\n  other: ${file(other.yml)}\nresources:\n  Resources:\n    Topic:\n      Type: AWS::SNS::Topic\n      Properties:\n        TopicName: ${self:custom.secrets.topic}\n        DisplayName: ${self:custom.region}\n        KmsMasterKeyId: ${self:custom.other}\n",
+    );
+    common::write_file(&svc, ".gitignore", "secrets.yml\n");
+    let (run, found) = parseable_in(&svc, &[]);
+    assert_findings(&run, &found, &[("serverless.yml", "TM011", 9)], 1);
+    assert!(
+        found[0].message.contains("other.yml"),
+        "{}",
+        found[0].message
+    );
+    let _ = std::fs::remove_dir_all(base);
+}

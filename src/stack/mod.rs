@@ -179,6 +179,32 @@ pub fn absolute(p: &Path) -> PathBuf {
     out
 }
 
+/// Whether `.gitignore` files between `root` and `path` ignore `path` (a file kept out of the
+/// repository on purpose, such as `secrets.yml`).
+pub fn ignored_by_git(root: &Path, path: &Path) -> bool {
+    let abs = absolute(path);
+    // (The matcher requires a path under its root.)
+    let Some(dir) = abs.parent().filter(|_| abs.starts_with(root)) else {
+        return false;
+    };
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+    let mut dirs: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|d| d.starts_with(root))
+        .collect();
+    dirs.reverse();
+    for d in dirs {
+        let gi = d.join(".gitignore");
+        if gi.is_file() {
+            let _ = b.add(gi);
+        }
+    }
+    match b.build() {
+        Ok(m) => m.matched_path_or_any_parents(&abs, false).is_ignore(),
+        Err(_) => false,
+    }
+}
+
 /// The display form of a path: relative to the current directory (with `..` when it lies
 /// outside it, as a user who wrote `../project/serverless.yml` sees it).
 pub fn display_path(p: &Path) -> String {

@@ -38,6 +38,8 @@ pub(crate) struct Vars<'a, 'l> {
     budget_spent: bool,
     /// Parameters made for written defaults: (name, default text, where it is written).
     defaults: Vec<(String, String, Span)>,
+    /// The source being resolved has a fallback after it (`${file(x.yml), 'y'}`).
+    has_fallback: bool,
     depth: usize,
 }
 
@@ -169,6 +171,7 @@ impl<'a, 'l> Vars<'a, 'l> {
             resolved: HashSet::new(),
             budget_spent: false,
             defaults: Vec::new(),
+            has_fallback: false,
             depth: 0,
         }
     }
@@ -465,8 +468,14 @@ impl<'a, 'l> Vars<'a, 'l> {
         // The first source with a value; a literal after a source only the deployment knows
         // is that source's written default.
         let mut external: Option<String> = None;
-        for source in sources(&inner) {
-            match self.source(source, span, at) {
+        let all = sources(&inner);
+        let outer_fallback = self.has_fallback;
+        for (k, source) in all.iter().copied().enumerate() {
+            // (A missing file with a fallback after it is no error: the fallback applies.)
+            self.has_fallback = outer_fallback || k + 1 < all.len();
+            let value = self.source(source, span, at);
+            self.has_fallback = outer_fallback;
+            match value {
                 Val::Unknown => continue,
                 Val::External => {
                     external.get_or_insert_with(|| source.to_string());
@@ -616,6 +625,13 @@ impl<'a, 'l> Vars<'a, 'l> {
                 },
             },
             Ok(None) => Val::Unknown,
+            // The framework reads a missing file as no value: a fallback after it applies.
+            Err(LoadError::Missing(_)) if self.has_fallback => Val::Unknown,
+            // A file the repository ignores on purpose (`secrets.yml` in `.gitignore`) exists
+            // where the service is deployed: its values are unknown here, not an error.
+            Err(LoadError::Missing(_)) if super::ignored_by_git(&self.asm.root_dir, &path) => {
+                Val::External
+            }
             Err(LoadError::Missing(msg)) => {
                 self.asm.issue(
                     "TM011",
