@@ -629,13 +629,27 @@ pub fn lint_paths_with(
             distribute(st, findings, &|i| wanted.contains(&i))
         })
         .collect();
+    // Folders under a Serverless service written as code (`serverless.ts`/`.js`), which this tool
+    // cannot read: a fragment there may use names that service defines or generates.
+    let code_services = code_service_dirs(&with_options, &in_stacks, &given_dirs);
     let results: Vec<Result<FileReport, String>> = with_options
         .par_iter()
         .filter(|(_, _, _, abs)| !in_stacks.contains(abs))
-        .map(|(path, explicit, opts, _)| {
+        .map(|(path, explicit, opts, abs)| {
             let display = path.to_string_lossy();
             let display = display.strip_prefix("./").unwrap_or(&display);
-            lint_file(path, display, *explicit, opts)
+            let mut report = lint_file(path, display, *explicit, opts)?;
+            let under_code = abs.parent().is_some_and(|d| code_services.contains(d));
+            if under_code && !report.source.contains("AWSTemplateFormatVersion") {
+                // A fragment of a service we cannot read: names it uses are unknown, not
+                // undefined (TM003-TM005, and DependsOn in TM007).
+                let undefined_name = |f: &Finding| {
+                    matches!(f.rule.id, "TM003" | "TM004" | "TM005")
+                        || f.rule.id == "TM007" && f.message.starts_with("`DependsOn` names")
+                };
+                report.findings.retain(|f| !undefined_name(f));
+            }
+            Ok(report)
         })
         .collect();
     for r in results {
@@ -648,6 +662,47 @@ pub fn lint_paths_with(
     outcome.reports = merge_reports(std::mem::take(&mut outcome.reports));
     outcome.errors.sort();
     outcome
+}
+
+/// The folders (of the run's single files) that lie in or under a folder holding a Serverless
+/// service written as code (`serverless.ts`, `.js`, `.mjs`, `.cjs`), within the repository.
+fn code_service_dirs(
+    files: &[RunFile],
+    in_stacks: &std::collections::HashSet<PathBuf>,
+    given_dirs: &[PathBuf],
+) -> std::collections::HashSet<PathBuf> {
+    const CODE: &[&str] = &[
+        "serverless.ts",
+        "serverless.js",
+        "serverless.mjs",
+        "serverless.cjs",
+    ];
+    // Whether a folder itself holds such a file; the folders already judged.
+    let mut has_code: std::collections::HashMap<PathBuf, bool> = std::collections::HashMap::new();
+    let mut judged: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    let mut out = std::collections::HashSet::new();
+    for (_, _, _, abs) in files {
+        if in_stacks.contains(abs) {
+            continue;
+        }
+        let Some(dir) = abs.parent() else { continue };
+        if !judged.insert(dir.to_path_buf()) {
+            continue;
+        }
+        let top = stack::repository_root_in(dir, given_dirs);
+        let found = dir
+            .ancestors()
+            .take_while(|d| d.starts_with(&top))
+            .any(|d| {
+                *has_code
+                    .entry(d.to_path_buf())
+                    .or_insert_with(|| CODE.iter().any(|n| d.join(n).is_file()))
+            });
+        if found {
+            out.insert(dir.to_path_buf());
+        }
+    }
+    out
 }
 
 /// Reports of one file from several stacks (a shared include) become one.

@@ -857,3 +857,27 @@ fn missing_include_with_fallback_or_gitignored_is_not_tm011() {
     );
     let _ = std::fs::remove_dir_all(base);
 }
+
+/// A fragment under a Serverless service written as code (`serverless.ts`, which this tool
+/// cannot read) may use names that service defines: no TM003/TM004/TM005 there; the same
+/// fragment elsewhere still gets them.
+#[test]
+fn fragment_under_a_typescript_service_has_no_undefined_names() {
+    let base = common::fresh_temp_dir("ts-service");
+    std::fs::create_dir_all(base.join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    let fragment = "Resources:\n  Pool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      UserPoolName: !Sub '${AWS::StackName}-${Stage}'\n      LambdaConfig:\n        PreSignUp: !GetAtt PreSignUpLambdaFunction.Arn\n";
+    common::write_file(&base, "ts/serverless.ts", "export default {};\n");
+    common::write_file(&base, "ts/resources/cognito.yml", fragment);
+    common::write_file(&base, "plain/cognito.yml", fragment);
+    let (run, found) = parseable_in(&base, &["--select", "TM", "ts", "plain"]);
+    assert_findings(
+        &run,
+        &found,
+        &[
+            ("plain/cognito.yml", "TM005", 5),
+            ("plain/cognito.yml", "TM004", 7),
+        ],
+        1,
+    );
+    let _ = std::fs::remove_dir_all(base);
+}
