@@ -167,18 +167,55 @@ fn settings(cli: &Cli, config: &Config) -> Result<Settings, String> {
     Ok(s)
 }
 
+/// The `--list-rules` table, 100 columns wide: the severities of a rule's tiers (highest
+/// first; `--explain ID` names the tiers) and its summary wrapped under its column.
 fn list_rules() -> String {
-    let mut out = String::from(
-        "ID     NAME                          SEVERITY                                      SUMMARY\n",
+    const WIDTH: usize = 100;
+    let mut out = format!(
+        "{:<6} {:<29} {:<19} {}\n",
+        "ID", "NAME", "SEVERITY", "SUMMARY"
     );
     for r in RULES {
-        out.push_str(&format!(
-            "{:<6} {:<29} {:<45} {}\n",
-            r.id,
-            r.name,
-            r.severity_text(),
-            r.summary
-        ));
+        let mut levels: Vec<Severity> = r.tiers.iter().map(|t| t.1).collect();
+        levels.sort_unstable_by(|a, b| b.cmp(a));
+        levels.dedup();
+        let severity = levels
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join("/");
+        let head = format!("{:<6} {:<29} {:<19} ", r.id, r.name, severity);
+        let indent = head.chars().count();
+        let room = WIDTH.saturating_sub(indent).max(20);
+        let mut line = String::new();
+        let mut lines: Vec<String> = Vec::new();
+        // (A word longer than the column, such as a property path, is cut where it must be.)
+        let words = r.summary.split_whitespace().flat_map(|w| {
+            let chars: Vec<char> = w.chars().collect();
+            chars
+                .chunks(room)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+        });
+        for word in words {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&word);
+        }
+        lines.push(line);
+        for (i, l) in lines.iter().enumerate() {
+            if i == 0 {
+                out.push_str(&head);
+            } else {
+                out.push_str(&" ".repeat(indent));
+            }
+            out.push_str(l);
+            out.push('\n');
+        }
     }
     out
 }
