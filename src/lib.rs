@@ -147,6 +147,13 @@ impl FileReport {
     }
 }
 
+/// Whether a text looks like a CloudFormation template or a Serverless service (the report must
+/// never be written over one: `--output` followed by staged files takes the first as its value).
+pub fn looks_like_source(text: &str) -> bool {
+    raw_looks_like_template(text)
+        || text.lines().any(|l| l.starts_with("service:")) && text.contains("provider")
+}
+
 /// Raw text that looks like a template even though it does not parse.
 fn raw_looks_like_template(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
@@ -479,6 +486,8 @@ pub struct Outcome {
     pub errors: Vec<String>,
     /// What `--verbose` says about stacks: each stack, its files, where parameters came from.
     pub notes: Vec<String>,
+    /// Every file the run read (absolute paths): a report must never be written over one.
+    pub read: Vec<PathBuf>,
 }
 
 /// The config's `exclude` globs (gitignore syntax, relative to the current directory).
@@ -618,6 +627,14 @@ pub fn lint_paths_with(
     given_dirs.sort();
     given_dirs.dedup();
     let stacks = assemble_stacks(&with_options, &given_dirs, options_for, &mut outcome.notes);
+    outcome
+        .read
+        .extend(with_options.iter().map(|f| f.3.clone()));
+    outcome.read.extend(
+        stacks
+            .iter()
+            .flat_map(|(st, _, _)| st.files.iter().filter_map(|f| f.abs.clone())),
+    );
     let in_stacks: std::collections::HashSet<PathBuf> = stacks
         .iter()
         .flat_map(|(st, _, _)| st.files.iter().filter_map(|f| f.abs.clone()))

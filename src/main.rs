@@ -404,7 +404,31 @@ fn main() -> ExitCode {
     };
     let written = match &cli.output {
         Some(path) => {
-            std::fs::write(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+            // Never write the report over a file the run read (pre-commit appends the staged
+            // files after `--output`, so the first one would become the output).
+            let target = cfn_cognito_lint::stack::absolute(path);
+            let real = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+            // An existing template or service that this run did not read is refused too.
+            let existing_source = std::fs::metadata(path).is_ok_and(|m| m.is_file()) && {
+                use std::io::Read;
+                let mut head = Vec::new();
+                let _ = std::fs::File::open(path)
+                    .and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+                cfn_cognito_lint::looks_like_source(&String::from_utf8_lossy(&head))
+            };
+            if existing_source
+                || outcome
+                    .read
+                    .iter()
+                    .any(|r| *r == target || real(r).is_some_and(|a| Some(a) == real(&target)))
+            {
+                return usage_error(&format!(
+                    "--output {} names a template or a file this run reads: refusing to overwrite it (give the report its own file name, e.g. cognito.sarif)",
+                    path.display()
+                ));
+            }
+            write_through_temp(path, text.as_bytes())
+                .map_err(|e| format!("{}: {e}", path.display()))
         }
         None => match write_stdout(&text) {
             // A reader that stopped reading (`| head`) is not the tool failing: the exit code
@@ -449,6 +473,30 @@ fn print_quietly(text: &str) -> ExitCode {
         }
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// Writes a file through a temporary file beside it, renamed at the end, so an interrupted
+/// run never leaves a half-written report.
+fn write_through_temp(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`) is written as it is: renaming over
+    // it would replace it.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(path, bytes);
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 fn terminal_width() -> usize {

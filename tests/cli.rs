@@ -539,3 +539,53 @@ fn closed_pipe_ends_quietly_with_the_findings_exit_code() {
         assert_eq!(text(&out.stderr), "", "{args:?}");
     }
 }
+
+/// The report is never written over a template: not over an input (`-o b.yaml b.yaml`), and not
+/// over a template that `--output` took as its value (pre-commit appends the staged files after
+/// `args: [--format, sarif, --output]`). A report file of its own is written, and rewritten.
+#[test]
+fn output_never_overwrites_a_template() {
+    let dir = std::env::temp_dir().join(format!("cfn-cognito-lint-output-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let seed = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/stacks/web-app.yaml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for f in ["a.yaml", "b.yaml"] {
+        std::fs::write(dir.join(f), &seed).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let run_in = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+            .args(args)
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for args in [
+        &["--format", "sarif", "--output", "a.yaml", "b.yaml"][..],
+        &["--format", "sarif", "-o", "b.yaml", "a.yaml", "b.yaml"][..],
+    ] {
+        let out = run_in(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("refusing to overwrite"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    for f in ["a.yaml", "b.yaml"] {
+        assert_eq!(
+            std::fs::read(dir.join(f)).unwrap_or_default(),
+            seed,
+            "{f} changed"
+        );
+    }
+    for _ in 0..2 {
+        let out = run_in(&["--format", "json", "-o", "report.json", "a.yaml"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let report = std::fs::read_to_string(dir.join("report.json")).unwrap_or_default();
+    assert!(report.contains("\"findings\""), "{report}");
+    let _ = std::fs::remove_dir_all(dir);
+}
