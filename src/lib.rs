@@ -41,6 +41,10 @@ pub struct Options {
     pub parameters_source: String,
     /// Stacks the config names as fragments.
     pub config_stacks: Vec<ConfigStack>,
+    /// The file lies under a Serverless service written as code (`serverless.ts`), which this
+    /// tool cannot read: a fragment there (no `AWSTemplateFormatVersion`) may use names that
+    /// service defines or generates.
+    pub names_defined_elsewhere: bool,
 }
 
 /// A stack a config names: `stacks: {NAME: {files: [...], parameters: FILE}}`.
@@ -308,6 +312,12 @@ fn lint_text(text: &str, explicit: bool, options: &Options) -> Result<Vec<Findin
             &options.parameters_source,
         );
     }
+    // A fragment of a service this tool cannot read: the names it uses are the service's.
+    template.names_defined_elsewhere = options.names_defined_elsewhere
+        && template
+            .tree
+            .get(template.root, "AWSTemplateFormatVersion")
+            .is_none();
     Ok(run_rules(
         &template,
         &stack::Sources::single(text),
@@ -423,11 +433,7 @@ pub fn lint_stdin(display: &str, bytes: Vec<u8>, options: &Options) -> FileRepor
     if let (Some(dir), false) = (abs.parent(), stack::serverless::is_service_file(&abs)) {
         let top = stack::repository_root(dir);
         for d in dir.ancestors().take_while(|d| d.starts_with(&top)) {
-            for name in stack::serverless::SERVICE_FILES {
-                let candidate = d.join(name);
-                if !candidate.is_file() {
-                    continue;
-                }
+            for candidate in stack::serverless::service_files_in(d) {
                 let found = stack::serverless::assemble_with(
                     &candidate,
                     options.stage.as_deref(),
@@ -655,18 +661,14 @@ pub fn lint_paths_with(
         .map(|(path, explicit, opts, abs)| {
             let display = path.to_string_lossy();
             let display = display.strip_prefix("./").unwrap_or(&display);
-            let mut report = lint_file(path, display, *explicit, opts)?;
-            let under_code = abs.parent().is_some_and(|d| code_services.contains(d));
-            if under_code && !report.source.contains("AWSTemplateFormatVersion") {
-                // A fragment of a service we cannot read: names it uses are unknown, not
-                // undefined (TM003-TM005, and DependsOn in TM007).
-                let undefined_name = |f: &Finding| {
-                    matches!(f.rule.id, "TM003" | "TM004" | "TM005")
-                        || f.rule.id == "TM007" && f.message.starts_with("`DependsOn` names")
+            if abs.parent().is_some_and(|d| code_services.contains(d)) {
+                let o = Options {
+                    names_defined_elsewhere: true,
+                    ..(**opts).clone()
                 };
-                report.findings.retain(|f| !undefined_name(f));
+                return lint_file(path, display, *explicit, &o);
             }
-            Ok(report)
+            lint_file(path, display, *explicit, opts)
         })
         .collect();
     for r in results {
@@ -853,11 +855,9 @@ fn assemble_stacks(
             let mut list = Vec::new();
             for d in dir.ancestors().take_while(|d| d.starts_with(&top)) {
                 let here = services_in.entry(d.to_path_buf()).or_insert_with(|| {
-                    stack::serverless::SERVICE_FILES
-                        .iter()
-                        .map(|n| d.join(n))
-                        .filter(|c| c.is_file() && !assembled.contains(c))
-                        .collect()
+                    let mut found = stack::serverless::service_files_in(d);
+                    found.retain(|c| !assembled.contains(c));
+                    found
                 });
                 list.extend(here.iter().map(|c| (c.clone(), top.clone())));
             }

@@ -267,6 +267,7 @@ fn main() -> ExitCode {
             parameters: parameters.clone(),
             parameters_source: parameters_source.clone(),
             config_stacks: cfn_cognito_lint::config_stacks(config, cli.config_env.as_deref())?,
+            names_defined_elsewhere: false,
         })
     };
     let options = match options_of(&config) {

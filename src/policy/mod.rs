@@ -420,6 +420,35 @@ pub struct Model<'a> {
     pub resource_policies: Vec<(Document, usize, bool)>,
     pub roles: Vec<Role>,
     role_index: std::collections::HashMap<usize, usize>,
+    /// The door of each identity pool of the template, computed once.
+    doors: std::collections::HashMap<usize, Option<Door>>,
+}
+
+/// Whether some of a role's Cognito `Allow` statements admit identities whose amr `wanted`
+/// accepts: no statement, a statement without an amr condition, a value `wanted` accepts, or a
+/// `*Like` wildcard; `empty_admits`: whether a condition with no values admits them.
+fn amr_admits(
+    tree: &Tree,
+    allow: &[&Statement],
+    empty_admits: bool,
+    wanted: impl Fn(&str) -> bool,
+) -> bool {
+    allow.is_empty()
+        || allow.iter().any(|s| {
+            let amr: Vec<Clause> = s
+                .clauses(tree)
+                .into_iter()
+                .filter(|c| c.key.eq_ignore_ascii_case(AMR_KEY))
+                .collect();
+            amr.is_empty()
+                || amr.iter().any(|c| {
+                    let values = strings(tree, Some(c.value));
+                    (empty_admits && values.is_empty())
+                        || values
+                            .iter()
+                            .any(|(_, v)| wanted(v) || (c.op.contains("Like") && v.contains('*')))
+                })
+        })
 }
 
 /// The identity pool of this template an attachment's `IdentityPoolId` names.
@@ -1017,9 +1046,11 @@ impl<'a> Model<'a> {
             resource_policies,
             roles,
             role_index: role_slot,
+            doors: t
+                .resources_of_type(IDENTITY_POOL)
+                .map(|(p, _)| (p, pool_door(t, p)))
+                .collect(),
         };
-        let mut doors: std::collections::HashMap<usize, Option<Door>> =
-            std::collections::HashMap::new();
         for k in 0..model.roles.len() {
             model.roles[k].pools = model.reaching_pools(&model.roles[k]);
             let tier = model.compute_tier(&model.roles[k]);
@@ -1039,8 +1070,7 @@ impl<'a> Model<'a> {
                     {
                         continue;
                     }
-                    let door = doors.entry(p).or_insert_with(|| pool_door(t, p));
-                    if let Some(d) = door {
+                    if let Some(Some(d)) = model.doors.get(&p) {
                         if best.as_ref().is_none_or(|b| !b.open() && d.open()) {
                             best = Some(d.clone());
                         }
@@ -1076,29 +1106,13 @@ impl<'a> Model<'a> {
     fn admits_signed_in(&self, role: &Role) -> bool {
         let tree = &self.template.tree;
         let allow: Vec<&Statement> = role.cognito_allows(tree).collect();
-        allow.is_empty()
-            || allow.iter().any(|s| {
-                let amr: Vec<Clause> = s
-                    .clauses(tree)
-                    .into_iter()
-                    .filter(|c| c.key.eq_ignore_ascii_case(AMR_KEY))
-                    .collect();
-                amr.is_empty()
-                    || amr.iter().any(|c| {
-                        let values = strings(tree, Some(c.value));
-                        values.is_empty()
-                            || values.iter().any(|(_, v)| {
-                                *v != "unauthenticated"
-                                    || (c.op.contains("Like") && v.contains('*'))
-                            })
-                    })
-            })
+        amr_admits(tree, &allow, true, |v| v != "unauthenticated")
     }
 
     /// The door through which anyone can become a signed-in identity of an identity pool (an
     /// open one if there is one, else one behind a `PreSignUp` trigger).
     pub fn door_of(&self, pool: usize) -> Option<Door> {
-        pool_door(self.template, pool)
+        self.doors.get(&pool).cloned().flatten()
     }
 
     /// The role with the most exposed tier among some roles (the one a message speaks of).
@@ -1156,20 +1170,7 @@ impl<'a> Model<'a> {
         {
             return Tier::Guest;
         }
-        let admits_guests = allow.is_empty()
-            || allow.iter().any(|s| {
-                let amr: Vec<Clause> = s
-                    .clauses(tree)
-                    .into_iter()
-                    .filter(|c| c.key.eq_ignore_ascii_case(AMR_KEY))
-                    .collect();
-                amr.is_empty()
-                    || amr.iter().any(|c| {
-                        strings(tree, Some(c.value)).iter().any(|(_, v)| {
-                            *v == "unauthenticated" || (c.op.contains("Like") && v.contains('*'))
-                        })
-                    })
-            });
+        let admits_guests = amr_admits(tree, &allow, false, |v| v == "unauthenticated");
         let t = self.template;
         let pool_allows_guests = role.pools.iter().any(|&p| {
             t.resources[p]

@@ -12,11 +12,7 @@ use crate::template::{Entry, NodeId, Span, Tree};
 impl Assembler<'_> {
     /// `path:line` of a stack span, for messages.
     pub fn where_is(&self, span: Span) -> String {
-        let i = self
-            .files
-            .partition_point(|f| f.base <= span.start)
-            .saturating_sub(1);
-        match self.files.get(i) {
+        match super::file_at(&self.files, span).and_then(|i| self.files.get(i)) {
             Some(f) => {
                 let at = f.index.line_col(&f.text, span.start.saturating_sub(f.base));
                 format!("{}:{}", f.path, at.line)

@@ -113,10 +113,18 @@ pub struct Stack {
 impl Stack {
     /// The file a stack span lies in.
     pub fn file_of(&self, span: Span) -> Option<usize> {
-        self.files
-            .partition_point(|f| f.base <= span.start)
-            .checked_sub(1)
+        file_at(&self.files, span)
     }
+}
+
+/// The file (index) of a stack's files a stack span starts in.
+pub(crate) fn file_at<F: std::borrow::Borrow<SourceFile>>(
+    files: &[F],
+    span: Span,
+) -> Option<usize> {
+    files
+        .partition_point(|f| f.borrow().base <= span.start)
+        .checked_sub(1)
 }
 
 /// The repository root around a path: the nearest folder upwards with a `.git`; else the

@@ -20,6 +20,15 @@ pub fn is_service(tree: &Tree, root: NodeId) -> bool {
     tree.get(root, "service").is_some() && tree.get(root, "provider").is_some()
 }
 
+/// The service files a folder holds (`serverless.yml`, `.yaml`, `.json`, in that order).
+pub fn service_files_in(dir: &Path) -> Vec<std::path::PathBuf> {
+    SERVICE_FILES
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|f| f.is_file())
+        .collect()
+}
+
 /// Whether a file name is a service file's.
 pub fn is_service_file(path: &Path) -> bool {
     path.file_name()
@@ -56,14 +65,7 @@ pub fn compose_services(path: &Path) -> Vec<std::path::PathBuf> {
         else {
             continue;
         };
-        let service_dir = dir.join(p);
-        for name in SERVICE_FILES {
-            let f = service_dir.join(name);
-            if f.is_file() {
-                out.push(f);
-                break;
-            }
-        }
+        out.extend(service_files_in(&dir.join(p)).into_iter().next());
     }
     out
 }
@@ -311,6 +313,7 @@ fn assemble_loaded(
         t.serverless = true;
         t.generated = generated.0.into_iter().map(Into::into).collect();
         t.generated_shape = Some(std::sync::Arc::new(generated.1));
+        t.generated_patterns = Some(std::sync::Arc::new(generated.2));
         t.plugin_names = plugin_names;
     }
     Some(stack)
@@ -618,7 +621,7 @@ fn generate(
     service: &str,
     stage: &str,
     sections: &mut Sections,
-) -> (Vec<String>, ServiceShape) {
+) -> (Vec<String>, ServiceShape, sls_names::GeneratedNames) {
     let tree = &asm.tree;
     let provider = tree.get(root, "provider");
     let pget = |path: &[&str]| provider.and_then(|p| tree.get_path(p, path));
@@ -781,7 +784,10 @@ fn generate(
     cors_paths.sort();
     cors_paths.dedup();
     shape.http_cors_paths = cors_paths;
-    let mut names = sls_names::generated(&shape);
+    // The service's generated names, computed once: exact names here, patterns (hash suffixes)
+    // kept for look-ups.
+    let generated_names = sls_names::GeneratedNames::new(&shape);
+    let mut names = generated_names.names().to_vec();
 
     // The execution role, with the provider's statements and managed policies.
     // The framework makes the role when some function uses it.
@@ -908,5 +914,5 @@ fn generate(
     }
     names.sort();
     names.dedup();
-    (names, shape)
+    (names, shape, generated_names)
 }

@@ -49,9 +49,15 @@ pub struct Template {
     /// The Serverless service's shape, for generated names that follow a pattern (hash
     /// suffixes such as `ApiGatewayDeployment<timestamp>`).
     pub generated_shape: Option<std::sync::Arc<crate::stack::sls_names::ServiceShape>>,
+    /// The Serverless service's generated names, computed once from its shape (the look-up of
+    /// names that follow a pattern).
+    pub generated_patterns: Option<std::sync::Arc<crate::stack::sls_names::GeneratedNames>>,
     /// What the Serverless service's plugins may add: patterns of names, and whether an
     /// unknown plugin may add any name.
     pub plugin_names: crate::stack::plugins::PluginNames,
+    /// A fragment of a stack this tool cannot read (a Serverless service written as code):
+    /// every name it uses may be defined there.
+    pub names_defined_elsewhere: bool,
     sam: bool,
     parameter_index: HashMap<Box<str>, usize>,
     resource_index: HashMap<Box<str>, usize>,
@@ -213,7 +219,9 @@ impl Template {
             generated: Default::default(),
             serverless: false,
             generated_shape: None,
+            generated_patterns: None,
             plugin_names: Default::default(),
+            names_defined_elsewhere: false,
             parameter_index,
             resource_index,
             condition_index,
@@ -250,7 +258,8 @@ impl Template {
     /// A name the framework generates (Serverless), defined although no resource of the tree
     /// defines it.
     pub fn is_generated(&self, name: &str) -> bool {
-        self.generated.contains(name)
+        self.names_defined_elsewhere
+            || self.generated.contains(name)
             || !self.plugin_names.unknown.is_empty()
             || self
                 .plugin_names
@@ -258,9 +267,9 @@ impl Template {
                 .iter()
                 .any(|p| crate::stack::plugins::matches(p, name))
             || self
-                .generated_shape
+                .generated_patterns
                 .as_deref()
-                .is_some_and(|s| crate::stack::sls_names::matches_generated_pattern(s, name))
+                .is_some_and(|g| g.matches_pattern(name))
     }
     pub fn has_transform(&self, name: &str) -> bool {
         self.transforms.iter().any(|t| t == name)
