@@ -1,8 +1,9 @@
 //! Shared by the embedded data tables (`schema`, `iam`): finding the lines that start a block.
 
 /// Every line of `table` that starts with `marker` (e.g. `"R "`): (offset of the line, offset
-/// just past it, the rest of the line after the marker). Found with a substring search, which
-/// skips over the text far faster than reading it line by line (start-up time).
+/// just past it, the rest of the line after the marker). Found with memchr's SIMD substring search, which
+/// skips over the text far faster than reading it line by line or `str::match_indices`
+/// (start-up time: the schema table's scan was a fifth of a small run).
 pub fn marked_lines(table: &'static str, marker: &str) -> Vec<(usize, usize, &'static str)> {
     let mut out = Vec::new();
     let mut push = |start: usize| {
@@ -16,7 +17,7 @@ pub fn marked_lines(table: &'static str, marker: &str) -> Vec<(usize, usize, &'s
         push(0);
     }
     let needle = format!("\n{marker}");
-    for (i, _) in table.match_indices(needle.as_str()) {
+    for i in memchr::memmem::find_iter(table.as_bytes(), needle.as_bytes()) {
         push(i + 1);
     }
     out
