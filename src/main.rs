@@ -1,5 +1,8 @@
 //! The `cfn-cognito-lint` binary: arguments → library → report → exit code.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;

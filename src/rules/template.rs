@@ -221,11 +221,28 @@ pub fn check_cycles(cx: &Context<'_>, out: &mut Emitter<'_>) {
 }
 
 /// TM008, property part: an unquoted YAML 1.1 boolean where the resource schema says string.
+/// YAML 1.1 boolean words that reach a string property as their author wrote them (`true`
+/// becomes "true"; single letters stay strings): only yes/no/on/off change meaning.
+const MEANT_AS_WRITTEN: [&str; 4] = ["true", "false", "y", "n"];
+
 pub fn check_yaml_booleans(cx: &Context<'_>, out: &mut Emitter<'_>) {
     if !out.enabled(&TM008) {
         return;
     }
     let t = cx.template;
+    // Only plain yes/no/on/off words can give a finding (see `visit_value`): most templates
+    // (every JSON one) have none, and one pass over the nodes spares them the schema walk.
+    let changes_meaning = |i: usize| {
+        let id = NodeId(u32::try_from(i).unwrap_or(u32::MAX));
+        t.tree.yaml11_bool(id).is_some()
+            && !t
+                .tree
+                .str(id)
+                .is_some_and(|raw| MEANT_AS_WRITTEN.iter().any(|w| raw.eq_ignore_ascii_case(w)))
+    };
+    if !(0..t.tree.len()).any(changes_meaning) {
+        return;
+    }
     for res in &t.resources {
         let (Some(ty), Some(props)) = (res.type_name.as_deref(), res.properties) else {
             continue;
@@ -267,10 +284,7 @@ fn visit_value(
             // Unquoted true/false reach a string property as "true"/"false", what the author
             // meant, and single letters y/n stay strings: only yes/no/on/off change meaning.
             let raw = tree.str(v).unwrap_or_default();
-            let meant = raw.eq_ignore_ascii_case("true")
-                || raw.eq_ignore_ascii_case("false")
-                || raw.eq_ignore_ascii_case("y")
-                || raw.eq_ignore_ascii_case("n");
+            let meant = MEANT_AS_WRITTEN.iter().any(|w| raw.eq_ignore_ascii_case(w));
             if let Some(b) = tree.yaml11_bool(v).filter(|_| !meant) {
                 let tier = if kind == PropKind::Enum {
                     "enum"
