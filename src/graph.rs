@@ -442,18 +442,24 @@ impl Builder<'_> {
         };
         let node_span = tree.span(string_node);
         let raw = self.source.slice(node_span);
-        for var in intrinsic::sub_vars(s) {
+        let vars = intrinsic::sub_vars(s);
+        // Where each variable is written: found in the raw text, in one pass.
+        let places = raw.map(|r| intrinsic::sub_var_places(r, s, &vars));
+        let locals: Option<std::collections::HashSet<&str>> = locals
+            .and_then(|m| tree.entries(m))
+            .map(|es| es.iter().map(|e| &*e.key).collect());
+        for (i, var) in vars.iter().enumerate() {
             let name = var.name;
             // The framework's own variables were resolved or stay unknown: not CloudFormation's.
             if self.t.serverless && crate::stack::is_framework_variable(name) {
                 continue;
             }
-            if locals.is_some_and(|m| tree.entry(m, name).is_some()) {
+            if locals.as_ref().is_some_and(|m| m.contains(name)) {
                 continue;
             }
-            // Where the variable is written: found in the raw text when the scalar has no escapes.
-            let part = raw
-                .and_then(|r| r.find(&s[var.start..var.end]))
+            let part = places
+                .as_ref()
+                .and_then(|p| p.get(i).copied().flatten())
                 .map(|off| {
                     Span::new(
                         node_span.start as usize + off,

@@ -1,0 +1,237 @@
+//! Issue 12, hostile input to the parser, the positions and the renderers: inputs whose cost
+//! used to grow with the square of their size, line breaks, spans, JSON/YAML detection, several
+//! documents, circular conditions, deep `Fn::If`. Inputs are generated here; the slow cases run
+//! the binary under a memory limit and a timeout (`common::hostile`), and their time bound is
+//! only a guard against a hang.
+
+mod common;
+
+use std::time::Duration;
+
+use common::hostile;
+use common::{Parseable, parse_parseable};
+
+/// A generous bound for a case that is linear now (a quadratic one took far longer).
+const HANG_GUARD: Duration = Duration::from_secs(15);
+
+/// Writes `text` as `name` in a fresh folder and runs the binary on it with `args` (a config
+/// that lifts the file-size limit is beside it).
+fn run_on(case: &str, name: &str, text: &str, args: &[&str]) -> hostile::Run {
+    let dir = hostile::scratch(case);
+    common::write_file(&dir, name, text);
+    common::write_file(&dir, "big.yaml", "limits: {max-file-size: 1GiB}\n");
+    let mut all = vec!["--config", "big.yaml", "--fail-level", "none"];
+    all.extend_from_slice(args);
+    all.push(name);
+    let run = hostile::run(case, &dir, &all, None);
+    eprintln!("{case}: {:?}", run.elapsed);
+    assert!(
+        !run.stderr.contains("panicked"),
+        "{case}: the binary panicked:\n{}",
+        run.stderr
+    );
+    assert_eq!(run.code, Some(0), "{case}: {}", run.stderr);
+    assert!(
+        run.elapsed < HANG_GUARD,
+        "{case}: {:?} (a hang guard; linear cases take a fraction of it)",
+        run.elapsed
+    );
+    run
+}
+
+fn parseable(case: &str, name: &str, text: &str) -> Vec<Parseable> {
+    parse_parseable(&run_on(case, name, text, &["--format", "parseable"]).stdout)
+}
+
+/// (rule, line, column) of findings.
+fn places(found: &[Parseable]) -> Vec<(String, usize, usize)> {
+    found
+        .iter()
+        .map(|f| (f.rule.clone(), f.line, f.col))
+        .collect()
+}
+
+fn place(rule: &str, line: usize, col: usize) -> (String, usize, usize) {
+    (rule.to_string(), line, col)
+}
+
+// ------------------------------------------------------------------------------------------------
+// Item 1: Fn::Sub with many variables
+// ------------------------------------------------------------------------------------------------
+
+/// A template whose one `Fn::Sub` string has `n` distinct undefined variables `${V0}-${V1}-…`.
+fn sub_template(n: usize) -> String {
+    let body: Vec<String> = (0..n).map(|i| format!("${{V{i}}}")).collect();
+    format!(
+        "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '{}'\n",
+        body.join("-")
+    )
+}
+
+/// The column of `${V<i>}` in [`sub_template`]'s line 5.
+fn sub_column(i: usize) -> usize {
+    let prefix = "      TopicName: !Sub '".len();
+    let before: usize = (0..i).map(|k| format!("${{V{k}}}-").len()).sum();
+    prefix + before + 1
+}
+
+#[test]
+fn sub_with_100k_variables_is_linear_and_each_is_placed() {
+    let n = 100_000;
+    let found = parseable("sub-100k", "t.yaml", &sub_template(n));
+    assert_eq!(found.len(), n);
+    assert!(found.iter().all(|f| f.rule == "TM005" && f.line == 5));
+    for i in [0, 1, 4_999, 99_999] {
+        let f = &found[i];
+        assert_eq!(
+            (f.col, f.end_col),
+            (sub_column(i), sub_column(i) + format!("${{V{i}}}").len())
+        );
+        assert!(f.message.contains(&format!("`${{V{i}}}`")), "{}", f.message);
+    }
+}
+
+#[test]
+fn sub_with_100k_variables_costs_nothing_more_with_the_rule_ignored() {
+    let run = run_on(
+        "sub-100k-ignored",
+        "t.yaml",
+        &sub_template(100_000),
+        &["--format", "parseable", "--ignore", "TM005"],
+    );
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn sub_local_variables_many() {
+    // `[string, {V0: a, …}]`: every variable is a local one; no finding.
+    let n = 50_000;
+    let body: Vec<String> = (0..n).map(|i| format!("${{V{i}}}")).collect();
+    let locals: Vec<String> = (0..n).map(|i| format!("V{i}: x")).collect();
+    let text = format!(
+        "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub\n        - '{}'\n        - {{{}}}\n",
+        body.join("-"),
+        locals.join(", ")
+    );
+    assert_eq!(parseable("sub-locals", "t.yaml", &text), vec![]);
+}
+
+#[test]
+fn sub_variable_written_twice_is_reported_at_each_place() {
+    let text = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '${Missing}-${Missing}'\n";
+    let found = parseable("sub-twice", "t.yaml", text);
+    assert_eq!(
+        places(&found),
+        vec![place("TM005", 5, 24), place("TM005", 5, 35)]
+    );
+}
+
+// ------------------------------------------------------------------------------------------------
+// Item 2: one-line (minified) JSON
+// ------------------------------------------------------------------------------------------------
+
+/// One line of JSON with `n` resources, each with a `Ref` to an undefined name (TM003) and a
+/// `DependsOn` to a missing resource (TM007); names padded with non-ASCII characters so
+/// columns (code points) and bytes differ.
+fn minified(n: usize) -> String {
+    let resources: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#""Topic{i}":{{"Type":"AWS::SNS::Topic","DependsOn":"Missing{i}","Properties":{{"TopicName":{{"Ref":"Undefined{i}"}},"DisplayName":"é漢🦀"}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"AWSTemplateFormatVersion":"2010-09-09","Resources":{{{}}}}}"#,
+        resources.join(",")
+    )
+}
+
+/// (line, column) of the `k`-th occurrence of `needle` in a one-line text, column in code points.
+fn column_of(text: &str, needle: &str, k: usize) -> usize {
+    let at = text
+        .match_indices(needle)
+        .nth(k)
+        .map_or_else(|| panic!("no {needle} #{k}"), |(i, _)| i);
+    text[..at].chars().count() + 1
+}
+
+#[test]
+fn minified_json_is_linear_in_every_format() {
+    let n = 10_000;
+    let text = minified(n);
+    let found = parseable("minified-parseable", "t.json", &text);
+    assert_eq!(found.len(), 2 * n);
+    // Sorted by position: for each resource its DependsOn (TM007) comes before its Ref (TM003).
+    for i in [0, 1, n / 2, n - 1] {
+        let dep = &found[2 * i];
+        let r = &found[2 * i + 1];
+        assert_eq!(
+            (dep.rule.as_str(), dep.line, dep.col),
+            ("TM007", 1, column_of(&text, &format!("\"Missing{i}\""), 0))
+        );
+        assert_eq!(
+            (r.rule.as_str(), r.line, r.col),
+            (
+                "TM003",
+                1,
+                column_of(&text, &format!("\"Undefined{i}\""), 0)
+            )
+        );
+    }
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let run = run_on(
+            &format!("minified-{format}"),
+            "t.json",
+            &text,
+            &["--format", format],
+        );
+        assert!(run.stdout.len() > n, "{format}");
+    }
+}
+
+#[test]
+fn human_on_a_long_line_names_the_place_without_drawing_it() {
+    let text = minified(3);
+    let run = run_on("minified-human-3", "t.json", &text, &["--format", "human"]);
+    let col = column_of(&text, "\"Undefined1\"", 0);
+    assert!(
+        run.stdout
+            .contains(&format!("t.json:1:{col} (line too long to show)")),
+        "{}",
+        run.stdout
+    );
+}
+
+// ------------------------------------------------------------------------------------------------
+// Item 4: line breaks
+// ------------------------------------------------------------------------------------------------
+
+/// A finding after lone-CR and `\r\r\n` line ends has one position in every format: the
+/// machine formats and the human renderer both break lines at LF, CRLF and a lone CR, as YAML
+/// does.
+#[test]
+fn lone_cr_and_cr_cr_lf_count_as_yaml_counts() {
+    for (case, nl) in [("lone-cr", "\r"), ("cr-cr-lf", "\r\r\n"), ("crlf", "\r\n")] {
+        let lines = [
+            "Resources:",
+            "  Topic:",
+            "    Type: AWS::SNS::Topic",
+            "    Properties:",
+            "      TopicName: !Ref Nowhere",
+        ];
+        let text = lines.join(nl) + nl;
+        let found = parseable(case, "t.yaml", &text);
+        // `\r\r\n` is two breaks for YAML: an empty line after each line.
+        let line = if nl == "\r\r\n" { 9 } else { 5 };
+        assert_eq!(places(&found), vec![place("TM003", line, 23)], "{case}");
+        let human = run_on(&format!("{case}-human"), "t.yaml", &text, &[]).stdout;
+        assert!(
+            human.contains(&format!("[t.yaml:{line}:23]")),
+            "{case}: {human}"
+        );
+        let drawn = format!("{line} │       TopicName: !Ref Nowhere");
+        assert!(human.contains(&drawn), "{case}: {human}");
+        assert!(!human.contains('\r'), "{case}: a CR reached the terminal");
+    }
+}
