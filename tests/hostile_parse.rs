@@ -235,3 +235,191 @@ fn lone_cr_and_cr_cr_lf_count_as_yaml_counts() {
         assert!(!human.contains('\r'), "{case}: a CR reached the terminal");
     }
 }
+
+// ------------------------------------------------------------------------------------------------
+// Item 3: a long dependency cycle
+// ------------------------------------------------------------------------------------------------
+
+/// `n` topics, each depending on the next, the last on the first.
+fn cycle_template(n: usize) -> String {
+    let mut out = String::from("Resources:\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "  R{i}:\n    Type: AWS::SNS::Topic\n    DependsOn: R{}\n",
+            (i + 1) % n
+        ));
+    }
+    out
+}
+
+#[test]
+fn cycle_of_10k_resources_names_20_and_keeps_all_in_json() {
+    let n = 10_000;
+    let text = cycle_template(n);
+    let found = parseable("cycle-10k", "t.yaml", &text);
+    assert_eq!(places(&found), vec![place("TM006", 2, 3)]);
+    let names: Vec<String> = (0..20).map(|i| format!("R{i}")).collect();
+    assert_eq!(
+        found[0].message,
+        format!(
+            "circular dependency of {n} resources: {} → … and {} more → R0",
+            names.join(" → "),
+            n - 20
+        )
+    );
+    // JSON: every edge of the cycle, in order, each at its DependsOn value.
+    let json = run_on("cycle-10k-json", "t.yaml", &text, &["--format", "json"]).stdout;
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    let related = doc["findings"][0]["related"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(related.len(), n);
+    for i in [0, 1, n - 1] {
+        assert_eq!(related[i]["line"], 3 * i + 4);
+        assert_eq!(related[i]["column"], 16);
+        assert_eq!(
+            related[i]["message"],
+            format!("`R{i}` depends on the next resource here")
+        );
+    }
+    // Human: the first 20 labels drawn, not the rest.
+    let human = run_on("cycle-10k-human", "t.yaml", &text, &[]).stdout;
+    assert!(human.contains("`R19` depends on the next resource here"));
+    assert!(!human.contains("`R20` depends on the next resource here"));
+    for format in ["sarif", "github", "junit"] {
+        run_on(
+            &format!("cycle-10k-{format}"),
+            "t.yaml",
+            &text,
+            &["--format", format],
+        );
+    }
+}
+
+#[test]
+fn short_cycle_message_is_unchanged() {
+    let found = parseable("cycle-3", "t.yaml", &cycle_template(3));
+    assert_eq!(places(&found), vec![place("TM006", 2, 3)]);
+    assert_eq!(found[0].message, "circular dependency: R0 → R1 → R2 → R0");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Item 8: circular conditions
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn conditions_that_use_each_other_are_a_cycle() {
+    let text = "\
+Parameters:
+  Env: {Type: String}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  A: !And [!Condition IsProd, !Condition B]
+  B:
+    Fn::Or:
+      - Condition: C
+      - Fn::Not: [{Condition: A}]
+  C: !Not [!Condition B]
+  Self: {Condition: Self}
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Condition: A
+";
+    let found = parseable("conditions-cycle", "t.yaml", text);
+    assert_eq!(
+        places(&found),
+        vec![place("TM006", 5, 3), place("TM006", 11, 3)]
+    );
+    assert_eq!(
+        found[0].message,
+        "conditions use each other in a circle: A → B → A; CloudFormation rejects the template"
+    );
+    assert_eq!(
+        found[1].message,
+        "conditions use each other in a circle: Self → Self; CloudFormation rejects the template"
+    );
+    let json = run_on(
+        "conditions-cycle-json",
+        "t.yaml",
+        text,
+        &["--format", "json"],
+    )
+    .stdout;
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    let related = doc["findings"][0]["related"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let at: Vec<(u64, u64)> = related
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap_or(0),
+                r["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(at, vec![(5, 42), (9, 31)]);
+}
+
+#[test]
+fn conditions_without_a_cycle_are_quiet() {
+    let text = "\
+Parameters:
+  Env: {Type: String}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  NotProd: !Not [!Condition IsProd]
+  Both: !And [!Condition IsProd, !Condition NotProd]
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Condition: Both
+";
+    assert_eq!(parseable("conditions-dag", "t.yaml", text), vec![]);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Item 9: Fn::If nested too deep
+// ------------------------------------------------------------------------------------------------
+
+/// A property whose value is `depth` `Fn::If` nested in each other's false branch (JSON).
+fn nested_if(depth: usize) -> String {
+    let mut value = String::from("\"end\"");
+    for _ in 0..depth {
+        value = format!("{{\"Fn::If\": [\"C\", \"x\", {value}]}}");
+    }
+    format!(
+        "{{\"Parameters\": {{\"Env\": {{\"Type\": \"String\"}}}},\n\"Conditions\": {{\"C\": {{\"Fn::Equals\": [{{\"Ref\": \"Env\"}}, \"prod\"]}}}},\n\"Resources\": {{\"Topic\": {{\"Type\": \"AWS::SNS::Topic\", \"Properties\": {{\"TopicName\":\n{value}}}}}}}}}\n"
+    )
+}
+
+#[test]
+fn fn_if_nested_past_64_is_tm010_at_the_65th() {
+    assert_eq!(parseable("if-64", "t.json", &nested_if(64)), vec![]);
+    let text = nested_if(65);
+    let found = parseable("if-65", "t.json", &text);
+    // The 65th `Fn::If` from the outside is the innermost.
+    let col = column_of(text.lines().nth(3).unwrap_or_default(), "\"Fn::If\"", 64);
+    assert_eq!(places(&found), vec![place("TM010", 4, col)]);
+    assert_eq!(
+        found[0].message,
+        "`Fn::If` nested more than 64 levels deep in the branches of another `Fn::If`: the file is not analysed"
+    );
+}
+
+#[test]
+fn fn_if_short_form_nested_past_64_points_at_the_tag() {
+    let mut value = String::from("end");
+    for _ in 0..65 {
+        value = format!("!If [C, x, {value}]");
+    }
+    let text = format!(
+        "Conditions:\n  C: !Equals [a, b]\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: {value}\n"
+    );
+    let found = parseable("if-65-yaml", "t.yaml", &text);
+    let col = column_of(text.lines().nth(6).unwrap_or_default(), "!If", 64);
+    assert_eq!(places(&found), vec![place("TM010", 7, col)]);
+}

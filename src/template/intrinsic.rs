@@ -141,7 +141,9 @@ pub fn sub_var_places(raw: &str, s: &str, vars: &[SubVar<'_>]) -> Vec<Option<usi
         .collect()
 }
 
-const MAX_BRANCH_DEPTH: usize = 64;
+/// How deep `Fn::If` branches are followed; a template that nests them deeper is a TM010
+/// finding (`parse::if_too_deep`), so no value is ever cut off silently.
+pub const MAX_BRANCH_DEPTH: usize = 64;
 
 /// Each branch of `Fn::If` (nested too); `None` for an `AWS::NoValue` branch.
 fn branches_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<Option<NodeId>>) {

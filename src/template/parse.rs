@@ -5,6 +5,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use granit_parser::{Event, ScalarStyle, Span as GSpan};
 
+use super::intrinsic::{self, MAX_BRANCH_DEPTH};
 use super::tree::{Entry, Kind, NodeId, Span, Style, Tree};
 
 /// Safety limits; exceeding one is a TM010 finding.
@@ -93,7 +94,57 @@ pub fn parse(text: &str, limits: &Limits) -> Parsed {
             }
         }
     }
+    if parsed.fatal.is_none() {
+        if let Some(root) = parsed.root {
+            if let Some(span) = if_too_deep(text, &parsed.tree, root, limits) {
+                parsed.fatal = Some(ParseIssue::new(
+                    "TM010",
+                    span,
+                    format!(
+                        "`Fn::If` nested more than {MAX_BRANCH_DEPTH} levels deep in the branches of another `Fn::If`: the file is not analysed"
+                    ),
+                ));
+            }
+        }
+    }
     parsed
+}
+
+/// The key (or `!If` tag) of the first `Fn::If` that sits more than [`MAX_BRANCH_DEPTH`] levels
+/// deep in the branches of others: the analysis follows branches that deep only. A walk over
+/// the tree (aliases followed, within the alias budget), made only when the text names `If`
+/// often enough to nest that deep.
+fn if_too_deep(text: &str, tree: &Tree, root: NodeId, limits: &Limits) -> Option<Span> {
+    memchr::memmem::find_iter(text.as_bytes(), "If").nth(MAX_BRANCH_DEPTH)?;
+    let budget = tree.len().saturating_mul(limits.max_alias_visits.max(1));
+    // (node, how many `Fn::If` it is a branch of, one inside the other)
+    let mut stack = vec![(root, 0usize)];
+    let mut visited = 0usize;
+    while let Some((id, depth)) = stack.pop() {
+        visited += 1;
+        if visited > budget {
+            return None;
+        }
+        let id = tree.deref(id);
+        if let Some(("Fn::If", arg, key_span)) = intrinsic::as_intrinsic(tree, id) {
+            if let Some(args) = tree.items(arg) {
+                let depth = depth + 1;
+                if depth > MAX_BRANCH_DEPTH {
+                    return Some(key_span);
+                }
+                for (i, a) in args.iter().enumerate() {
+                    stack.push((*a, if (1..=2).contains(&i) { depth } else { 0 }));
+                }
+                continue;
+            }
+        }
+        match tree.kind(id) {
+            Kind::Map(entries) => stack.extend(entries.iter().map(|e| (e.value, 0))),
+            Kind::Seq(items) => stack.extend(items.iter().map(|i| (*i, 0))),
+            _ => {}
+        }
+    }
+    None
 }
 
 // ---------------------------------------------------------------------------------------------
