@@ -423,3 +423,173 @@ fn fn_if_short_form_nested_past_64_points_at_the_tag() {
     let col = column_of(text.lines().nth(6).unwrap_or_default(), "!If", 64);
     assert_eq!(places(&found), vec![place("TM010", 7, col)]);
 }
+
+// ------------------------------------------------------------------------------------------------
+// Item 5: block scalars
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn block_scalar_finding_ends_at_its_last_character() {
+    let text = "\
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: !Ref >-
+        Missing
+
+      DisplayName: x
+";
+    let found = parseable("block-scalar", "t.yaml", text);
+    assert_eq!(places(&found), vec![place("TM003", 6, 9)]);
+    assert_eq!((found[0].end_line, found[0].end_col), (6, 16));
+}
+
+// ------------------------------------------------------------------------------------------------
+// Item 6: JSON or YAML
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn yaml_flow_mapping_at_the_start_is_read_as_yaml() {
+    let text = "{AWSTemplateFormatVersion: '2010-09-09',\n Resources: {Topic: {Type: 'AWS::SNS::Topic',\n   Properties: {TopicName: !Ref Nowhere}}}}\n";
+    let found = parseable("yaml-brace", "t.yaml", text);
+    assert_eq!(places(&found), vec![place("TM003", 3, 33)]);
+}
+
+#[test]
+fn broken_json_gets_the_json_error_and_broken_yaml_the_yaml_error() {
+    // Written as JSON (a quoted first key), a missing comma: JSON's error.
+    let json = "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\"} \"X\": 1}}\n";
+    let found = parseable("json-broken", "t.json", json);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rule, "TM001");
+    assert!(
+        found[0].message.starts_with("JSON syntax error"),
+        "{}",
+        found[0].message
+    );
+    // Written as YAML (a bare first key): YAML's error.
+    let yaml = "{AWSTemplateFormatVersion: '2010-09-09', Resources: {T: {Type: AWS::SNS::Topic}}\n";
+    let found = parseable("yaml-brace-broken", "t.yaml", yaml);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rule, "TM001");
+    assert!(
+        found[0].message.starts_with("YAML syntax error"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn json_lone_surrogate_escape_is_accepted() {
+    // `\ud800` alone, `\udc00` alone, a proper pair, and an escaped backslash before `ud800`.
+    let text = r#"{"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {
+  "DisplayName": "a\ud800b\udc00c\ud834\udd1e\\ud800",
+  "TopicName": {"Ref": "Nowhere"}}}}}
+"#;
+    let found = parseable("json-surrogate", "t.json", text);
+    assert_eq!(places(&found), vec![place("TM003", 3, 24)]);
+}
+
+/// A template whose one property nests `depth` arrays (JSON).
+fn deep_json(depth: usize) -> String {
+    format!(
+        "{{\"Resources\": {{\"Topic\": {{\"Type\": \"AWS::SNS::Topic\", \"Properties\": {{\"TopicName\": {{\"Ref\": \"Nowhere\"}}, \"Tags\":\n{}{}}}}}}}}}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    )
+}
+
+#[test]
+fn json_deeper_than_512_is_analysed_when_max_depth_allows() {
+    for depth in [500, 600, 2000] {
+        let case = format!("json-deep-{depth}");
+        let dir = hostile::scratch(&case);
+        common::write_file(&dir, "t.json", deep_json(depth));
+        common::write_file(&dir, "deep.yaml", "limits: {max-depth: 4096}\n");
+        let run = hostile::run(
+            &case,
+            &dir,
+            &[
+                "--config",
+                "deep.yaml",
+                "--format",
+                "parseable",
+                "--fail-level",
+                "none",
+                "t.json",
+            ],
+            None,
+        );
+        assert_eq!(run.code, Some(0), "{case}: {}", run.stderr);
+        let col = column_of(&deep_json(1), "\"Nowhere\"", 0);
+        assert_eq!(
+            places(&parse_parseable(&run.stdout)),
+            vec![place("TM003", 1, col)],
+            "{case}"
+        );
+    }
+    // Under the default max-depth: TM010 at the first bracket too deep.
+    let found = parseable("json-deep-default", "t.json", &deep_json(600));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rule, "TM010");
+    assert_eq!((found[0].line, found[0].col), (2, 253));
+}
+
+// ------------------------------------------------------------------------------------------------
+// Item 7: several YAML documents
+// ------------------------------------------------------------------------------------------------
+
+const TEMPLATE_DOC: &str = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref Nowhere\n";
+
+#[test]
+fn template_after_an_empty_or_comment_document_is_linted_and_noted() {
+    for (case, before) in [
+        ("docs-empty", "---\n"),
+        ("docs-comment", "---\n# generated, do not edit\n"),
+        ("docs-data", "name: settings\n"),
+    ] {
+        let text = format!("{before}---\n{TEMPLATE_DOC}");
+        let found = parseable(case, "t.yaml", &text);
+        let start = before.lines().count() + 1;
+        assert_eq!(
+            places(&found),
+            vec![place("TM008", start, 1), place("TM003", start + 5, 23)],
+            "{case}"
+        );
+        assert_eq!(
+            found[0].message,
+            "the file holds more than one YAML document: CloudFormation reads one template per file; the documents before document 2 are not templates, only document 2 is linted",
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn first_document_template_is_linted_and_later_ones_noted() {
+    let text = format!("{TEMPLATE_DOC}---\nother: 1\n");
+    let found = parseable("docs-first", "t.yaml", &text);
+    assert_eq!(
+        places(&found),
+        vec![place("TM003", 5, 23), place("TM008", 6, 1)]
+    );
+    assert!(
+        found[1]
+            .message
+            .ends_with("only the first document is linted")
+    );
+    // A template as the second document, a third after it.
+    let text = format!("---\n---\n{TEMPLATE_DOC}---\nother: 1\n");
+    let found = parseable("docs-second-of-three", "t.yaml", &text);
+    assert_eq!(
+        places(&found),
+        vec![place("TM003", 7, 23), place("TM008", 8, 1)]
+    );
+    assert!(
+        found[1]
+            .message
+            .ends_with("only document 2 (the first that is a template) is linted"),
+        "{}",
+        found[1].message
+    );
+}
