@@ -88,6 +88,13 @@ pub enum Problem {
         first: usize,
         path: Vec<(usize, Span)>,
     },
+    /// Conditions that use each other in a circle (`{Condition: B}` in A, directly or inside
+    /// `Fn::And`/`Fn::Or`/`Fn::Not`): `first` is the one that comes first in the file, `path`
+    /// goes from it around the circle, each condition with the span of the name it uses.
+    ConditionCycle {
+        first: usize,
+        path: Vec<(usize, Span)>,
+    },
 }
 
 /// Where a condition is named.
@@ -230,6 +237,8 @@ struct Builder<'a> {
     problems: Vec<Problem>,
     check: bool,
     extensions: bool,
+    /// `{Condition: B}` inside condition A: (A, B, where B is named).
+    condition_uses: Vec<(usize, usize, Span)>,
 }
 
 impl Builder<'_> {
@@ -442,18 +451,24 @@ impl Builder<'_> {
         };
         let node_span = tree.span(string_node);
         let raw = self.source.slice(node_span);
-        for var in intrinsic::sub_vars(s) {
+        let vars = intrinsic::sub_vars(s);
+        // Where each variable is written: found in the raw text, in one pass.
+        let places = raw.map(|r| intrinsic::sub_var_places(r, s, &vars));
+        let locals: Option<std::collections::HashSet<&str>> = locals
+            .and_then(|m| tree.entries(m))
+            .map(|es| es.iter().map(|e| &*e.key).collect());
+        for (i, var) in vars.iter().enumerate() {
             let name = var.name;
             // The framework's own variables were resolved or stay unknown: not CloudFormation's.
             if self.t.serverless && crate::stack::is_framework_variable(name) {
                 continue;
             }
-            if locals.is_some_and(|m| tree.entry(m, name).is_some()) {
+            if locals.as_ref().is_some_and(|m| m.contains(name)) {
                 continue;
             }
-            // Where the variable is written: found in the raw text when the scalar has no escapes.
-            let part = raw
-                .and_then(|r| r.find(&s[var.start..var.end]))
+            let part = places
+                .as_ref()
+                .and_then(|p| p.get(i).copied().flatten())
                 .map(|off| {
                     Span::new(
                         node_span.start as usize + off,
@@ -510,6 +525,7 @@ pub fn build<'a>(t: &'a Template, source: &'a crate::stack::Sources<'a>) -> Grap
         problems: Vec::new(),
         check,
         extensions: t.has_transform(LANGUAGE_EXTENSIONS),
+        condition_uses: Vec::new(),
     };
     b.run(&condition_nodes, &output_nodes);
     let Builder {
@@ -581,11 +597,12 @@ impl Builder<'_> {
         for (i, c) in t.conditions.iter().enumerate() {
             self.walk(c.node, Some(condition_nodes[i]));
             if self.check {
-                self.condition_refs(c.node);
+                self.condition_refs(i, c.node);
             }
         }
         if self.check {
             self.cycles();
+            self.condition_cycles();
         }
     }
 
@@ -605,7 +622,7 @@ impl Builder<'_> {
     }
 
     /// `{Condition: Name}` inside the Conditions section.
-    fn condition_refs(&mut self, root: NodeId) {
+    fn condition_refs(&mut self, from: usize, root: NodeId) {
         let t = self.t;
         let tree = &t.tree;
         let mut stack = vec![(root, 0usize)];
@@ -617,12 +634,16 @@ impl Builder<'_> {
             if let Some(entries) = tree.entries(id) {
                 if entries.len() == 1 && &*entries[0].key == "Condition" {
                     if let Some(name) = tree.str(entries[0].value) {
-                        if !t.has_condition(name) {
-                            self.problem(Problem::UndefinedCondition {
+                        match t.condition_idx(name) {
+                            Some(to) => {
+                                let span = tree.span(entries[0].value);
+                                self.condition_uses.push((from, to, span));
+                            }
+                            None => self.problem(Problem::UndefinedCondition {
                                 node: entries[0].value,
                                 name: name.to_string(),
                                 site: ConditionSite::Conditions,
-                            });
+                            }),
                         }
                     }
                 }
@@ -669,6 +690,47 @@ impl Builder<'_> {
     }
 }
 
+impl Builder<'_> {
+    /// Every strongly connected set of conditions (one that uses itself too) is a cycle: kept
+    /// once, from the condition that comes first in the file, with the path.
+    fn condition_cycles(&mut self) {
+        if self.condition_uses.is_empty() {
+            return;
+        }
+        let mut graph: DiGraph<Vertex, Edge> = DiGraph::new();
+        let nodes: Vec<NodeIndex> = (0..self.t.conditions.len())
+            .map(|i| graph.add_node(Vertex::Condition(i)))
+            .collect();
+        for &(from, to, span) in &self.condition_uses {
+            let kind = EdgeKind::Ref;
+            graph.add_edge(nodes[from], nodes[to], Edge { kind, span });
+        }
+        let mut found = Vec::new();
+        for scc in tarjan_scc(&graph) {
+            let self_loop = scc.len() == 1 && graph.find_edge(scc[0], scc[0]).is_some();
+            if scc.len() < 2 && !self_loop {
+                continue;
+            }
+            let Some(first) = scc
+                .iter()
+                .filter_map(|n| match graph[*n] {
+                    Vertex::Condition(c) => Some(c),
+                    _ => None,
+                })
+                .min()
+            else {
+                continue;
+            };
+            let path = cycle_path(&graph, nodes[first], &scc);
+            found.push((first, path));
+        }
+        found.sort_by_key(|(first, _)| *first);
+        for (first, path) in found {
+            self.problems.push(Problem::ConditionCycle { first, path });
+        }
+    }
+}
+
 /// A path from `start` back to itself inside one strongly connected component:
 /// each resource with the span of the edge that leaves it.
 fn cycle_path(
@@ -704,7 +766,7 @@ fn cycle_path(
     let mut cur = start;
     let mut guard = 0;
     while let Some(&(p, span)) = prev.get(&cur) {
-        if let Vertex::Resource(r) = graph[p] {
+        if let Vertex::Resource(r) | Vertex::Condition(r) = graph[p] {
             path.push((r, span));
         }
         cur = p;

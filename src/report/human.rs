@@ -19,43 +19,55 @@ use crate::template::LineIndex;
 /// reads a byte slice from its start to find a span's lines, so each read is handed only a
 /// window of whole lines around the span ([`window`]) and its answer moved back to the file's
 /// offsets and line numbers: the cost of a finding no longer grows with the file.
+///
+/// Lines break at LF, CRLF and a lone CR, as in the line index (YAML's breaks). miette's line
+/// counter agrees, but its snippet drawer keeps a lone CR inside a line: a file with one is
+/// handed to miette with each lone CR read as LF ([`Normal`]; same length, so every offset
+/// holds).
 struct FileSource<'a> {
     path: &'a str,
     text: &'a str,
     index: &'a LineIndex,
-    /// The file has a lone `\r`, a line break for miette but not for the line index: such a
-    /// file is read whole, as miette would.
-    whole: bool,
 }
 
 impl<'a> FileSource<'a> {
-    /// `whole` knows the files with a lone `\r` (others are looked at here).
-    fn new(path: &'a str, text: &'a str, index: &'a LineIndex, whole: &Whole) -> FileSource<'a> {
+    /// `normal` holds the texts with a lone `\r`, each lone `\r` read as `\n`.
+    fn new(
+        path: &'a str,
+        text: &'a str,
+        index: &'a LineIndex,
+        normal: &'a Normal,
+    ) -> FileSource<'a> {
         FileSource {
             path,
-            text,
-            index,
-            whole: whole
+            text: normal
                 .get(&(text.as_ptr() as usize))
-                .copied()
-                .unwrap_or_else(|| has_lone_cr(text)),
+                .and_then(Option::as_deref)
+                .unwrap_or(text),
+            index,
         }
     }
 }
 
-/// Whether `text` has a `\r` not followed by `\n`.
-fn has_lone_cr(text: &str) -> bool {
+/// `text` with every `\r` not followed by `\n` replaced by `\n`, if it has one.
+fn without_lone_cr(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    bytes.contains(&b'\r')
-        && bytes
-            .iter()
-            .enumerate()
-            .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    let lone = |i: usize| bytes.get(i + 1) != Some(&b'\n');
+    if !memchr::memchr_iter(b'\r', bytes).any(lone) {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    for i in memchr::memchr_iter(b'\r', bytes).filter(|&i| lone(i)) {
+        out[i] = b'\n';
+    }
+    // An ASCII byte replaced by another: still UTF-8.
+    String::from_utf8(out).ok()
 }
 
 /// The lines miette reads for a span from `start` to `end` with `before` and `after` lines of
 /// context, with a line of margin on each side: the byte range (whole lines, so on character
-/// boundaries) and the 0-based number of its first line.
+/// boundaries) and the 0-based number of its first line. Found in the line index: no scan of
+/// the text, whatever the length of its lines.
 fn window(
     text: &str,
     index: &LineIndex,
@@ -64,35 +76,34 @@ fn window(
     before: usize,
     after: usize,
 ) -> (usize, usize, usize) {
-    let bytes = text.as_bytes();
-    let len = bytes.len();
+    let len = text.len();
     let start = start.min(len);
     let end = end.clamp(start, len);
-    // Back over the span's own line and `before + 1` lines more.
-    let mut from = start;
-    for k in 0..before + 2 {
-        match bytes[..from].iter().rposition(|&b| b == b'\n') {
-            Some(p) if k == before + 1 => from = p + 1,
-            Some(p) => from = p,
-            None => {
-                from = 0;
-                break;
-            }
-        }
-    }
-    // Forward over the span's last line and `after + 2` lines more.
-    let mut to = end.saturating_sub(1).max(start);
-    for _ in 0..after + 3 {
-        match bytes[to..].iter().position(|&b| b == b'\n') {
-            Some(p) => to += p + 1,
-            None => {
-                to = len;
-                break;
-            }
-        }
-    }
-    let first_line = u32::try_from(from).map_or(0, |at| index.line_col(text, at).line - 1);
-    (from, to, first_line)
+    // The span's first line and `before + 1` lines more; its last line and `after + 2` more.
+    let first = index.line_of(start).saturating_sub(before + 1).max(1);
+    let last = index.line_of(end.saturating_sub(1).max(start)) + after + 2;
+    let line_start = |line: usize| index.line_range(text, line).map(|r| r.start);
+    let from = line_start(first).unwrap_or(0);
+    let to = line_start(last + 1).unwrap_or(len);
+    (from, to, first - 1)
+}
+
+/// Whether every line miette would draw for these spans (each with a line of context) is short
+/// enough to show: the line index answers, so a 5 MB line costs nothing to look at.
+fn drawable(
+    text: &str,
+    index: &LineIndex,
+    spans: impl IntoIterator<Item = (usize, usize)>,
+) -> bool {
+    spans.into_iter().all(|(start, end)| {
+        let first = index.line_of(start).saturating_sub(1).max(1);
+        let last = index.line_of(end.max(start)) + 1;
+        (first..=last).all(|line| {
+            index
+                .line_range(text, line)
+                .is_none_or(|r| r.len() <= MAX_SNIPPET_LINE)
+        })
+    })
 }
 
 impl SourceCode for FileSource<'_> {
@@ -103,12 +114,9 @@ impl SourceCode for FileSource<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let text = self.text;
-        let (from, to, first_line) = if self.whole {
-            (0, text.len(), 0)
-        } else {
-            let start = span.offset();
-            window(text, self.index, start, start + span.len(), before, after)
-        };
+        let start = span.offset();
+        let (from, to, first_line) =
+            window(text, self.index, start, start + span.len(), before, after);
         let part = text.get(from..to).ok_or(MietteError::OutOfBounds)?;
         let local = SourceSpan::new(
             span.offset()
@@ -148,8 +156,10 @@ struct Diag<'a> {
 
 /// A label in another file of the stack.
 struct RelatedDiag<'a> {
-    message: &'a str,
-    source: FileSource<'a>,
+    /// The label's text; with its place when no snippet is drawn.
+    message: std::borrow::Cow<'a, str>,
+    /// `None` when a line to draw is too long to show.
+    source: Option<FileSource<'a>>,
     span: SourceSpan,
 }
 
@@ -169,9 +179,10 @@ impl Diagnostic for RelatedDiag<'_> {
         Some(miette::Severity::Advice)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source as &dyn SourceCode)
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(None, self.span),
         )))
@@ -180,6 +191,11 @@ impl Diagnostic for RelatedDiag<'_> {
 
 /// Lines longer than this are not drawn (minified JSON, generated nesting).
 const MAX_SNIPPET_LINE: usize = 400;
+
+/// Secondary labels drawn with a finding's snippet; the structured formats list them all. miette
+/// lays out every label against every drawn line, so a cycle of thousands of resources would
+/// cost their square.
+const MAX_DRAWN_LABELS: usize = 20;
 
 impl fmt::Debug for Diag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -230,9 +246,13 @@ impl Diagnostic for Diag<'_> {
             Some(f.severity.as_str().to_string()),
             source_span(&r.source, f.span),
         );
-        let others = f.labels.iter().map(move |(span, text)| {
-            LabeledSpan::new_with_span(Some(text.clone()), source_span(&r.source, *span))
-        });
+        let others = f
+            .labels
+            .iter()
+            .take(MAX_DRAWN_LABELS)
+            .map(move |(span, text)| {
+                LabeledSpan::new_with_span(Some(text.clone()), source_span(&r.source, *span))
+            });
         Some(Box::new(std::iter::once(primary).chain(others)))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
@@ -262,57 +282,85 @@ fn handler(style: Style) -> GraphicalReportHandler {
         .with_context_lines(1)
 }
 
-/// Whether each file a report's findings are drawn from has a lone `\r`, by the address of its
-/// text: found once per file, not once per finding.
-type Whole = HashMap<usize, bool>;
+/// The texts a report's findings are drawn from that have a lone `\r`, by address, each lone
+/// `\r` read as `\n` ([`FileSource`]): made once per file, not once per finding.
+/// `None` for a text without one (looked at once too).
+type Normal = HashMap<usize, Option<String>>;
 
-fn whole_of(report: &FileReport) -> Whole {
-    let mut whole = Whole::new();
-    whole.insert(report.source.as_ptr() as usize, has_lone_cr(&report.source));
-    for r in report.findings.iter().flat_map(|f| &f.related) {
-        whole
-            .entry(r.file.text.as_ptr() as usize)
-            .or_insert_with(|| has_lone_cr(&r.file.text));
+fn normal_of(report: &FileReport) -> Normal {
+    let mut normal = Normal::new();
+    let texts = std::iter::once(report.source.as_str()).chain(
+        report
+            .findings
+            .iter()
+            .flat_map(|f| &f.related)
+            .map(|r| r.file.text.as_str()),
+    );
+    for text in texts {
+        normal
+            .entry(text.as_ptr() as usize)
+            .or_insert_with(|| without_lone_cr(text));
     }
-    whole
+    normal
 }
 
 /// One finding, as miette draws it.
 pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> String {
-    render_with(report, finding, style, &whole_of(report))
+    render_with(report, finding, style, &normal_of(report))
 }
 
-fn render_with(report: &FileReport, finding: &Finding, style: Style, whole: &Whole) -> String {
+fn render_with(report: &FileReport, finding: &Finding, style: Style, normal: &Normal) -> String {
     let text = report.source.as_str();
-    let line_len = |at: u32| {
-        let bytes = text.as_bytes();
-        let at = (at as usize).min(bytes.len());
-        let start = bytes[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let end = bytes[at..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| at + i);
-        end - start
+    let index = &report.index;
+    let range = |span: crate::template::Span| {
+        let s = source_span(text, span);
+        (s.offset(), s.offset() + s.len())
     };
-    let snippet = std::iter::once(finding.span.start)
-        .chain(finding.labels.iter().map(|l| l.0.start))
-        .all(|at| line_len(at) <= MAX_SNIPPET_LINE);
+    let snippet = drawable(
+        text,
+        index,
+        std::iter::once(range(finding.span)).chain(
+            finding
+                .labels
+                .iter()
+                .take(MAX_DRAWN_LABELS)
+                .map(|l| range(l.0)),
+        ),
+    );
     let related = finding
         .related
         .iter()
-        .map(|r| RelatedDiag {
-            message: &r.message,
-            source: FileSource::new(&r.file.path, &r.file.text, &r.file.index, whole),
-            span: source_span(&r.file.text, r.span),
+        .map(|r| {
+            let span = source_span(&r.file.text, r.span);
+            let (start, end) = (span.offset(), span.offset() + span.len());
+            if drawable(&r.file.text, &r.file.index, [(start, end)]) {
+                RelatedDiag {
+                    message: std::borrow::Cow::Borrowed(&r.message),
+                    source: Some(FileSource::new(
+                        &r.file.path,
+                        &r.file.text,
+                        &r.file.index,
+                        normal,
+                    )),
+                    span,
+                }
+            } else {
+                let (s, _) = r.file.index.span(&r.file.text, r.span);
+                RelatedDiag {
+                    message: std::borrow::Cow::Owned(format!(
+                        "{} ({}:{}:{}, line too long to show)",
+                        r.message, r.file.path, s.line, s.column
+                    )),
+                    source: None,
+                    span,
+                }
+            }
         })
         .collect();
     let diag = Diag {
         finding,
         report,
-        source: FileSource::new(&report.path, &report.source, &report.index, whole),
+        source: FileSource::new(&report.path, &report.source, &report.index, normal),
         snippet,
         related,
     };
@@ -346,10 +394,10 @@ pub fn render(reports: &[FileReport], style: Style, quiet: bool) -> String {
     let drawn: Vec<Vec<String>> = reports
         .par_iter()
         .map(|r| {
-            let whole = whole_of(r);
+            let normal = normal_of(r);
             r.findings
                 .par_iter()
-                .map(|f| render_with(r, f, style, &whole))
+                .map(|f| render_with(r, f, style, &normal))
                 .collect()
         })
         .collect();
@@ -370,13 +418,12 @@ pub fn render(reports: &[FileReport], style: Style, quiet: bool) -> String {
 mod tests {
     use super::*;
 
-    fn source<'a>(text: &'a str, index: &'a LineIndex) -> FileSource<'a> {
-        FileSource {
-            path: "t.yaml",
-            text,
-            index,
-            whole: has_lone_cr(text),
-        }
+    fn source<'a>(text: &'a str, index: &'a LineIndex, normal: &'a Normal) -> FileSource<'a> {
+        FileSource::new("t.yaml", text, index, normal)
+    }
+
+    fn normal(text: &str) -> Normal {
+        std::iter::once((text.as_ptr() as usize, without_lone_cr(text))).collect()
     }
 
     /// What the window hands miette: (line, column, line count, read span, data).
@@ -387,7 +434,8 @@ mod tests {
         context: usize,
     ) -> (usize, usize, usize, (usize, usize), String) {
         let index = LineIndex::new(text);
-        let src = source(text, &index);
+        let normal = normal(text);
+        let src = source(text, &index, &normal);
         let Ok(c) = src.read_span(&SourceSpan::new(start.into(), len), context, context) else {
             panic!("no contents for {start}+{len}");
         };
@@ -441,17 +489,23 @@ mod tests {
             "x",
             "\n\n\n",
             "a\rb\nc\rd\n",
+            "a\r\r\nb: é\rc\r\n\rd",
             "0\n1\n2\n3: é\n4\n5\n6: 漢\n7\n8\n9\n10\n11",
             "0\r\n1\r\n2\r\n3: é\r\n4\r\n5\r\n6\r\n7: ü\r\n8\r\n9\r\n10\r\n",
         ];
         for text in texts {
             let index = LineIndex::new(text);
-            let src = source(text, &index);
+            let normal = normal(text);
+            let src = source(text, &index, &normal);
+            // miette's line counter breaks at a lone CR too, its drawer does not: the window
+            // hands it the text with lone CRs read as LF, which both read alike.
+            let seen = without_lone_cr(text).unwrap_or_else(|| text.to_string());
+            let seen = seen.as_str();
             for start in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
                 for end in (start..=text.len()).filter(|&i| text.is_char_boundary(i)) {
                     let span = SourceSpan::new(start.into(), end - start);
                     for context in [0, 1, 2] {
-                        let whole = text.read_span(&span, context, context);
+                        let whole = seen.read_span(&span, context, context);
                         let part = src.read_span(&span, context, context);
                         let (Ok(w), Ok(p)) = (whole, part) else {
                             panic!("{text:?} {start}..{end}: no contents");
@@ -461,16 +515,14 @@ mod tests {
                         assert_eq!(w.line(), p.line(), "{text:?} {start}..{end} {context}");
                         assert_eq!(w.line_count(), p.line_count(), "{text:?} {start}..{end}");
                         let column = if context == 0 {
-                            text[..start]
+                            seen[..start]
                                 .rsplit('\n')
                                 .next()
                                 .map_or(0, |l| l.chars().count())
                         } else {
                             w.column()
                         };
-                        if !text.contains('\r') || context > 0 {
-                            assert_eq!(column, p.column(), "{text:?} {start}..{end} {context}");
-                        }
+                        assert_eq!(column, p.column(), "{text:?} {start}..{end} {context}");
                     }
                 }
             }

@@ -83,11 +83,7 @@ pub fn check_secret_on_public_client(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 } else if let Some(("Fn::Sub", arg, _)) = intrinsic::as_intrinsic(tree, v) {
                     // The literal parts of a Sub name: `${Env}-web` → `-web`.
                     if let Some(s) = tree.str(arg) {
-                        let mut lit = s.to_string();
-                        for var in intrinsic::sub_vars(s).iter().rev() {
-                            lit.replace_range(var.start..var.end, " ");
-                        }
-                        names.push((lit, None));
+                        names.push((intrinsic::sub_replace(s, " "), None));
                     }
                 }
             }
@@ -481,11 +477,7 @@ fn url_text(t: &Template, item: NodeId, v: Value<'_>) -> Option<String> {
         return None;
     };
     let s = intrinsic::sub_string(tree, arg)?;
-    let mut text = s.to_string();
-    for var in intrinsic::sub_vars(s).iter().rev() {
-        text.replace_range(var.start..var.end, "\0");
-    }
-    Some(text)
+    Some(intrinsic::sub_replace(s, "\0"))
 }
 
 /// UC007: the redirect URLs of each client.

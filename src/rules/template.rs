@@ -150,7 +150,7 @@ pub fn check_references(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 )
                 .help("add `Transform: AWS::Serverless-2016-10-31`");
             }
-            Problem::Cycle { .. } => {}
+            Problem::Cycle { .. } | Problem::ConditionCycle { .. } => {}
         }
     }
 }
@@ -189,33 +189,83 @@ fn report_malformed(out: &mut Emitter<'_>, node: NodeId, form: &Malformed) {
     }
 }
 
+/// Names of a cycle written out in a TM006 message; a longer cycle's message names these and
+/// says how many more there are (every edge is still a label: the structured formats list
+/// them all, the human format draws the first of them).
+const CYCLE_NAMES_SHOWN: usize = 20;
+
+/// `A → B → C → A`, or `A → … → T → … and K more → A` past [`CYCLE_NAMES_SHOWN`] names.
+fn cycle_text(names: &[&str], start: &str) -> String {
+    let shown = names.len().min(CYCLE_NAMES_SHOWN);
+    let mut text = names[..shown].join(" → ");
+    if names.len() > shown {
+        text.push_str(&format!(" → … and {} more", names.len() - shown));
+    }
+    text.push_str(" → ");
+    text.push_str(start);
+    text
+}
+
 /// TM006: each cycle of resources the graph found, once, at the resource that comes first in
-/// the file, with the path and a label on every edge of it.
+/// the file, with the path and a label on every edge of it; each cycle of conditions likewise,
+/// at the condition that comes first.
 pub fn check_cycles(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let t = cx.template;
     let name = |r: usize| t.resources.get(r).map_or("?", |r| &*r.name);
+    let condition = |c: usize| t.conditions.get(c).map_or("?", |c| &*c.name);
     for problem in &cx.graph.problems {
-        let Problem::Cycle { first, path } = problem else {
-            continue;
-        };
-        let Some(start) = t.resources.get(*first) else {
-            continue;
-        };
-        let names: Vec<&str> = path.iter().map(|(r, _)| name(*r)).collect();
-        let mut text = names.join(" → ");
-        text.push_str(" → ");
-        text.push_str(&start.name);
-        let f = out.emit(
-            &TM006,
-            None,
-            Loc::Key(start.node),
-            format!("circular dependency: {text}"),
-        );
-        for (r, span) in path {
-            f.label(
-                *span,
-                format!("`{}` depends on the next resource here", name(*r)),
-            );
+        match problem {
+            Problem::Cycle { first, path } => {
+                let Some(start) = t.resources.get(*first) else {
+                    continue;
+                };
+                let names: Vec<&str> = path.iter().map(|(r, _)| name(*r)).collect();
+                let what = if names.len() > CYCLE_NAMES_SHOWN {
+                    format!("circular dependency of {} resources", names.len())
+                } else {
+                    "circular dependency".to_string()
+                };
+                let f = out.emit(
+                    &TM006,
+                    None,
+                    Loc::Key(start.node),
+                    format!("{what}: {}", cycle_text(&names, &start.name)),
+                );
+                for (r, span) in path {
+                    f.label(
+                        *span,
+                        format!("`{}` depends on the next resource here", name(*r)),
+                    );
+                }
+            }
+            Problem::ConditionCycle { first, path } => {
+                let Some(start) = t.conditions.get(*first) else {
+                    continue;
+                };
+                let names: Vec<&str> = path.iter().map(|(c, _)| condition(*c)).collect();
+                let what = if names.len() > CYCLE_NAMES_SHOWN {
+                    format!("{} conditions use each other in a circle", names.len())
+                } else {
+                    "conditions use each other in a circle".to_string()
+                };
+                let f = out.emit(
+                    &TM006,
+                    None,
+                    Loc::Key(start.node),
+                    format!(
+                        "{what}: {}; CloudFormation rejects the template",
+                        cycle_text(&names, &start.name)
+                    ),
+                );
+                f.help("break the circle: one of the conditions must not use the next");
+                for (c, span) in path {
+                    f.label(
+                        *span,
+                        format!("`{}` uses the next condition here", condition(*c)),
+                    );
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -95,7 +95,55 @@ pub fn sub_vars(s: &str) -> Vec<SubVar<'_>> {
     out
 }
 
-const MAX_BRANCH_DEPTH: usize = 64;
+/// A `Fn::Sub` string with each variable replaced by `with` (escapes `${!…}` kept as written),
+/// built in one pass.
+pub fn sub_replace(s: &str, with: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for var in sub_vars(s) {
+        out.push_str(&s[last..var.start]);
+        out.push_str(with);
+        last = var.end;
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
+/// Where each variable of a `Fn::Sub` string `s` is written in `raw`, the scalar's text in the
+/// file: the byte offset of its `${…}` in `raw`, or `None` where escapes or folding make it
+/// differ (the caller then points at the whole scalar). The variables come in the order they
+/// are written, so each is searched from where the one before it ended: one pass over `raw`,
+/// and a variable written twice is found at each place. After a few variables are not found,
+/// the rest are not looked for (each miss reads the rest of the text).
+pub fn sub_var_places(raw: &str, s: &str, vars: &[SubVar<'_>]) -> Vec<Option<usize>> {
+    const MAX_MISSES: usize = 8;
+    let finder = |needle: &str| memchr::memmem::Finder::new(needle.as_bytes()).into_owned();
+    let mut cursor = 0usize;
+    let mut misses = 0usize;
+    vars.iter()
+        .map(|v| {
+            if misses >= MAX_MISSES {
+                return None;
+            }
+            let needle = s.get(v.start..v.end)?;
+            match finder(needle).find(raw.as_bytes().get(cursor..)?) {
+                Some(at) => {
+                    let at = cursor + at;
+                    cursor = at + needle.len();
+                    Some(at)
+                }
+                None => {
+                    misses += 1;
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// How deep `Fn::If` branches are followed; a template that nests them deeper is a TM010
+/// finding (`parse::if_too_deep`), so no value is ever cut off silently.
+pub const MAX_BRANCH_DEPTH: usize = 64;
 
 /// Each branch of `Fn::If` (nested too); `None` for an `AWS::NoValue` branch.
 fn branches_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<Option<NodeId>>) {

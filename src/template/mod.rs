@@ -244,6 +244,9 @@ impl Template {
     pub fn has_condition(&self, name: &str) -> bool {
         self.condition_index.contains_key(name)
     }
+    pub fn condition_idx(&self, name: &str) -> Option<usize> {
+        self.condition_index.get(name).copied()
+    }
     /// The resources of one type, in file order (indexed once, so rules never scan them all).
     pub fn resources_of_type<'a>(
         &'a self,

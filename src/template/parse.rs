@@ -5,6 +5,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use granit_parser::{Event, ScalarStyle, Span as GSpan};
 
+use super::intrinsic::{self, MAX_BRANCH_DEPTH};
 use super::tree::{Entry, Kind, NodeId, Span, Style, Tree};
 
 /// Safety limits; exceeding one is a TM010 finding.
@@ -68,9 +69,32 @@ pub fn looks_like_json(text: &str) -> bool {
         .starts_with('{')
 }
 
+/// Whether text that opens an object reads as JSON from its first key on (`{"` or `{}`): when
+/// neither JSON nor YAML can read it, its JSON error is the one to show.
+fn json_from_first_key(text: &str) -> bool {
+    let rest = text.trim_start_matches('\u{feff}').trim_start();
+    let rest = rest.strip_prefix('{').unwrap_or(rest).trim_start();
+    rest.starts_with('"') || rest.starts_with('}')
+}
+
 pub fn parse(text: &str, limits: &Limits) -> Parsed {
     let mut parsed = if looks_like_json(text) {
-        parse_json(text, limits)
+        let (json, trailing_comma) = read_json(text, limits);
+        match &json.fatal {
+            // YAML that opens with a flow mapping (`{AWSTemplateFormatVersion: …}`) is not
+            // JSON but is a template: read as YAML when JSON cannot read it. When neither can,
+            // the error of the one it was written as. A trailing comma in JSON is a JSON typo
+            // (CloudFormation: "JSON not well-formed") that YAML would let pass: JSON's error.
+            Some(issue) if issue.rule == "TM001" && !trailing_comma => {
+                let yaml = parse_yaml(text, limits);
+                if yaml.fatal.is_none() || !json_from_first_key(text) {
+                    yaml
+                } else {
+                    json
+                }
+            }
+            _ => json,
+        }
     } else {
         parse_yaml(text, limits)
     };
@@ -93,7 +117,57 @@ pub fn parse(text: &str, limits: &Limits) -> Parsed {
             }
         }
     }
+    if parsed.fatal.is_none() {
+        if let Some(root) = parsed.root {
+            if let Some(span) = if_too_deep(text, &parsed.tree, root, limits) {
+                parsed.fatal = Some(ParseIssue::new(
+                    "TM010",
+                    span,
+                    format!(
+                        "`Fn::If` nested more than {MAX_BRANCH_DEPTH} levels deep in the branches of another `Fn::If`: the file is not analysed"
+                    ),
+                ));
+            }
+        }
+    }
     parsed
+}
+
+/// The key (or `!If` tag) of the first `Fn::If` that sits more than [`MAX_BRANCH_DEPTH`] levels
+/// deep in the branches of others: the analysis follows branches that deep only. A walk over
+/// the tree (aliases followed, within the alias budget), made only when the text names `If`
+/// often enough to nest that deep.
+fn if_too_deep(text: &str, tree: &Tree, root: NodeId, limits: &Limits) -> Option<Span> {
+    memchr::memmem::find_iter(text.as_bytes(), "If").nth(MAX_BRANCH_DEPTH)?;
+    let budget = tree.len().saturating_mul(limits.max_alias_visits.max(1));
+    // (node, how many `Fn::If` it is a branch of, one inside the other)
+    let mut stack = vec![(root, 0usize)];
+    let mut visited = 0usize;
+    while let Some((id, depth)) = stack.pop() {
+        visited += 1;
+        if visited > budget {
+            return None;
+        }
+        let id = tree.deref(id);
+        if let Some(("Fn::If", arg, key_span)) = intrinsic::as_intrinsic(tree, id) {
+            if let Some(args) = tree.items(arg) {
+                let depth = depth + 1;
+                if depth > MAX_BRANCH_DEPTH {
+                    return Some(key_span);
+                }
+                for (i, a) in args.iter().enumerate() {
+                    stack.push((*a, if (1..=2).contains(&i) { depth } else { 0 }));
+                }
+                continue;
+            }
+        }
+        match tree.kind(id) {
+            Kind::Map(entries) => stack.extend(entries.iter().map(|e| (e.value, 0))),
+            Kind::Seq(items) => stack.extend(items.iter().map(|i| (*i, 0))),
+            _ => {}
+        }
+    }
+    None
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,7 +370,15 @@ impl<'a> YamlBuilder<'a> {
         tag: Option<&granit_parser::Tag>,
         span: &GSpan,
     ) {
-        let sp = byte_span(self.text, span);
+        let mut sp = byte_span(self.text, span);
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            // The parser's span runs over the trailing line breaks to the next key's line: a
+            // block scalar ends at its last content character.
+            sp = Span::new(
+                sp.start as usize,
+                self.trim_end(sp.start as usize, sp.end as usize),
+            );
+        }
         let (intrinsic, forced_str) = self.tag_info(tag, span);
         let style = match style {
             _ if forced_str => Style::Quoted,
@@ -526,6 +608,12 @@ pub fn parse_yaml(text: &str, limits: &Limits) -> Parsed {
     };
     let mut fatal = None;
     let mut documents = 0usize;
+    // The first document, kept while later ones are read in search of the template: (root,
+    // its findings, where the second document starts).
+    let mut first: Option<(Option<NodeId>, Vec<ParseIssue>, Span)> = None;
+    // Where the document being read starts; whether a later document was noted (TM008).
+    let mut doc_start = Span::default();
+    let mut noted = false;
     for item in granit_parser::Parser::new_from_str_with_options(text, options) {
         let (event, span) = match item {
             Ok(pair) => pair,
@@ -537,14 +625,31 @@ pub fn parse_yaml(text: &str, limits: &Limits) -> Parsed {
         let result = match event {
             Event::DocumentStart(..) => {
                 documents += 1;
-                if documents > 1 {
+                let at = byte_span(text, &span);
+                if documents > 1 && b.root.is_some_and(|r| looks_like_template(&b.tree, r)) {
+                    noted = true;
                     b.issues.push(ParseIssue::new(
                         "TM008",
-                        byte_span(text, &span),
-                        "the file holds more than one YAML document: CloudFormation reads one template per file; only the first document is linted",
+                        at,
+                        if documents == 2 {
+                            "the file holds more than one YAML document: CloudFormation reads one template per file; only the first document is linted".to_string()
+                        } else {
+                            format!("the file holds more than one YAML document: CloudFormation reads one template per file; only document {} (the first that is a template) is linted", documents - 1)
+                        },
                     ));
                     break;
                 }
+                if documents > 1 {
+                    // The document before is no template (empty, comments only, other data):
+                    // the template may come next. Its findings go with it.
+                    let issues = std::mem::take(&mut b.issues);
+                    if first.is_none() {
+                        first = Some((b.root, issues, at));
+                    }
+                    b.root = None;
+                    b.anchors.clear();
+                }
+                doc_start = at;
                 Ok(())
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -584,12 +689,45 @@ pub fn parse_yaml(text: &str, limits: &Limits) -> Parsed {
             break;
         }
     }
+    let (mut root, mut issues) = (b.root, b.issues);
+    if let Some((first_root, first_issues, second)) = first {
+        if noted {
+            // Said when the document after the template was met.
+        } else if fatal.is_none() && root.is_some_and(|r| looks_like_template(&b.tree, r)) {
+            // The template is a later document: said, and linted.
+            let nth = documents;
+            issues.insert(
+                0,
+                ParseIssue::new(
+                    "TM008",
+                    doc_start,
+                    format!("the file holds more than one YAML document: CloudFormation reads one template per file; the documents before document {nth} are not templates, only document {nth} is linted"),
+                ),
+            );
+        } else if fatal.is_none() {
+            // No document is a template: the first is read, as CloudFormation would.
+            root = first_root;
+            issues = first_issues;
+            issues.push(ParseIssue::new(
+                "TM008",
+                second,
+                "the file holds more than one YAML document: CloudFormation reads one template per file; only the first document is linted",
+            ));
+        }
+    }
     Parsed {
         tree: b.tree,
-        root: b.root,
-        issues: b.issues,
+        root,
+        issues,
         fatal,
     }
+}
+
+/// A mapping with `Resources` or `AWSTemplateFormatVersion` (as `Template::from_tree` asks).
+fn looks_like_template(tree: &Tree, root: NodeId) -> bool {
+    tree.entries(root).is_some()
+        && (tree.get(root, "Resources").is_some()
+            || tree.get(root, "AWSTemplateFormatVersion").is_some())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -626,7 +764,78 @@ fn json_too_deep(text: &str, max: usize) -> Option<usize> {
     None
 }
 
+/// How deep the JSON reader (jsonc-parser) nests; deeper JSON is read by the YAML reader.
+const JSON_READER_DEPTH: usize = 512;
+
+/// `text` with every lone UTF-16 surrogate escape of its strings (`\ud800` not followed by a
+/// low surrogate, or a low one alone) written `\ufffd`; `None` when it has none.
+fn replace_lone_surrogates(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    // Cheap test first: no `\ud`/`\uD` at all.
+    if memchr::memmem::find(bytes, b"\\ud").is_none()
+        && memchr::memmem::find(bytes, b"\\uD").is_none()
+    {
+        return None;
+    }
+    let unit = |at: usize| -> Option<u32> {
+        if bytes.get(at) != Some(&b'\\') || bytes.get(at + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = text.get(at + 2..at + 6)?;
+        u32::from_str_radix(hex, 16).ok()
+    };
+    let mut lone: Vec<usize> = Vec::new();
+    let mut in_str = false;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !in_str {
+            in_str = b == b'"';
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_str = false;
+                i += 1;
+            }
+            b'\\' => match unit(i) {
+                Some(0xD800..=0xDBFF) => {
+                    if unit(i + 6).is_some_and(|l| (0xDC00..=0xDFFF).contains(&l)) {
+                        i += 12;
+                    } else {
+                        lone.push(i + 2);
+                        i += 6;
+                    }
+                }
+                Some(0xDC00..=0xDFFF) => {
+                    lone.push(i + 2);
+                    i += 6;
+                }
+                Some(_) => i += 6,
+                None => i += 2,
+            },
+            _ => i += 1,
+        }
+    }
+    if lone.is_empty() {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    for at in lone {
+        out[at..at + 4].copy_from_slice(b"FFFD");
+    }
+    // ASCII hex digits replaced by ASCII hex digits: still UTF-8.
+    String::from_utf8(out).ok()
+}
+
 pub fn parse_json(text: &str, limits: &Limits) -> Parsed {
+    read_json(text, limits).0
+}
+
+/// [`parse_json`], and whether the JSON reader stopped at a trailing comma.
+fn read_json(text: &str, limits: &Limits) -> (Parsed, bool) {
+    let mut trailing_comma = false;
     let mut parsed = Parsed {
         tree: Tree::default(),
         root: None,
@@ -640,8 +849,17 @@ pub fn parse_json(text: &str, limits: &Limits) -> Parsed {
             Span::new(at, at + 1),
             format!("nesting deeper than {max} levels (max-depth): the file is not analysed"),
         ));
-        return parsed;
+        return (parsed, false);
     }
+    if json_too_deep(text, JSON_READER_DEPTH).is_some() {
+        // Deeper than the JSON reader goes, within a max-depth raised past it: JSON is YAML,
+        // and the YAML reader goes as deep as max-depth.
+        return (parse_yaml(text, limits), false);
+    }
+    // A lone surrogate escape (`"\ud800"`) is grammatical JSON that the JSON reader rejects:
+    // read as U+FFFD, written in the same six bytes so every offset holds.
+    let replaced = replace_lone_surrogates(text);
+    let text = replaced.as_deref().unwrap_or(text);
     // A BOM is not JSON, but editors write it; skip it and keep offsets into the original text.
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = &text[bom..];
@@ -659,6 +877,10 @@ pub fn parse_json(text: &str, limits: &Limits) -> Parsed {
     };
     match jsonc_parser::parse_to_ast(body, &jsonc_parser::CollectOptions::default(), &options) {
         Err(err) => {
+            trailing_comma = matches!(
+                err.kind(),
+                jsonc_parser::errors::ParseErrorKind::TrailingCommasNotAllowed
+            );
             let r = err.range();
             parsed.fatal = Some(ParseIssue::new(
                 "TM001",
@@ -675,7 +897,7 @@ pub fn parse_json(text: &str, limits: &Limits) -> Parsed {
             }
         }
     }
-    parsed
+    (parsed, trailing_comma)
 }
 
 fn convert_json(
@@ -771,6 +993,45 @@ fn convert_json(
             }
             tree.set_kind(id, Kind::Map(entries));
             id
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of the first value of a one-key mapping or a list.
+    fn first_value(text: &str) -> String {
+        let p = parse_yaml(text, &Limits::default());
+        let Some(root) = p.root else {
+            return String::new();
+        };
+        let v = p
+            .tree
+            .entries(root)
+            .map(|e| e[0].value)
+            .or_else(|| p.tree.items(root).map(|i| i[0]))
+            .unwrap_or(root);
+        text[p.tree.span(v).range()].to_string()
+    }
+
+    #[test]
+    fn block_scalars_end_at_their_last_content_character() {
+        for (text, span) in [
+            ("a: |\n  line1\n  line2\n\nb: 1\n", "line1\n  line2"),
+            ("a: |\n  text\n# comment\nb: 1\n", "text"),
+            (
+                "a: >-\n  folded\n    more\n\n  # c\nb: 1\n",
+                "folded\n    more\n\n  # c",
+            ),
+            ("a: |+\n  keep\n\n\nb: 1\n", "keep"),
+            ("- |\r\n  x\r\n- y\r\n", "x"),
+            ("a: |\n  x", "x"),
+            ("a: |\n  x  \n  \nb: 1", "x"),
+            ("a: !Sub |\n  ${X}\n\nb: 1", "!Sub |\n  ${X}"),
+        ] {
+            assert_eq!(first_value(text), span, "{text:?}");
         }
     }
 }
