@@ -6,6 +6,7 @@
 pub mod config;
 pub mod graph;
 pub mod iam;
+mod input;
 pub mod policy;
 pub mod report;
 pub mod rules;
@@ -14,6 +15,10 @@ pub mod stack;
 pub mod suppress;
 mod table;
 pub mod template;
+mod walk;
+
+pub(crate) use input::{Decoded, FileBytes, Invalid, decode, read_limited, too_large_message};
+use input::{HEAD_BYTES, io_message};
 
 use std::path::{Path, PathBuf};
 
@@ -32,8 +37,11 @@ pub struct Options {
     pub limits: Limits,
     /// A non-template named explicitly is TM001 instead of skipped.
     pub strict: bool,
-    /// Globs (gitignore syntax) of paths not to lint.
+    /// Globs (gitignore syntax) of paths not to lint, relative to `exclude_root`.
     pub exclude: Vec<String>,
+    /// The folder `exclude` is relative to: the config file's (the current directory when
+    /// `None`).
+    pub exclude_root: Option<PathBuf>,
     /// The Serverless stage (`--stage`).
     pub stage: Option<String>,
     /// Parameter values for every stack that declares them (`--parameters`), and their source.
@@ -159,7 +167,7 @@ pub fn looks_like_source(text: &str) -> bool {
 }
 
 /// Raw text that looks like a template even though it does not parse.
-fn raw_looks_like_template(text: &str) -> bool {
+pub(crate) fn raw_looks_like_template(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
         || text.contains("\"Resources\"")
         || text.lines().any(|l| l.starts_with("Resources:"))
@@ -360,52 +368,101 @@ fn run_rules(
     suppress::apply(template, settings, out.findings)
 }
 
-/// Reads and lints one file; never writes to it.
+/// The report of an input larger than max-file-size, from its head: TM010 at 1:1 when it looks
+/// like a template (or `--strict` and named), skipped otherwise. Only the first lines are kept,
+/// for the snippet.
+fn too_large(
+    display: &str,
+    what: &str,
+    head: Vec<u8>,
+    size: Option<u64>,
+    explicit: bool,
+    options: &Options,
+) -> FileReport {
+    let head_text = decode(head).lossy();
+    let mut report = FileReport::new(display, String::new());
+    if !(raw_looks_like_template(&head_text) || explicit && options.strict) {
+        report.skipped =
+            Some("not a CloudFormation template (larger than max-file-size)".to_string());
+        return report;
+    }
+    let message = too_large_message(what, size, options.limits.max_file_size);
+    if !options.settings.enabled(TM010.id) {
+        report.skipped = Some(message);
+        return report;
+    }
+    // The first two lines (at most 4 KiB), for the snippet at 1:1.
+    let mut keep = memchr::memchr_iter(b'\n', head_text.as_bytes())
+        .nth(1)
+        .map_or(head_text.len(), |i| i + 1)
+        .min(4096);
+    while !head_text.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    let mut report = FileReport::new(display, head_text[..keep].to_string());
+    report.findings.push(parse_finding(
+        &TM010,
+        Span::new(0, 0),
+        "",
+        message,
+        &options.settings,
+    ));
+    report
+}
+
+/// The report of a path that is not a regular file (a FIFO, a device): TM010 at 1:1, never
+/// read. Skipped with the reason when TM010 is off.
+fn not_regular(display: &str, kind: &str, options: &Options) -> FileReport {
+    let mut report = FileReport::new(display, String::new());
+    let message = format!("not a regular file ({kind}): not read");
+    if options.settings.enabled(TM010.id) {
+        report.findings.push(parse_finding(
+            &TM010,
+            Span::new(0, 0),
+            "",
+            message,
+            &options.settings,
+        ));
+    } else {
+        report.skipped = Some(message);
+    }
+    report
+}
+
+/// Reads and lints one file; never writes to it. The file is opened once; a FIFO or a device
+/// is a TM010 finding and is not read; at most max-file-size bytes are read.
 pub fn lint_file(
     path: &Path,
     display: &str,
     explicit: bool,
     options: &Options,
 ) -> Result<FileReport, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{display}: {e}"))?;
-    if meta.len() > options.limits.max_file_size {
-        // Look at the head only, to tell a huge template from a huge data file.
-        use std::io::Read;
-        let mut head = vec![0u8; 64 * 1024];
-        let n = std::fs::File::open(path)
-            .and_then(|mut f| f.read(&mut head))
-            .map_err(|e| format!("{display}: {e}"))?;
-        let head_text = String::from_utf8_lossy(&head[..n]);
-        let mut report = FileReport::new(display, head_text.to_string());
-        if !(raw_looks_like_template(&head_text) || explicit && options.strict) {
-            report.skipped =
-                Some("not a CloudFormation template (larger than max-file-size)".to_string());
-            return Ok(report);
-        }
-        report.findings.push(parse_finding(
-            &TM010,
-            Span::new(0, 0),
-            "",
-            format!(
-                "the file is {} bytes, more than max-file-size ({} bytes): it is not analysed",
-                meta.len(),
-                options.limits.max_file_size
-            ),
-            &options.settings,
-        ));
-        return Ok(report);
+    match read_limited(path, options.limits.max_file_size) {
+        Err(e) => Err(format!("{display}: {}", io_message(&e))),
+        Ok(FileBytes::NotRegular(kind)) => Ok(not_regular(display, kind, options)),
+        Ok(FileBytes::TooLarge { head, size }) => Ok(too_large(
+            display, "the file", head, size, explicit, options,
+        )),
+        Ok(FileBytes::Bytes(bytes)) => Ok(lint_bytes(display, bytes, explicit, options)),
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("{display}: {e}"))?;
-    Ok(lint_bytes(display, bytes, explicit, options))
 }
 
 /// Lints standard input named `display` (`--stdin-filename`): when that path belongs to a stack
 /// (a Serverless include, a config fragment), the stack is linted with this text in place of
 /// the file (an editor's unsaved buffer), and the findings in it are reported.
+/// `bytes` is what was read, at most max-file-size + 1 bytes: more is a TM010 (standard input
+/// is only known to be larger).
 pub fn lint_stdin(display: &str, bytes: Vec<u8>, options: &Options) -> FileReport {
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return lint_bytes(display, bytes, true, options);
+    if bytes.len() as u64 > options.limits.max_file_size {
+        let mut head = bytes;
+        head.truncate(HEAD_BYTES as usize);
+        return too_large(display, "standard input", head, None, true, options);
+    }
+    let text = match decode(bytes) {
+        Decoded::Text(t) => t,
+        Decoded::Invalid(invalid) => return lint_invalid(display, invalid, true, options),
     };
+    let text = text.as_str();
     let abs = stack::absolute(Path::new(display));
     let overrides = || {
         let mut m = foldhash::HashMap::default();
@@ -452,33 +509,49 @@ pub fn lint_stdin(display: &str, bytes: Vec<u8>, options: &Options) -> FileRepor
             }
         }
     }
-    lint_bytes(display, bytes, true, options)
+    lint_source(display, text.to_string(), true, options)
 }
 
-/// Lints raw bytes: invalid UTF-8 is a TM001 at the first bad byte (or a skip for non-templates).
+/// Lints raw bytes: UTF-8, or UTF-16/UTF-32 with a byte order mark (decoded); text that cannot
+/// be decoded is a TM001 at the first bad character (or a skip for non-templates).
 pub fn lint_bytes(display: &str, bytes: Vec<u8>, explicit: bool, options: &Options) -> FileReport {
-    match String::from_utf8(bytes) {
-        Ok(text) => lint_source(display, text, explicit, options),
-        Err(err) => {
-            let at = err.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            let mut report = FileReport::new(display, text);
-            // Offsets in the lossy text: everything before `at` is unchanged.
-            if !(raw_looks_like_template(&report.source) || explicit && options.strict) {
-                report.skipped =
-                    Some("not a CloudFormation template (not valid UTF-8)".to_string());
-                return report;
-            }
-            report.findings.push(parse_finding(
-                &TM001,
-                Span::new(at, at + '\u{fffd}'.len_utf8()),
-                "",
-                format!("invalid UTF-8 at byte {at}: CloudFormation templates are UTF-8 text"),
-                &options.settings,
-            ));
-            report
-        }
+    match decode(bytes) {
+        Decoded::Text(text) => lint_source(display, text, explicit, options),
+        Decoded::Invalid(invalid) => lint_invalid(display, invalid, explicit, options),
     }
+}
+
+/// The report of a text that cannot be decoded: TM001 at the first bad character when it looks
+/// like a template (or `--strict` and named), skipped otherwise.
+fn lint_invalid(display: &str, invalid: Invalid, explicit: bool, options: &Options) -> FileReport {
+    let Invalid {
+        text,
+        at,
+        len,
+        encoding,
+        problem,
+    } = invalid;
+    // Offsets in the lossy text: everything before `at` is decoded as written.
+    if !(raw_looks_like_template(&text) || explicit && options.strict) {
+        let mut report = FileReport::new(display, String::new());
+        report.skipped = Some(format!(
+            "not a CloudFormation template (not valid {encoding})"
+        ));
+        return report;
+    }
+    let mut report = FileReport::new(display, text);
+    let message = match encoding {
+        "UTF-8" => format!("{problem}: CloudFormation templates are UTF-8 text"),
+        _ => problem,
+    };
+    report.findings.push(parse_finding(
+        &TM001,
+        Span::new(at, at + len),
+        "",
+        message,
+        &options.settings,
+    ));
+    report
 }
 
 /// The extensions a directory walk picks up.
@@ -494,16 +567,19 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// Every file the run read (absolute paths): a report must never be written over one.
     pub read: Vec<PathBuf>,
+    /// One-line notes printed whatever `--verbose` says: files that may be templates and were
+    /// not linted (in hidden folders, behind symbolic links out of the walked folders).
+    pub summary_notes: Vec<String>,
 }
 
-/// The config's `exclude` globs (gitignore syntax, relative to the current directory).
-fn exclude_matcher(globs: &[String]) -> Result<ignore::gitignore::Gitignore, String> {
-    let mut b = ignore::gitignore::GitignoreBuilder::new(".");
-    for g in globs {
-        b.add_line(None, g)
-            .map_err(|e| format!("exclude `{g}`: {e}"))?;
+/// Drops the text of a report that no format will show: a skipped file's, and a file's without
+/// findings (a run keeps only what its reports need).
+fn shed(mut r: FileReport) -> FileReport {
+    if r.skipped.is_some() || r.findings.is_empty() {
+        r.source = String::new();
+        r.index = LineIndex::new("");
     }
-    b.build().map_err(|e| e.to_string())
+    r
 }
 
 /// How a run finds the options of a file: from the folder it lies in (the nearest config
@@ -518,97 +594,28 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Outcome {
 }
 
 /// Like [`lint_paths`], each file (and stack) with the options `options_for` gives for its
-/// folder; `options` gives the walk's `exclude`.
+/// folder; `options` gives the walk's `exclude` (relative to its `exclude_root`).
 pub fn lint_paths_with(
     paths: &[PathBuf],
     options: &Options,
     options_for: &OptionsFor<'_>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
-    let mut files: Vec<(PathBuf, bool)> = Vec::new();
-    let exclude = match exclude_matcher(&options.exclude) {
-        Ok(m) => m,
+    let exclude = match walk::Exclude::new(options) {
+        Ok(m) => std::sync::Arc::new(m),
         Err(e) => {
             outcome.errors.push(e);
             return outcome;
         }
     };
-    // An explicitly named file is excluded when it or one of its folders matches.
-    let excluded = |p: &Path, dir: bool| {
-        let rel = p.strip_prefix("./").unwrap_or(p);
-        exclude.matched(rel, dir).is_ignore()
-            || rel
-                .ancestors()
-                .skip(1)
-                .any(|a| !a.as_os_str().is_empty() && exclude.matched(a, true).is_ignore())
-    };
-    // The folders the run was given: outside a git work tree, includes stay inside them.
-    let mut given_dirs: Vec<PathBuf> = Vec::new();
-    // Whether each path is a folder, and whether it exists: looked up in parallel (a run given
-    // thousands of files spends most of its serial start-up in these calls).
-    let kinds: Vec<(bool, bool)> = paths
-        .par_iter()
-        .map(|p| match std::fs::metadata(p) {
-            Ok(m) => (m.is_dir(), true),
-            Err(_) => (false, false),
-        })
-        .collect();
-    for (p, &(is_dir, exists)) in paths.iter().zip(&kinds) {
-        if is_dir {
-            given_dirs.push(stack::absolute(p));
-            let walker = ignore::WalkBuilder::new(p)
-                .hidden(true)
-                .git_ignore(true)
-                .require_git(false)
-                .filter_entry({
-                    let exclude = exclude.clone();
-                    move |e| {
-                        let rel = e.path().strip_prefix("./").unwrap_or(e.path());
-                        !exclude
-                            .matched(rel, e.file_type().is_some_and(|t| t.is_dir()))
-                            .is_ignore()
-                    }
-                })
-                .build_parallel();
-            // Walked on several threads; the order is restored by sorting below.
-            let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
-            walker.run(|| {
-                let found = &found;
-                Box::new(move |entry| {
-                    let mut guard = match found.lock() {
-                        Ok(g) => g,
-                        Err(poisoned) => poisoned.into_inner(),
-                    };
-                    match entry {
-                        Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                            let ext = e.path().extension().and_then(|x| x.to_str()).unwrap_or("");
-                            if TEMPLATE_EXTENSIONS.contains(&ext) {
-                                guard.0.push((e.into_path(), false));
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(err) => guard.1.push(err.to_string()),
-                    }
-                    ignore::WalkState::Continue
-                })
-            });
-            let (walked, errors) = found.into_inner().unwrap_or_else(|p| p.into_inner());
-            files.extend(walked);
-            outcome.errors.extend(errors);
-        } else if exists {
-            let a = stack::absolute(p);
-            given_dirs.push(a.parent().map(Path::to_path_buf).unwrap_or(a));
-            if !excluded(p, false) {
-                files.push((p.clone(), true));
-            }
-        } else {
-            outcome
-                .errors
-                .push(format!("{}: no such file or directory", p.display()));
-        }
-    }
-    files.sort();
-    files.dedup();
+    let expanded = walk::expand(paths, &exclude);
+    let files = expanded.files;
+    let special = expanded.special;
+    let mut given_dirs = expanded.given_dirs;
+    outcome.errors.extend(expanded.errors);
+    outcome.notes.extend(expanded.notes);
+    outcome.summary_notes.extend(expanded.summary_notes);
+    outcome.reports.extend(expanded.skipped);
     // The options of each file, from its folder's config (errors: exit 2, the file is skipped).
     // (In parallel: the absolute path and the options lookup are most of a run's serial work.)
     let looked_up: Vec<Result<RunFile, String>> = files
@@ -661,14 +668,21 @@ pub fn lint_paths_with(
         .map(|(path, explicit, opts, abs)| {
             let display = path.to_string_lossy();
             let display = display.strip_prefix("./").unwrap_or(&display);
-            if abs.parent().is_some_and(|d| code_services.contains(d)) {
+            // A FIFO or a device named explicitly: never opened.
+            if let Some(kind) = special.get(path) {
+                return Ok(not_regular(display, kind, opts));
+            }
+            let report = if abs.parent().is_some_and(|d| code_services.contains(d)) {
                 let o = Options {
                     names_defined_elsewhere: true,
                     ..(**opts).clone()
                 };
-                return lint_file(path, display, *explicit, &o);
-            }
-            lint_file(path, display, *explicit, opts)
+                lint_file(path, display, *explicit, &o)
+            } else {
+                lint_file(path, display, *explicit, opts)
+            };
+            // Only the text a report shows is kept until the end of the run.
+            report.map(shed)
         })
         .collect();
     for r in results {
@@ -677,7 +691,9 @@ pub fn lint_paths_with(
             Err(e) => outcome.errors.push(e),
         }
     }
-    outcome.reports.extend(stack_reports.into_iter().flatten());
+    outcome
+        .reports
+        .extend(stack_reports.into_iter().flatten().map(shed));
     outcome.reports = merge_reports(std::mem::take(&mut outcome.reports));
     outcome.errors.sort();
     outcome

@@ -5,7 +5,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
@@ -266,6 +266,11 @@ fn main() -> ExitCode {
             strict: cli.strict,
             limits: config.limits,
             exclude: config.exclude.clone(),
+            // Globs are relative to the config file's folder.
+            exclude_root: config
+                .path
+                .as_deref()
+                .map(|p| cfn_cognito_lint::stack::absolute(p.parent().unwrap_or(Path::new("")))),
             stage: cli.stage.clone(),
             parameters: parameters.clone(),
             parameters_source: parameters_source.clone(),
@@ -320,8 +325,11 @@ fn main() -> ExitCode {
     let mut paths: Vec<PathBuf> = Vec::new();
     for p in &cli.paths {
         if p.as_os_str() == "-" {
+            // At most max-file-size + 1 bytes: endless input (`yes |`, `< /dev/zero`) stops
+            // there and is a TM010.
             let mut buf = Vec::new();
-            if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+            let limit = options.limits.max_file_size.saturating_add(1);
+            if let Err(e) = std::io::stdin().lock().take(limit).read_to_end(&mut buf) {
                 return usage_error(&format!("reading standard input: {e}"));
             }
             outcome
@@ -339,6 +347,7 @@ fn main() -> ExitCode {
         outcome.reports.extend(more.reports);
         outcome.errors.extend(more.errors);
         outcome.notes.extend(more.notes);
+        outcome.summary_notes.extend(more.summary_notes);
         outcome.reports.sort_by(|a, b| a.path.cmp(&b.path));
     }
     for e in &outcome.errors {
@@ -355,6 +364,10 @@ fn main() -> ExitCode {
         {
             eprintln!("note: {}: {why}", r.path);
         }
+    }
+    // Files that may be templates and were not linted: never skipped silently.
+    for n in &outcome.summary_notes {
+        eprintln!("note: {n}");
     }
     if cli.verbose {
         for n in &outcome.notes {

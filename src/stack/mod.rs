@@ -316,52 +316,62 @@ impl<'l> Assembler<'l> {
                 return Err(LoadError::Outside);
             }
         }
-        let meta = std::fs::metadata(&abs)
-            .map_err(|e| LoadError::Missing(format!("{}: {e}", display_path(path))))?;
-        if !meta.is_file() {
-            return Err(LoadError::Missing(format!(
-                "{} is not a regular file",
-                display_path(path)
-            )));
-        }
+        // Opened once; a FIFO or a device is never read; at most max-file-size bytes are.
+        let read = crate::read_limited(&abs, self.limits.max_file_size).map_err(|e| {
+            LoadError::Missing(match e.kind() {
+                std::io::ErrorKind::IsADirectory => {
+                    format!("{} is not a regular file (a folder)", display_path(path))
+                }
+                _ => format!("{}: {e}", display_path(path)),
+            })
+        })?;
         let display = display_path(path);
         let base = self.next_base;
-        if meta.len() > self.limits.max_file_size {
-            self.add_file(display, String::new());
-            if let Some(f) = self.files.last_mut() {
-                f.abs = Some(abs.clone());
+        let bytes = match read {
+            crate::FileBytes::NotRegular(kind) => {
+                return Err(LoadError::Missing(format!(
+                    "{} is not a regular file ({kind})",
+                    display_path(path)
+                )));
             }
-            self.issue(
-                "TM010",
-                Span::new(base as usize, base as usize),
-                None,
-                format!(
-                    "the file is {} bytes, more than max-file-size ({} bytes): it is not analysed",
-                    meta.len(),
-                    self.limits.max_file_size
-                ),
-            );
-            self.loaded.insert(abs, None);
-            return Ok(None);
-        }
-        let bytes = std::fs::read(&abs)
-            .map_err(|e| LoadError::Missing(format!("{}: {e}", display_path(path))))?;
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(err) => {
-                let at = err.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-                self.add_file(display, text);
+            crate::FileBytes::TooLarge { size, .. } => {
+                self.add_file(display, String::new());
                 if let Some(f) = self.files.last_mut() {
                     f.abs = Some(abs.clone());
                 }
                 self.issue(
-                    "TM001",
-                    Span::new(base as usize + at, base as usize + at + 3),
+                    "TM010",
+                    Span::new(base as usize, base as usize),
                     None,
-                    format!(
-                        "invalid UTF-8 at byte {at}: templates and their includes are UTF-8 text"
-                    ),
+                    crate::too_large_message("the file", size, self.limits.max_file_size),
+                );
+                self.loaded.insert(abs, None);
+                return Ok(None);
+            }
+            crate::FileBytes::Bytes(bytes) => bytes,
+        };
+        let text = match crate::decode(bytes) {
+            crate::Decoded::Text(t) => t,
+            crate::Decoded::Invalid(crate::Invalid {
+                text,
+                at,
+                len,
+                encoding,
+                problem,
+            }) => {
+                self.add_file(display, text);
+                if let Some(f) = self.files.last_mut() {
+                    f.abs = Some(abs.clone());
+                }
+                let message = match encoding {
+                    "UTF-8" => format!("{problem}: templates and their includes are UTF-8 text"),
+                    _ => problem,
+                };
+                self.issue(
+                    "TM001",
+                    Span::new(base as usize + at, base as usize + at + len),
+                    None,
+                    message,
                 );
                 self.loaded.insert(abs, None);
                 return Ok(None);

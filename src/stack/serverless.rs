@@ -45,10 +45,15 @@ pub fn is_compose_file(path: &Path) -> bool {
 
 /// The service files a `serverless-compose.yml` lists (`services: {name: {path: dir}}`).
 pub fn compose_services(path: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    // (Opened once and read up to the size limit: a FIFO of that name is never read.)
+    let limits = Limits::default();
+    let Ok(crate::FileBytes::Bytes(bytes)) = crate::read_limited(path, limits.max_file_size) else {
         return Vec::new();
     };
-    let parsed = crate::template::parse::parse(&text, &Limits::default());
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Vec::new();
+    };
+    let parsed = crate::template::parse::parse(&text, &limits);
     let (tree, Some(root)) = (&parsed.tree, parsed.root) else {
         return Vec::new();
     };

@@ -1,0 +1,529 @@
+//! Expanding the paths of a run: folders walked (ignore files as git applies them, the
+//! config's `exclude` relative to its folder, hidden entries and symbolic links judged and
+//! never skipped silently), each file once by its real path.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::input::{HEAD_BYTES, decode, io_message, kind_of, open_for_reading};
+use crate::{
+    FileReport, Options, TEMPLATE_EXTENSIONS, looks_like_source, raw_looks_like_template, stack,
+};
+
+/// The config's `exclude` globs (gitignore syntax), relative to the config's folder
+/// (`exclude_root`; the current directory when there is none).
+pub(crate) struct Exclude {
+    matcher: ignore::gitignore::Gitignore,
+    root: PathBuf,
+}
+
+impl Exclude {
+    pub(crate) fn new(options: &Options) -> Result<Exclude, String> {
+        let root = match &options.exclude_root {
+            Some(r) => stack::absolute(r),
+            None => stack::absolute(Path::new("")),
+        };
+        let mut b = ignore::gitignore::GitignoreBuilder::new(&root);
+        for g in &options.exclude {
+            b.add_line(None, g)
+                .map_err(|e| format!("exclude `{g}`: {e}"))?;
+        }
+        let matcher = b.build().map_err(|e| e.to_string())?;
+        Ok(Exclude { matcher, root })
+    }
+
+    /// Whether a path (as given or found) is excluded; `parents`: or one of its folders (a file
+    /// named explicitly; a walk does not enter excluded folders). Paths outside the config's
+    /// folder are not.
+    fn excludes(&self, path: &Path, is_dir: bool, parents: bool) -> bool {
+        if self.matcher.is_empty() {
+            return false;
+        }
+        let abs = stack::absolute(path);
+        let Ok(rel) = abs.strip_prefix(&self.root) else {
+            return false;
+        };
+        if rel.as_os_str().is_empty() {
+            return false;
+        }
+        if parents {
+            self.matcher
+                .matched_path_or_any_parents(rel, is_dir)
+                .is_ignore()
+        } else {
+            self.matcher.matched(rel, is_dir).is_ignore()
+        }
+    }
+}
+
+/// Whether a walked entry is hidden (its name starts with a dot).
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+/// Whether a file name has an extension a walk picks up (in any case: `.YAML`, `.Json`).
+pub(crate) fn has_template_extension(path: &Path) -> bool {
+    path.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+        TEMPLATE_EXTENSIONS
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(x))
+    })
+}
+
+/// The head of a regular file (64 KiB), to tell whether it looks like a template or a
+/// Serverless service without linting it; `None` when it cannot be read or is not a regular
+/// file.
+fn peek(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let file = open_for_reading(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut head = Vec::new();
+    file.take(HEAD_BYTES).read_to_end(&mut head).ok()?;
+    Some(decode(head).lossy())
+}
+
+/// A report of a file that was found and not linted, with the reason (`--verbose` lists it).
+fn skipped_report(path: &Path, reason: String) -> FileReport {
+    let display = path.to_string_lossy();
+    let mut r = FileReport::new(
+        display.strip_prefix("./").unwrap_or(&display),
+        String::new(),
+    );
+    r.skipped = Some(reason);
+    r
+}
+
+/// What a directory walk found besides the files to lint.
+#[derive(Default)]
+struct WalkFound {
+    /// Regular files with a template extension.
+    files: Vec<PathBuf>,
+    /// Symbolic links found.
+    links: Vec<PathBuf>,
+    /// Hidden files and folders not walked (`.git` aside).
+    hidden: Vec<(PathBuf, bool)>,
+    /// FIFOs, devices and sockets with a template's extension: path, what it is.
+    special: Vec<(PathBuf, &'static str)>,
+    errors: Vec<String>,
+}
+
+/// Walks a folder: files with a template extension (any case), honouring `.ignore` files
+/// and, inside a git work tree, `.gitignore` (as git does), and the config's `exclude`. Hidden
+/// entries and symbolic links are collected for the caller to judge.
+fn walk(dir: &Path, exclude: &std::sync::Arc<Exclude>) -> WalkFound {
+    use std::sync::{Arc, Mutex};
+    let hidden: Arc<Mutex<Vec<(PathBuf, bool)>>> = Arc::default();
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .git_ignore(true)
+        .require_git(true)
+        .filter_entry({
+            let exclude = exclude.clone();
+            let hidden = hidden.clone();
+            move |e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                if exclude.excludes(e.path(), is_dir, false) {
+                    return false;
+                }
+                if is_hidden(e.file_name()) {
+                    if e.file_name() != ".git" {
+                        let mut guard = hidden.lock().unwrap_or_else(|p| p.into_inner());
+                        guard.push((e.path().to_path_buf(), is_dir));
+                    }
+                    return false;
+                }
+                true
+            }
+        })
+        .build_parallel();
+    // Walked on several threads; the order is restored by sorting below.
+    let found = Mutex::new(WalkFound::default());
+    walker.run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            let mut guard = found.lock().unwrap_or_else(|p| p.into_inner());
+            match entry {
+                Ok(e) => match e.file_type() {
+                    Some(t) if t.is_file() && has_template_extension(e.path()) => {
+                        guard.files.push(e.into_path());
+                    }
+                    Some(t) if t.is_symlink() => guard.links.push(e.into_path()),
+                    Some(t)
+                        if !t.is_file()
+                            && !t.is_dir()
+                            && e.depth() > 0
+                            && has_template_extension(e.path()) =>
+                    {
+                        guard.special.push((e.into_path(), kind_of(&t)));
+                    }
+                    _ => {}
+                },
+                Err(err) => guard.errors.push(err.to_string()),
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
+    found.hidden = std::mem::take(&mut *hidden.lock().unwrap_or_else(|p| p.into_inner()));
+    found.files.sort();
+    found.links.sort();
+    found.hidden.sort();
+    found.special.sort();
+    found
+}
+
+/// The files under a hidden folder (or the hidden file itself) that look like templates or
+/// Serverless services: what skipping it leaves out.
+/// Each with what it looks like.
+fn templates_in_hidden(
+    path: &Path,
+    is_dir: bool,
+    exclude: &Exclude,
+) -> Vec<(PathBuf, &'static str)> {
+    let looks = |p: PathBuf| -> Option<(PathBuf, &'static str)> {
+        if !has_template_extension(&p) {
+            return None;
+        }
+        let head = peek(&p)?;
+        if raw_looks_like_template(&head) {
+            Some((p, "a template"))
+        } else if looks_like_source(&head) {
+            Some((p, "a Serverless service"))
+        } else {
+            None
+        }
+    };
+    if !is_dir {
+        return looks(path.to_path_buf()).into_iter().collect();
+    }
+    let mut out: Vec<(PathBuf, &'static str)> = ignore::WalkBuilder::new(path)
+        .hidden(false)
+        .git_ignore(true)
+        .require_git(true)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| !exclude.excludes(e.path(), false, true))
+        .filter_map(|e| looks(e.into_path()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// How the run's paths were expanded: the files to lint (path as given or found, named
+/// explicitly), reports of what was found and not linted, notes.
+#[derive(Default)]
+pub(crate) struct Expanded {
+    pub files: Vec<(PathBuf, bool)>,
+    /// Paths named explicitly that are not regular files (a FIFO, a device): what they are.
+    pub special: std::collections::HashMap<PathBuf, &'static str>,
+    /// Files found and not linted, with the reason (`--verbose` lists them).
+    pub skipped: Vec<FileReport>,
+    pub notes: Vec<String>,
+    pub summary_notes: Vec<String>,
+    pub errors: Vec<String>,
+    /// The folders the run was given (and those of the files named), absolute.
+    pub given_dirs: Vec<PathBuf>,
+}
+
+/// Something a walk left out that may be a template, judged once the run's files are known
+/// (a hidden folder also named on the command line is linted, not left out).
+struct Unlinted {
+    /// Its real path (a symbolic link's target).
+    real: PathBuf,
+    /// The target is a folder (a symbolic link to a folder).
+    folder: bool,
+    /// What `--verbose` says: a skipped report, or a note for a folder.
+    report: Result<FileReport, String>,
+    why: Why,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Why {
+    /// Hidden, or in a hidden folder: looks like a template / a Serverless service.
+    Hidden { service: bool },
+    /// A symbolic link out of the walked folder.
+    LinkOutside,
+}
+
+/// The path as shown: without a leading `./`.
+fn shown(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+/// Expands the run's paths: folders walked, files named kept unless excluded; each file once
+/// (by its real path: `a.yaml ./a.yaml`, a relative and an absolute spelling, a symbolic link
+/// and its target), shown as first written and named explicitly when any spelling was.
+pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Expanded {
+    let mut out = Expanded::default();
+    // Each path's kind (a symbolic link followed, and whether it was one): looked up in
+    // parallel (a run given thousands of files spends most of its serial start-up in these).
+    let kinds: Vec<Result<(std::fs::FileType, bool), String>> = paths
+        .par_iter()
+        .map(|p| {
+            let lm = std::fs::symlink_metadata(p)
+                .map_err(|e| format!("{}: {}", p.display(), io_message(&e)))?;
+            if !lm.file_type().is_symlink() {
+                return Ok((lm.file_type(), false));
+            }
+            match std::fs::metadata(p) {
+                Ok(m) => Ok((m.file_type(), true)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+                    "{}: a symbolic link to a path that does not exist",
+                    p.display()
+                )),
+                Err(e) => Err(format!("{}: {}", p.display(), io_message(&e))),
+            }
+        })
+        .collect();
+    // The real folder of each file named, resolved once per folder (the file itself is not a
+    // symbolic link: its real path is its real folder and its name).
+    let folder_of = |p: &Path| -> PathBuf {
+        match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    let mut folders: Vec<PathBuf> = paths
+        .iter()
+        .zip(&kinds)
+        .filter(|(_, k)| matches!(k, Ok((t, false)) if !t.is_dir()))
+        .map(|(p, _)| folder_of(p))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    let real_folders: std::collections::HashMap<PathBuf, PathBuf> = folders
+        .into_par_iter()
+        .map(|d| {
+            let real = std::fs::canonicalize(&d).unwrap_or_else(|_| stack::absolute(&d));
+            (d, real)
+        })
+        .collect();
+    // (path, named explicitly, real path) in the order found.
+    let mut found: Vec<(PathBuf, bool, PathBuf)> = Vec::new();
+    let mut unlinted: Vec<Unlinted> = Vec::new();
+    // How many folders were walked.
+    let mut walked = 0usize;
+    for (p, kind) in paths.iter().zip(kinds) {
+        let (t, link) = match kind {
+            Ok(k) => k,
+            Err(e) => {
+                out.errors.push(e);
+                continue;
+            }
+        };
+        if !t.is_dir() {
+            let a = stack::absolute(p);
+            out.given_dirs
+                .push(a.parent().map(Path::to_path_buf).unwrap_or(a));
+            if exclude.excludes(p, false, true) {
+                continue;
+            }
+            let real = if link {
+                std::fs::canonicalize(p).unwrap_or_else(|_| stack::absolute(p))
+            } else {
+                match (real_folders.get(&folder_of(p)), p.file_name()) {
+                    (Some(d), Some(name)) => d.join(name),
+                    _ => stack::absolute(p),
+                }
+            };
+            if !t.is_file() {
+                out.special.insert(p.clone(), kind_of(&t));
+            }
+            found.push((p.clone(), true, real));
+            continue;
+        }
+        out.given_dirs.push(stack::absolute(p));
+        walked += 1;
+        let root = std::fs::canonicalize(p).unwrap_or_else(|_| stack::absolute(p));
+        // The real path of a path the walk found (it follows no symbolic link).
+        let real_of = |path: &Path| match path.strip_prefix(p) {
+            Ok(rel) => root.join(rel),
+            Err(_) => stack::absolute(path),
+        };
+        let w = walk(p, exclude);
+        out.errors.extend(w.errors);
+        let mut linked = Vec::new();
+        for l in &w.links {
+            let Ok(target) = std::fs::canonicalize(l) else {
+                if has_template_extension(l) {
+                    out.skipped.push(skipped_report(
+                        l,
+                        "a symbolic link to a path that does not exist: not read".into(),
+                    ));
+                }
+                continue;
+            };
+            let Ok(m) = std::fs::metadata(&target) else {
+                continue;
+            };
+            let inside = target.starts_with(&root);
+            if m.is_dir() {
+                if inside {
+                    out.notes.push(format!(
+                        "skipped {}: a symbolic link to a folder: not followed",
+                        shown(l)
+                    ));
+                } else {
+                    unlinted.push(Unlinted {
+                        report: Err(format!(
+                            "skipped {}: a symbolic link to a folder outside the walked folder ({}): not followed",
+                            shown(l),
+                            target.display()
+                        )),
+                        real: target,
+                        folder: true,
+                        why: Why::LinkOutside,
+                    });
+                }
+            } else if !has_template_extension(l) {
+                // Not a file a walk picks.
+            } else if !inside {
+                unlinted.push(Unlinted {
+                    report: Ok(skipped_report(
+                        l,
+                        format!(
+                            "a symbolic link to a file outside the walked folder ({}): not followed",
+                            target.display()
+                        ),
+                    )),
+                    real: target,
+                    folder: false,
+                    why: Why::LinkOutside,
+                });
+            } else if exclude.excludes(&target, false, true) {
+                // Excluded where it is: excluded through a link too.
+            } else if m.is_file() {
+                linked.push((l.clone(), target));
+            } else {
+                out.skipped.push(skipped_report(
+                    l,
+                    format!("a symbolic link to {}: not read", kind_of(&m.file_type())),
+                ));
+            }
+        }
+        for (path, kind) in w.special {
+            out.skipped.push(skipped_report(
+                &path,
+                format!("not a regular file ({kind}): not read"),
+            ));
+        }
+        for (h, is_dir) in &w.hidden {
+            let templates = templates_in_hidden(h, *is_dir, exclude);
+            if *is_dir && templates.is_empty() {
+                out.notes.push(format!(
+                    "skipped {}/: a hidden folder, not walked (no file in it looks like a template)",
+                    shown(h)
+                ));
+            }
+            for (t, what) in templates {
+                let reason = if *is_dir {
+                    format!(
+                        "looks like {what}, in the hidden folder {}/, which a walk does not enter: name it to lint it",
+                        shown(h)
+                    )
+                } else {
+                    format!(
+                        "looks like {what}, but is a hidden file, which a walk does not pick: name it to lint it"
+                    )
+                };
+                unlinted.push(Unlinted {
+                    real: real_of(&t),
+                    folder: false,
+                    report: Ok(skipped_report(&t, reason)),
+                    why: Why::Hidden {
+                        service: what != "a template",
+                    },
+                });
+            }
+        }
+        // Regular files first, then files reached through symbolic links inside the walked
+        // folder: a file found both ways is shown by its own name.
+        for path in w.files {
+            let real = real_of(&path);
+            found.push((path, false, real));
+        }
+        found.extend(linked.into_iter().map(|(l, target)| (l, false, target)));
+    }
+    // Each file once, as first written; named explicitly when any spelling was.
+    let mut first: std::collections::HashMap<PathBuf, usize> =
+        std::collections::HashMap::with_capacity(found.len());
+    for (path, explicit, real) in found {
+        match first.get(&real) {
+            Some(&i) => {
+                if let Some(f) = out.files.get_mut(i) {
+                    f.1 |= explicit;
+                }
+            }
+            None => {
+                first.insert(real, out.files.len());
+                out.files.push((path, explicit));
+            }
+        }
+    }
+    out.files.sort();
+    // What was left out and is not linted another way.
+    let (mut hidden, mut services, mut links) = (0usize, false, 0usize);
+    for u in unlinted {
+        let linted = if u.folder {
+            first.keys().any(|k| k.starts_with(&u.real))
+        } else {
+            first.contains_key(&u.real)
+        };
+        if linted {
+            continue;
+        }
+        match u.why {
+            Why::Hidden { service } => {
+                hidden += 1;
+                services |= service;
+            }
+            Why::LinkOutside => links += 1,
+        }
+        match u.report {
+            Ok(r) => out.skipped.push(r),
+            Err(note) => out.notes.push(note),
+        }
+    }
+    let mut parts = Vec::new();
+    if hidden > 0 {
+        let what = match (hidden, services) {
+            (1, false) => "looks like a template",
+            (1, true) => "looks like a Serverless service",
+            (_, false) => "look like templates",
+            (_, true) => "look like templates or Serverless services",
+        };
+        parts.push(if hidden == 1 {
+            format!("1 file that {what}, hidden or in a hidden folder")
+        } else {
+            format!("{hidden} files that {what}, hidden or in hidden folders")
+        });
+    }
+    if links > 0 {
+        let folder = if walked == 1 {
+            "the walked folder"
+        } else {
+            "the walked folders"
+        };
+        parts.push(if links == 1 {
+            format!("1 symbolic link to a path outside {folder}")
+        } else {
+            format!("{links} symbolic links to paths outside {folder}")
+        });
+    }
+    if !parts.is_empty() {
+        out.summary_notes.push(format!(
+            "not linted: {} (--verbose lists them)",
+            parts.join("; ")
+        ));
+    }
+    out
+}
