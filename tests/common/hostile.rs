@@ -89,10 +89,12 @@ fn drain<R: std::io::Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle
     })
 }
 
-/// A fresh empty folder for one case under the target directory's temporary space.
+/// A fresh empty folder for one case, in the system's temporary folder: outside any git work
+/// tree (the target folder sits in the repository, whose `.gitignore` would apply to it), one
+/// per test process.
 pub fn scratch(case: &str) -> std::path::PathBuf {
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("hostile")
+    let dir = std::env::temp_dir()
+        .join(format!("cfn-cognito-lint-hostile-{}", std::process::id()))
         .join(case);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{case}: {e}"));
