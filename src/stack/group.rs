@@ -203,8 +203,13 @@ pub(crate) fn child_at(
             )),
         };
     }
-    if text.is_empty() {
-        return ChildAt::Problem("the nested stack's location is empty".into());
+    // Only a path to a template file is read: anything else (a dynamic reference, a
+    // placeholder word) is not something this tool can follow.
+    let template_like = [".yaml", ".yml", ".json", ".template"]
+        .iter()
+        .any(|e| lower.ends_with(e));
+    if !template_like || text.contains("{{") {
+        return ChildAt::Unknown(format!("`{text}` is not a path to a template file"));
     }
     let path = absolute(&dir.join(text));
     if !path.starts_with(root_dir) {

@@ -81,7 +81,12 @@ fn stack_name_beside(abs: &Path) -> Option<String> {
     samconfig_stack_name(&text)
 }
 
-fn scan(abs: &Path, limits: &Limits, root_dir: PathBuf, indexes: &Indexes) -> Option<Scan> {
+fn scan(
+    abs: &Path,
+    limits: &Limits,
+    root_of: &(dyn Fn(&Path) -> PathBuf + Sync),
+    indexes: &Indexes,
+) -> Option<Scan> {
     let meta = std::fs::metadata(abs).ok()?;
     if meta.len() > limits.max_file_size {
         return None;
@@ -90,6 +95,7 @@ fn scan(abs: &Path, limits: &Limits, root_dir: PathBuf, indexes: &Indexes) -> Op
     if !may_link(&text) {
         return None;
     }
+    let root_dir = root_of(abs.parent().unwrap_or(Path::new("")));
     let parsed = parse::parse(&text, limits);
     let root = parsed.root?;
     let tree = &parsed.tree;
@@ -160,17 +166,20 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 /// The groups among a run's templates (see the module doc); `given_dirs` bound each
 /// repository as in [`repository_root_in`].
 pub fn plan(cands: &[Candidate<'_>], given_dirs: &[PathBuf], indexes: &Indexes) -> Vec<Planned> {
+    // The repository of each folder, found once per folder.
+    let roots: Mutex<HashMap<PathBuf, PathBuf>> = Mutex::new(HashMap::new());
+    let root_of = |dir: &Path| -> PathBuf {
+        let mut g = match roots.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        g.entry(dir.to_path_buf())
+            .or_insert_with(|| repository_root_in(dir, given_dirs))
+            .clone()
+    };
     let scans: Vec<Option<Scan>> = cands
         .par_iter()
-        .map(|c| {
-            let dir = c.abs.parent().unwrap_or(Path::new(""));
-            scan(
-                c.abs,
-                c.limits,
-                repository_root_in(dir, given_dirs),
-                indexes,
-            )
-        })
+        .map(|c| scan(c.abs, c.limits, &root_of, indexes))
         .collect();
     if scans.iter().all(Option::is_none) {
         return Vec::new();
@@ -197,11 +206,32 @@ pub fn plan(cands: &[Candidate<'_>], given_dirs: &[PathBuf], indexes: &Indexes) 
             exports.entry((&s.root_dir, e)).or_default().push(i);
         }
     }
+    // Two templates exporting one name are TM011 only where they are one group for other
+    // reasons (nested in one parent, linked by other imports): across a run, a twin written
+    // in JSON and YAML, or an unrelated sample, exports one name without being deployed
+    // together.
     for (i, s) in scans.iter().enumerate() {
         let Some(s) = s else { continue };
         for name in &s.imports {
             if let Some(ex) = exports.get(&(s.root_dir.as_path(), name.as_str())) {
-                for &e in ex {
+                // The exporter nearest the importer (deepest common folder); several equally
+                // near cannot be told apart, and the import stays unknown (unrelated projects
+                // linted in one run that use one name do not link).
+                let depth = |e: usize| {
+                    cands[i]
+                        .abs
+                        .components()
+                        .zip(cands[e].abs.components())
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                };
+                let best = ex.iter().map(|&e| depth(e)).max().unwrap_or(0);
+                let nearest: Vec<usize> =
+                    ex.iter().copied().filter(|&e| depth(e) == best).collect();
+                if nearest.len() != 1 {
+                    continue;
+                }
+                for &e in &nearest {
                     if e != i {
                         grouped[i] = true;
                         grouped[e] = true;
