@@ -907,6 +907,7 @@ fn assemble_stacks(
         .collect();
     upward.sort_by(|a, b| a.0.cmp(&b.0));
     stacks.extend(upward.into_iter().map(|(_, st, o)| (st, o)));
+    stacks.extend(stack::links::stacks_of_run(files, &stacks, given_dirs));
     stacks
         .into_iter()
         .map(|(mut st, o)| {
@@ -1013,7 +1014,9 @@ pub fn distribute(
                     "Serverless service without CloudFormation: no `resources` and no functions"
                         .to_string()
                 }
-                stack::StackKind::Fragments => "stack without CloudFormation sections".to_string(),
+                stack::StackKind::Fragments | stack::StackKind::Group => {
+                    "stack without CloudFormation sections".to_string()
+                }
             });
         }
         out.push(report);

@@ -471,7 +471,19 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
         };
         let auth = tree.get(roles, "authenticated");
         let unauth = tree.get(roles, "unauthenticated");
-        if let Some(u) = unauth {
+        // A guest role whose trust only denies Cognito (Amplify's placeholder, rewritten at
+        // deploy time by its own custom resource) is not a role the template hands out.
+        let placeholder = unauth.is_some_and(|u| {
+            let roles = intrinsic::resource_targets(t, u);
+            !roles.is_empty()
+                && roles.iter().all(|&r| {
+                    cx.model.role_of(r).is_some_and(|role| {
+                        role.cognito_statements().next().is_some()
+                            && role.cognito_allows(tree).next().is_none()
+                    })
+                })
+        });
+        if let (Some(u), false) = (unauth, placeholder) {
             for p in &pools {
                 let allow = t.resources[*p]
                     .properties

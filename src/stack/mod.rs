@@ -8,6 +8,9 @@
 //! graph, the policy model and the rules run on a stack exactly as on one template.
 
 pub mod fragments;
+pub mod group;
+pub mod links;
+pub(crate) mod names;
 pub mod params;
 pub mod plugins;
 pub mod serverless;
@@ -92,6 +95,8 @@ impl<'a> Sources<'a> {
 pub enum StackKind {
     Serverless,
     Fragments,
+    /// Nested and linked templates ([`group`]).
+    Group,
 }
 
 /// A stack of several files, assembled.

@@ -1,0 +1,344 @@
+//! Which templates of a run are one group ([`super::group`]): a parent and its nested
+//! children, and the stacks one run's export table links (`Outputs.*.Export.Name` matched with
+//! `Fn::ImportValue` of the same name).
+//!
+//! Each template of the run that may nest, export or import (found by a look at its text) is
+//! parsed once to list its nested templates, export names and import names; templates joined
+//! by a nesting or by an import of a name exactly one of them exports, are one group (a
+//! union-find over the run's templates, linear in templates and names). The export table is
+//! kept per repository (the folder [`super::repository_root_in`] gives), so unrelated projects
+//! linted in one run do not link.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
+
+use super::group::{self, ChildAt, FileIndex, ParamFiles, Start};
+use super::names::{NameCx, default_of, name_of, samconfig_stack_name};
+use super::{Stack, display_path, repository_root_in};
+use crate::template::intrinsic::as_intrinsic;
+use crate::template::parse::{self, Limits};
+use crate::template::{NodeId, Tree};
+
+/// A template of the run that no other stack holds.
+pub struct Candidate<'a> {
+    /// Absolute path.
+    pub abs: &'a Path,
+    pub limits: &'a Limits,
+}
+
+/// A group to assemble: its start templates (indexes of the candidates), in order.
+pub struct Planned {
+    pub starts: Vec<usize>,
+    pub root_dir: PathBuf,
+    stack_names: Vec<Option<String>>,
+}
+
+/// What a template says about other stacks.
+#[derive(Default)]
+struct Scan {
+    children: Vec<PathBuf>,
+    exports: Vec<String>,
+    imports: Vec<String>,
+    /// A nested template that cannot be read (TM011): linted through the group.
+    problem: bool,
+    stack_name: Option<String>,
+    root_dir: PathBuf,
+}
+
+/// File indexes per repository, shared by the run.
+#[derive(Default)]
+pub struct Indexes {
+    by_root: Mutex<HashMap<PathBuf, Arc<FileIndex>>>,
+}
+
+impl Indexes {
+    pub fn of(&self, root: &Path) -> Arc<FileIndex> {
+        let mut g = match self.by_root.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        g.entry(root.to_path_buf())
+            .or_insert_with(|| Arc::new(FileIndex::new(root.to_path_buf())))
+            .clone()
+    }
+}
+
+/// Whether a text may nest, export or import (cheap: no parse).
+fn may_link(text: &str) -> bool {
+    text.contains("ImportValue")
+        || text.contains("Export")
+        || text.contains("AWS::CloudFormation::Stack")
+        || text.contains("AWS::Serverless::Application")
+}
+
+/// The `stack_name` of a `samconfig.toml` beside a template.
+fn stack_name_beside(abs: &Path) -> Option<String> {
+    let dir = abs.parent()?;
+    let text = std::fs::read_to_string(dir.join("samconfig.toml")).ok()?;
+    samconfig_stack_name(&text)
+}
+
+fn scan(
+    abs: &Path,
+    limits: &Limits,
+    root_of: &(dyn Fn(&Path) -> PathBuf + Sync),
+    indexes: &Indexes,
+) -> Option<Scan> {
+    let meta = std::fs::metadata(abs).ok()?;
+    if meta.len() > limits.max_file_size {
+        return None;
+    }
+    let text = std::fs::read_to_string(abs).ok()?;
+    if !may_link(&text) {
+        return None;
+    }
+    let root_dir = root_of(abs.parent().unwrap_or(Path::new("")));
+    let parsed = parse::parse(&text, limits);
+    let root = parsed.root?;
+    let tree = &parsed.tree;
+    let resources = tree.get(root, "Resources")?;
+    let mut out = Scan {
+        stack_name: stack_name_beside(abs),
+        ..Scan::default()
+    };
+    for e in tree.entries(resources).unwrap_or_default() {
+        let Some(url) = group::nested_url(tree, tree.deref(e.value)) else {
+            continue;
+        };
+        match group::child_at(tree, url, abs, &root_dir, &indexes.of(&root_dir)) {
+            ChildAt::File(p, _) => out.children.push(p),
+            ChildAt::Problem(_) => out.problem = true,
+            ChildAt::Unknown(_) => {}
+        }
+    }
+    let param = |n: &str| default_of(tree, root, n);
+    let cx = NameCx {
+        tree,
+        root: Some(root),
+        stack_name: out.stack_name.as_deref(),
+        param: &param,
+    };
+    if let Some(outs) = tree.get(root, "Outputs").and_then(|o| tree.entries(o)) {
+        for o in outs {
+            if let Some(n) = tree.get_path(tree.deref(o.value), &["Export", "Name"]) {
+                out.exports.extend(name_of(&cx, n));
+            }
+        }
+    }
+    if text.contains("ImportValue") {
+        out.imports = imports(tree, &cx);
+    }
+    out.root_dir = root_dir;
+    Some(out)
+}
+
+/// The names a tree imports (those that resolve).
+fn imports(tree: &Tree, cx: &NameCx<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 0..tree.len() {
+        if let Some(("Fn::ImportValue", arg, _)) = as_intrinsic(tree, NodeId(i as u32)) {
+            out.extend(name_of(cx, arg));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        parent[ra.max(rb)] = ra.min(rb);
+    }
+}
+
+/// The groups among a run's templates (see the module doc); `given_dirs` bound each
+/// repository as in [`repository_root_in`].
+pub fn plan(cands: &[Candidate<'_>], given_dirs: &[PathBuf], indexes: &Indexes) -> Vec<Planned> {
+    // The repository of each folder, found once per folder.
+    let roots: Mutex<HashMap<PathBuf, PathBuf>> = Mutex::new(HashMap::new());
+    let root_of = |dir: &Path| -> PathBuf {
+        let mut g = match roots.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        g.entry(dir.to_path_buf())
+            .or_insert_with(|| repository_root_in(dir, given_dirs))
+            .clone()
+    };
+    let scans: Vec<Option<Scan>> = cands
+        .par_iter()
+        .map(|c| scan(c.abs, c.limits, &root_of, indexes))
+        .collect();
+    if scans.iter().all(Option::is_none) {
+        return Vec::new();
+    }
+    let index: HashMap<&Path, usize> = cands.iter().enumerate().map(|(i, c)| (c.abs, i)).collect();
+    let mut parent: Vec<usize> = (0..cands.len()).collect();
+    let mut nested_in_run = vec![false; cands.len()];
+    let mut grouped = vec![false; cands.len()];
+    let mut exports: HashMap<(&Path, &str), Vec<usize>> = HashMap::new();
+    for (i, s) in scans.iter().enumerate() {
+        let Some(s) = s else { continue };
+        if !s.children.is_empty() || s.problem {
+            grouped[i] = true;
+        }
+        for c in &s.children {
+            if let Some(&j) = index.get(c.as_path()) {
+                if j != i {
+                    nested_in_run[j] = true;
+                    union(&mut parent, i, j);
+                }
+            }
+        }
+        for e in &s.exports {
+            exports.entry((&s.root_dir, e)).or_default().push(i);
+        }
+    }
+    // Two templates exporting one name are TM011 only where they are one group for other
+    // reasons (nested in one parent, linked by other imports): across a run, a twin written
+    // in JSON and YAML, or an unrelated sample, exports one name without being deployed
+    // together.
+    for (i, s) in scans.iter().enumerate() {
+        let Some(s) = s else { continue };
+        for name in &s.imports {
+            if let Some(ex) = exports.get(&(s.root_dir.as_path(), name.as_str())) {
+                // The exporter nearest the importer (deepest common folder); several equally
+                // near cannot be told apart, and the import stays unknown (unrelated projects
+                // linted in one run that use one name do not link).
+                let depth = |e: usize| {
+                    cands[i]
+                        .abs
+                        .components()
+                        .zip(cands[e].abs.components())
+                        .take_while(|(a, b)| a == b)
+                        .count()
+                };
+                let best = ex.iter().map(|&e| depth(e)).max().unwrap_or(0);
+                let nearest: Vec<usize> =
+                    ex.iter().copied().filter(|&e| depth(e) == best).collect();
+                if nearest.len() != 1 {
+                    continue;
+                }
+                for &e in &nearest {
+                    if e != i {
+                        grouped[i] = true;
+                        grouped[e] = true;
+                        union(&mut parent, i, e);
+                    }
+                }
+            }
+        }
+    }
+    let mut comps: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..cands.len() {
+        if grouped[i] || nested_in_run[i] {
+            comps.entry(find(&mut parent, i)).or_default().push(i);
+        }
+    }
+    let mut out: Vec<Planned> = comps
+        .into_values()
+        .filter(|m| m.iter().any(|&i| grouped[i]))
+        .map(|mut members| {
+            members.sort_by(|a, b| cands[*a].abs.cmp(cands[*b].abs));
+            let mut starts: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&i| !nested_in_run[i])
+                .collect();
+            if starts.is_empty() {
+                starts.push(members[0]);
+            }
+            let root_dir = scans[starts[0]]
+                .as_ref()
+                .map(|s| s.root_dir.clone())
+                .unwrap_or_default();
+            let stack_names = starts
+                .iter()
+                .map(|&i| scans[i].as_ref().and_then(|s| s.stack_name.clone()))
+                .collect();
+            Planned {
+                starts,
+                root_dir,
+                stack_names,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| cands[a.starts[0]].abs.cmp(cands[b.starts[0]].abs));
+    out
+}
+
+/// Assembles a planned group.
+pub fn assemble(
+    p: &Planned,
+    cands: &[Candidate<'_>],
+    indexes: &Indexes,
+    param_files: &ParamFiles,
+) -> Stack {
+    let starts: Vec<Start> = p
+        .starts
+        .iter()
+        .zip(&p.stack_names)
+        .map(|(&i, name)| Start {
+            path: cands[i].abs.to_path_buf(),
+            stack_name: name.clone(),
+        })
+        .collect();
+    let first = &cands[p.starts[0]];
+    let name = display_path(first.abs);
+    group::assemble(
+        &name,
+        &starts,
+        first.limits,
+        p.root_dir.clone(),
+        &indexes.of(&p.root_dir),
+        param_files,
+    )
+}
+
+/// The groups of a run: among `files` (path, explicit, options, absolute path) those no stack
+/// of `held` holds.
+pub(crate) fn stacks_of_run<P: Sync, E: Sync>(
+    files: &[(P, E, Arc<crate::Options>, PathBuf)],
+    held: &[(Stack, Arc<crate::Options>)],
+    given_dirs: &[PathBuf],
+) -> Vec<(Stack, Arc<crate::Options>)> {
+    let taken: std::collections::HashSet<&Path> = held
+        .iter()
+        .flat_map(|(st, _)| st.files.iter().filter_map(|f| f.abs.as_deref()))
+        .collect();
+    let free: Vec<&(P, E, Arc<crate::Options>, PathBuf)> = files
+        .iter()
+        .filter(|f| !taken.contains(f.3.as_path()))
+        .collect();
+    let cands: Vec<Candidate<'_>> = free
+        .iter()
+        .map(|f| Candidate {
+            abs: &f.3,
+            limits: &f.2.limits,
+        })
+        .collect();
+    let indexes = Indexes::default();
+    let planned = plan(&cands, given_dirs, &indexes);
+    let param_files = ParamFiles::default();
+    planned
+        .par_iter()
+        .map(|p| {
+            (
+                assemble(p, &cands, &indexes, &param_files),
+                free[p.starts[0]].2.clone(),
+            )
+        })
+        .collect()
+}

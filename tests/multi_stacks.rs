@@ -1,0 +1,132 @@
+//! Stacks that span templates (CLI.md, *Stacks*; issue 13): nested stacks, stacks linked by
+//! `Export`/`Fn::ImportValue`, Amplify Gen 1 projects and CDK output, linted through the binary
+//! with the project folder (`fixtures/projects/<name>`) as the current directory. Each test
+//! asserts the exact (file, rule, line) list and the exit code.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{BinRun, Parseable, file_rule_lines, parse_parseable, run_bin_in};
+
+fn project(name: &str) -> PathBuf {
+    common::root().join("fixtures").join("projects").join(name)
+}
+
+/// Runs the binary in `dir` with `--format parseable` and `args`.
+fn parseable_in(dir: &Path, args: &[&str]) -> (BinRun, Vec<Parseable>) {
+    let mut all = vec!["--format", "parseable"];
+    all.extend_from_slice(args);
+    let run = run_bin_in(dir, &all);
+    run.assert_no_panic(&format!("{} {args:?}", dir.display()));
+    let found = parse_parseable(&run.stdout);
+    (run, found)
+}
+
+/// Asserts the exact (file, rule, line) list and the exit code.
+fn assert_findings(run: &BinRun, found: &[Parseable], want: &[(&str, &str, usize)], code: i32) {
+    let want: Vec<(String, String, usize)> = want
+        .iter()
+        .map(|(f, r, l)| (f.to_string(), r.to_string(), *l))
+        .collect();
+    assert_eq!(
+        file_rule_lines(found),
+        want,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(run.code, Some(code), "stderr:\n{}", run.stderr);
+}
+
+/// The finding of `rule` at `file:line`.
+fn at<'a>(found: &'a [Parseable], file: &str, rule: &str, line: usize) -> &'a Parseable {
+    found
+        .iter()
+        .find(|f| f.file == file && f.rule == rule && f.line == line)
+        .unwrap_or_else(|| panic!("no {rule} at {file}:{line} in {found:#?}"))
+}
+
+// ------------------------------------------------------------------------------------------------
+// nested-parent: main.yaml nests children/auth.yaml and children/roles.yaml, and a missing one
+// ------------------------------------------------------------------------------------------------
+
+/// The parent passes `AllowGuests: !Ref Guests` (default 'true'), so the identity pool's guest
+/// door is open (IP001, from the parent's default); the roles child receives the pool's ID as
+/// `!GetAtt Auth.Outputs.IdentityPoolId`, so its attachment names the pool (no IP005 "no
+/// attachment" on the pool) and its aud is pinned to it (no TR003); the missing child is TM011
+/// at its URL, and the rest is linted.
+const NESTED: &[(&str, &str, usize)] = &[
+    ("children/auth.yaml", "IP001", 13),
+    ("main.yaml", "TM011", 24),
+];
+
+#[test]
+fn nested_children_are_linted_with_the_parent_parameters_and_outputs() {
+    let dir = project("nested-parent");
+    let (run, found) = parseable_in(&dir, &["--fail-level", "none", "."]);
+    assert_findings(&run, &found, NESTED, 0);
+    let ip001 = at(&found, "children/auth.yaml", "IP001", 13);
+    assert!(ip001.message.contains("parameter `Guests`"), "{ip001:?}");
+    let tm011 = at(&found, "main.yaml", "TM011", 24);
+    assert!(tm011.message.contains("children/missing.yaml"), "{tm011:?}");
+}
+
+#[test]
+fn nested_parent_given_alone_lints_its_children() {
+    let dir = project("nested-parent");
+    let (run, found) = parseable_in(&dir, &["--fail-level", "none", "main.yaml"]);
+    // Only the file given is reported; its children are read to judge it.
+    assert_findings(&run, &found, &[("main.yaml", "TM011", 24)], 0);
+}
+
+#[test]
+fn nested_child_alone_is_judged_without_its_parent() {
+    // Without the parent, the pool has no attachment in its stack: IP005 (the child is not
+    // found from its folder upwards yet).
+    let dir = project("nested-parent");
+    let (run, found) = parseable_in(&dir, &["--fail-level", "none", "children/auth.yaml"]);
+    assert_findings(&run, &found, &[("children/auth.yaml", "IP005", 9)], 0);
+}
+
+// ------------------------------------------------------------------------------------------------
+// linked-clean / linked-wrong: pools.yaml exports the pools, roles.yaml imports them
+// ------------------------------------------------------------------------------------------------
+
+/// The user pool's info findings only: the attachment of roles.yaml names the exported
+/// identity pool (no IP005 "no attachment" on it) and the aud imports that pool (no TR003).
+const LINKED_CLEAN: &[(&str, &str, usize)] = &[
+    ("pools.yaml", "UP003", 7),
+    ("pools.yaml", "UP004", 7),
+    ("pools.yaml", "UP011", 7),
+];
+
+#[test]
+fn linked_stacks_import_the_identity_pool_clean() {
+    let dir = project("linked-clean");
+    let (run, found) = parseable_in(&dir, &["--fail-level", "none", "."]);
+    assert_findings(&run, &found, LINKED_CLEAN, 0);
+}
+
+#[test]
+fn linked_stacks_aud_importing_the_user_pool_is_tr003_across_files() {
+    let dir = project("linked-wrong");
+    let (run, found) = parseable_in(&dir, &["--fail-level", "none", "pools.yaml", "roles.yaml"]);
+    let mut want = LINKED_CLEAN.to_vec();
+    want.push(("roles.yaml", "TR003", 15));
+    assert_findings(&run, &found, &want, 0);
+    let f = at(&found, "roles.yaml", "TR003", 15);
+    assert!(
+        f.message.contains("the user pool `UserPool`")
+            && f.message.contains("identity pool `IdentityPool`"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn an_import_with_no_export_in_the_run_stays_unknown() {
+    // roles.yaml alone: its imports name nothing of the run, nothing is reported.
+    let dir = project("linked-wrong");
+    let (run, found) = parseable_in(&dir, &["--fail-level", "none", "roles.yaml"]);
+    assert_findings(&run, &found, &[], 0);
+}
