@@ -662,15 +662,21 @@ pub fn lint_paths_with(
     // Folders under a Serverless service written as code (`serverless.ts`/`.js`), which this tool
     // cannot read: a fragment there may use names that service defines or generates.
     let code_services = code_service_dirs(&with_options, &in_stacks, &given_dirs);
-    let results: Vec<Result<FileReport, String>> = with_options
-        .par_iter()
+    // The files no stack holds: each is read and linted once, and the text it was read with
+    // tells (a look, then a parse only where it may) what it nests, exports and imports.
+    let free: Vec<&RunFile> = with_options
+        .iter()
         .filter(|(_, _, _, abs)| !in_stacks.contains(abs))
+        .collect();
+    let scanner = stack::links::Scanner::new(&given_dirs);
+    let (results, scans): (Vec<Result<FileReport, String>>, Vec<_>) = free
+        .par_iter()
         .map(|(path, explicit, opts, abs)| {
             let display = path.to_string_lossy();
             let display = display.strip_prefix("./").unwrap_or(&display);
             // A FIFO or a device named explicitly: never opened.
             if let Some(kind) = special.get(path) {
-                return Ok(not_regular(display, kind, opts));
+                return (Ok(not_regular(display, kind, opts)), None);
             }
             let report = if abs.parent().is_some_and(|d| code_services.contains(d)) {
                 let o = Options {
@@ -681,19 +687,66 @@ pub fn lint_paths_with(
             } else {
                 lint_file(path, display, *explicit, opts)
             };
+            let scan = match &report {
+                Ok(r) if r.skipped.is_none() => scanner.scan(abs, &r.source, &opts.limits),
+                _ => None,
+            };
             // Only the text a report shows is kept until the end of the run.
-            report.map(shed)
+            (report.map(shed), scan)
+        })
+        .unzip();
+    // Templates that nest, or link through exports and imports, are linted again as one group
+    // (a few files of a run); their reports as single files give way to the group's.
+    let cands: Vec<stack::links::Candidate<'_>> = free
+        .iter()
+        .map(|f| stack::links::Candidate {
+            abs: &f.3,
+            limits: &f.2.limits,
         })
         .collect();
-    for r in results {
+    let planned = stack::links::plan(&cands, &scans);
+    let given: std::collections::HashSet<PathBuf> =
+        with_options.iter().map(|f| f.3.clone()).collect();
+    let groups: Vec<RunStack> = planned
+        .par_iter()
+        .map(|p| {
+            let st = scanner.assemble(p, &cands);
+            (st, free[p.starts[0]].2.clone())
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|(st, o)| finish_stack(st, o, &given, &mut outcome.notes))
+        .collect();
+    let in_groups: std::collections::HashSet<&Path> = groups
+        .iter()
+        .flat_map(|(st, _, _)| st.files.iter().filter_map(|f| f.abs.as_deref()))
+        .collect();
+    outcome
+        .read
+        .extend(in_groups.iter().map(|p| p.to_path_buf()));
+    let group_reports: Vec<Vec<FileReport>> = groups
+        .par_iter()
+        .map(|(st, wanted, opts)| {
+            let findings = lint_stack(st, opts);
+            distribute(st, findings, &|i| wanted.contains(&i))
+        })
+        .collect();
+    for (r, f) in results.into_iter().zip(&free) {
+        if in_groups.contains(f.3.as_path()) {
+            continue;
+        }
         match r {
             Ok(report) => outcome.reports.push(report),
             Err(e) => outcome.errors.push(e),
         }
     }
-    outcome
-        .reports
-        .extend(stack_reports.into_iter().flatten().map(shed));
+    outcome.reports.extend(
+        stack_reports
+            .into_iter()
+            .chain(group_reports)
+            .flatten()
+            .map(shed),
+    );
     outcome.reports = merge_reports(std::mem::take(&mut outcome.reports));
     outcome.errors.sort();
     outcome
@@ -907,31 +960,39 @@ fn assemble_stacks(
         .collect();
     upward.sort_by(|a, b| a.0.cmp(&b.0));
     stacks.extend(upward.into_iter().map(|(_, st, o)| (st, o)));
-    stacks.extend(stack::links::stacks_of_run(files, &stacks, given_dirs));
     stacks
         .into_iter()
-        .map(|(mut st, o)| {
-            // Parameter values of the run (`--parameters`) win over a config stack's.
-            if let Some(t) = &mut st.template {
-                stack::params::apply(t, &o.parameters, &o.parameters_source);
-            }
-            let root_given = st.kind == stack::StackKind::Serverless
-                && st
-                    .files
-                    .first()
-                    .and_then(|f| f.abs.as_ref())
-                    .is_some_and(|a| given.contains(a));
-            let wanted: Vec<usize> = (0..st.files.len())
-                .filter(|&i| {
-                    // Files without a path of their own (the config of a fragment stack) are
-                    // always reported: the run named the stack through them.
-                    root_given || st.files[i].abs.as_ref().is_none_or(|a| given.contains(a))
-                })
-                .collect();
-            notes.extend(st.notes.iter().cloned());
-            (st, wanted, o)
-        })
+        .map(|(st, o)| finish_stack(st, o, &given, notes))
         .collect()
+}
+
+/// A stack of the run ready to lint: the run's parameter values applied, the files whose
+/// findings are reported (those the run was given: `given`, absolute paths), its notes kept.
+fn finish_stack(
+    mut st: stack::Stack,
+    o: std::sync::Arc<Options>,
+    given: &std::collections::HashSet<PathBuf>,
+    notes: &mut Vec<String>,
+) -> RunStack {
+    // Parameter values of the run (`--parameters`) win over a config stack's.
+    if let Some(t) = &mut st.template {
+        stack::params::apply(t, &o.parameters, &o.parameters_source);
+    }
+    let root_given = st.kind == stack::StackKind::Serverless
+        && st
+            .files
+            .first()
+            .and_then(|f| f.abs.as_ref())
+            .is_some_and(|a| given.contains(a));
+    let wanted: Vec<usize> = (0..st.files.len())
+        .filter(|&i| {
+            // Files without a path of their own (the config of a fragment stack) are
+            // always reported: the run named the stack through them.
+            root_given || st.files[i].abs.as_ref().is_none_or(|a| given.contains(a))
+        })
+        .collect();
+    notes.extend(st.notes.iter().cloned());
+    (st, wanted, o)
 }
 
 /// Lints an assembled stack: findings in stack spans.

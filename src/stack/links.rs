@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use foldhash::{HashMap, HashMapExt};
-use rayon::prelude::*;
 
 use super::group::{self, ChildAt, FileIndex, ParamFiles, Start};
 use super::names::{NameCx, default_of, name_of, samconfig_stack_name};
@@ -38,7 +37,7 @@ pub struct Planned {
 
 /// What a template says about other stacks.
 #[derive(Default)]
-struct Scan {
+pub struct Scan {
     children: Vec<PathBuf>,
     exports: Vec<String>,
     imports: Vec<String>,
@@ -77,62 +76,91 @@ fn may_link(text: &str) -> bool {
 /// The `stack_name` of a `samconfig.toml` beside a template.
 fn stack_name_beside(abs: &Path) -> Option<String> {
     let dir = abs.parent()?;
-    let text = std::fs::read_to_string(dir.join("samconfig.toml")).ok()?;
+    let Ok(crate::FileBytes::Bytes(bytes)) =
+        crate::read_limited(&dir.join("samconfig.toml"), Limits::default().max_file_size)
+    else {
+        return None;
+    };
+    let text = String::from_utf8(bytes).ok()?;
     samconfig_stack_name(&text)
 }
 
-fn scan(
-    abs: &Path,
-    limits: &Limits,
-    root_of: &(dyn Fn(&Path) -> PathBuf + Sync),
-    indexes: &Indexes,
-) -> Option<Scan> {
-    let meta = std::fs::metadata(abs).ok()?;
-    if meta.len() > limits.max_file_size {
-        return None;
-    }
-    let text = std::fs::read_to_string(abs).ok()?;
-    if !may_link(&text) {
-        return None;
-    }
-    let root_dir = root_of(abs.parent().unwrap_or(Path::new("")));
-    let parsed = parse::parse(&text, limits);
-    let root = parsed.root?;
-    let tree = &parsed.tree;
-    let resources = tree.get(root, "Resources")?;
-    let mut out = Scan {
-        stack_name: stack_name_beside(abs),
-        ..Scan::default()
-    };
-    for e in tree.entries(resources).unwrap_or_default() {
-        let Some(url) = group::nested_url(tree, tree.deref(e.value)) else {
-            continue;
-        };
-        match group::child_at(tree, url, abs, &root_dir, &indexes.of(&root_dir)) {
-            ChildAt::File(p, _) => out.children.push(p),
-            ChildAt::Problem(_) => out.problem = true,
-            ChildAt::Unknown(_) => {}
+/// Looks at the templates of one run for what they nest, export and import; shared by the
+/// run's threads (repository roots and file indexes are found once each).
+pub struct Scanner<'a> {
+    given_dirs: &'a [PathBuf],
+    indexes: Indexes,
+    roots: Mutex<HashMap<PathBuf, PathBuf>>,
+    param_files: ParamFiles,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(given_dirs: &'a [PathBuf]) -> Scanner<'a> {
+        Scanner {
+            given_dirs,
+            indexes: Indexes::default(),
+            roots: Mutex::new(HashMap::new()),
+            param_files: ParamFiles::default(),
         }
     }
-    let param = |n: &str| default_of(tree, root, n);
-    let cx = NameCx {
-        tree,
-        root: Some(root),
-        stack_name: out.stack_name.as_deref(),
-        param: &param,
-    };
-    if let Some(outs) = tree.get(root, "Outputs").and_then(|o| tree.entries(o)) {
-        for o in outs {
-            if let Some(n) = tree.get_path(tree.deref(o.value), &["Export", "Name"]) {
-                out.exports.extend(name_of(&cx, n));
+
+    /// The repository of a folder, found once per folder.
+    fn root_of(&self, dir: &Path) -> PathBuf {
+        let mut g = match self.roots.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        g.entry(dir.to_path_buf())
+            .or_insert_with(|| repository_root_in(dir, self.given_dirs))
+            .clone()
+    }
+
+    /// What the template at `abs`, whose text the run has already read, says about other
+    /// stacks; `None` when it neither nests, exports nor imports (most templates: a look at
+    /// the text tells, without a parse).
+    pub fn scan(&self, abs: &Path, text: &str, limits: &Limits) -> Option<Scan> {
+        if !may_link(text) {
+            return None;
+        }
+        let root_dir = self.root_of(abs.parent().unwrap_or(Path::new("")));
+        let parsed = parse::parse(text, limits);
+        let root = parsed.root?;
+        let tree = &parsed.tree;
+        let resources = tree.get(root, "Resources")?;
+        let mut out = Scan {
+            stack_name: stack_name_beside(abs),
+            ..Scan::default()
+        };
+        for e in tree.entries(resources).unwrap_or_default() {
+            let Some(url) = group::nested_url(tree, tree.deref(e.value)) else {
+                continue;
+            };
+            match group::child_at(tree, url, abs, &root_dir, &self.indexes.of(&root_dir)) {
+                ChildAt::File(p, _) => out.children.push(p),
+                ChildAt::Problem(_) => out.problem = true,
+                ChildAt::Unknown(_) => {}
             }
         }
+        let param = |n: &str| default_of(tree, root, n);
+        let cx = NameCx {
+            tree,
+            root: Some(root),
+            stack_name: out.stack_name.as_deref(),
+            param: &param,
+        };
+        if let Some(outs) = tree.get(root, "Outputs").and_then(|o| tree.entries(o)) {
+            for o in outs {
+                if let Some(n) = tree.get_path(tree.deref(o.value), &["Export", "Name"]) {
+                    out.exports.extend(name_of(&cx, n));
+                }
+            }
+        }
+        if text.contains("ImportValue") {
+            out.imports = imports(tree, &cx);
+        }
+        out.root_dir = root_dir;
+        Some(out)
     }
-    if text.contains("ImportValue") {
-        out.imports = imports(tree, &cx);
-    }
-    out.root_dir = root_dir;
-    Some(out)
 }
 
 /// The names a tree imports (those that resolve).
@@ -163,24 +191,9 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
     }
 }
 
-/// The groups among a run's templates (see the module doc); `given_dirs` bound each
-/// repository as in [`repository_root_in`].
-pub fn plan(cands: &[Candidate<'_>], given_dirs: &[PathBuf], indexes: &Indexes) -> Vec<Planned> {
-    // The repository of each folder, found once per folder.
-    let roots: Mutex<HashMap<PathBuf, PathBuf>> = Mutex::new(HashMap::new());
-    let root_of = |dir: &Path| -> PathBuf {
-        let mut g = match roots.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        g.entry(dir.to_path_buf())
-            .or_insert_with(|| repository_root_in(dir, given_dirs))
-            .clone()
-    };
-    let scans: Vec<Option<Scan>> = cands
-        .par_iter()
-        .map(|c| scan(c.abs, c.limits, &root_of, indexes))
-        .collect();
+/// The groups among a run's templates (see the module doc), from their scans
+/// ([`Scanner::scan`], one per candidate).
+pub fn plan(cands: &[Candidate<'_>], scans: &[Option<Scan>]) -> Vec<Planned> {
     if scans.iter().all(Option::is_none) {
         return Vec::new();
     }
@@ -279,66 +292,27 @@ pub fn plan(cands: &[Candidate<'_>], given_dirs: &[PathBuf], indexes: &Indexes) 
     out
 }
 
-/// Assembles a planned group.
-pub fn assemble(
-    p: &Planned,
-    cands: &[Candidate<'_>],
-    indexes: &Indexes,
-    param_files: &ParamFiles,
-) -> Stack {
-    let starts: Vec<Start> = p
-        .starts
-        .iter()
-        .zip(&p.stack_names)
-        .map(|(&i, name)| Start {
-            path: cands[i].abs.to_path_buf(),
-            stack_name: name.clone(),
-        })
-        .collect();
-    let first = &cands[p.starts[0]];
-    let name = display_path(first.abs);
-    group::assemble(
-        &name,
-        &starts,
-        first.limits,
-        p.root_dir.clone(),
-        &indexes.of(&p.root_dir),
-        param_files,
-    )
-}
-
-/// The groups of a run: among `files` (path, explicit, options, absolute path) those no stack
-/// of `held` holds.
-pub(crate) fn stacks_of_run<P: Sync, E: Sync>(
-    files: &[(P, E, Arc<crate::Options>, PathBuf)],
-    held: &[(Stack, Arc<crate::Options>)],
-    given_dirs: &[PathBuf],
-) -> Vec<(Stack, Arc<crate::Options>)> {
-    let taken: std::collections::HashSet<&Path> = held
-        .iter()
-        .flat_map(|(st, _)| st.files.iter().filter_map(|f| f.abs.as_deref()))
-        .collect();
-    let free: Vec<&(P, E, Arc<crate::Options>, PathBuf)> = files
-        .iter()
-        .filter(|f| !taken.contains(f.3.as_path()))
-        .collect();
-    let cands: Vec<Candidate<'_>> = free
-        .iter()
-        .map(|f| Candidate {
-            abs: &f.3,
-            limits: &f.2.limits,
-        })
-        .collect();
-    let indexes = Indexes::default();
-    let planned = plan(&cands, given_dirs, &indexes);
-    let param_files = ParamFiles::default();
-    planned
-        .par_iter()
-        .map(|p| {
-            (
-                assemble(p, &cands, &indexes, &param_files),
-                free[p.starts[0]].2.clone(),
-            )
-        })
-        .collect()
+impl Scanner<'_> {
+    /// Assembles a planned group.
+    pub fn assemble(&self, p: &Planned, cands: &[Candidate<'_>]) -> Stack {
+        let starts: Vec<Start> = p
+            .starts
+            .iter()
+            .zip(&p.stack_names)
+            .map(|(&i, name)| Start {
+                path: cands[i].abs.to_path_buf(),
+                stack_name: name.clone(),
+            })
+            .collect();
+        let first = &cands[p.starts[0]];
+        let name = display_path(first.abs);
+        group::assemble(
+            &name,
+            &starts,
+            first.limits,
+            p.root_dir.clone(),
+            &self.indexes.of(&p.root_dir),
+            &self.param_files,
+        )
+    }
 }
