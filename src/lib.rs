@@ -28,7 +28,7 @@ use rules::registry::CHECKS;
 use rules::template::{TM001, TM002, TM008, TM010, TM011};
 use rules::{Context, Emitter, Finding, Loc, RuleMeta, Settings};
 use template::parse;
-use template::{Limits, LineIndex, NotTemplate, Span, Template};
+use template::{Limits, LineIndex, NodeId, NotTemplate, Span, Template};
 
 /// Everything a run needs besides the paths.
 #[derive(Clone, Debug, Default)]
@@ -206,6 +206,16 @@ fn meta_of(id: &str) -> &'static RuleMeta {
 
 /// Lints one template text. `explicit`: the file was named by the user (not found in a walk).
 pub fn lint_source(path: &str, text: String, explicit: bool, options: &Options) -> FileReport {
+    lint_source_with(path, text, explicit, options, None)
+}
+
+fn lint_source_with(
+    path: &str,
+    text: String,
+    explicit: bool,
+    options: &Options,
+    on_parse: OnParse<'_>,
+) -> FileReport {
     // A Serverless service (top-level `service:` and `provider:`) is a stack; the check looks
     // at line starts only, so other templates are not parsed twice.
     let top_level = |key: &str| text.starts_with(key) || text.contains(&format!("\n{key}"));
@@ -229,7 +239,7 @@ pub fn lint_source(path: &str, text: String, explicit: bool, options: &Options) 
         }
     }
     let mut report = FileReport::new(path, text);
-    let findings = lint_text(&report.source, explicit, options);
+    let findings = lint_text(&report.source, explicit, options, on_parse);
     match findings {
         Ok(mut findings) => {
             findings.retain(|f| options.settings.enabled(f.rule.id));
@@ -246,7 +256,16 @@ pub fn lint_source(path: &str, text: String, explicit: bool, options: &Options) 
     report
 }
 
-fn lint_text(text: &str, explicit: bool, options: &Options) -> Result<Vec<Finding>, String> {
+/// Called with a template's tree right after it is parsed (and before it is linted): lets the
+/// run learn what it nests, exports and imports from the parse the lint makes anyway.
+type OnParse<'a> = Option<&'a mut (dyn FnMut(&template::Tree, NodeId, &str) + 'a)>;
+
+fn lint_text(
+    text: &str,
+    explicit: bool,
+    options: &Options,
+    on_parse: OnParse<'_>,
+) -> Result<Vec<Finding>, String> {
     let settings = &options.settings;
     let limits = &options.limits;
     let strict = explicit && options.strict;
@@ -286,6 +305,9 @@ fn lint_text(text: &str, explicit: bool, options: &Options) -> Result<Vec<Findin
         }
         return Err("empty file".to_string());
     };
+    if let Some(f) = on_parse {
+        f(&parsed.tree, root, text);
+    }
     let mut template = match Template::build(parsed.tree, root, limits) {
         Ok(t) => t,
         Err(NotTemplate::Other) => {
@@ -437,13 +459,25 @@ pub fn lint_file(
     explicit: bool,
     options: &Options,
 ) -> Result<FileReport, String> {
+    lint_file_with(path, display, explicit, options, None)
+}
+
+fn lint_file_with(
+    path: &Path,
+    display: &str,
+    explicit: bool,
+    options: &Options,
+    on_parse: OnParse<'_>,
+) -> Result<FileReport, String> {
     match read_limited(path, options.limits.max_file_size) {
         Err(e) => Err(format!("{display}: {}", io_message(&e))),
         Ok(FileBytes::NotRegular(kind)) => Ok(not_regular(display, kind, options)),
         Ok(FileBytes::TooLarge { head, size }) => Ok(too_large(
             display, "the file", head, size, explicit, options,
         )),
-        Ok(FileBytes::Bytes(bytes)) => Ok(lint_bytes(display, bytes, explicit, options)),
+        Ok(FileBytes::Bytes(bytes)) => {
+            Ok(lint_bytes_with(display, bytes, explicit, options, on_parse))
+        }
     }
 }
 
@@ -515,8 +549,18 @@ pub fn lint_stdin(display: &str, bytes: Vec<u8>, options: &Options) -> FileRepor
 /// Lints raw bytes: UTF-8, or UTF-16/UTF-32 with a byte order mark (decoded); text that cannot
 /// be decoded is a TM001 at the first bad character (or a skip for non-templates).
 pub fn lint_bytes(display: &str, bytes: Vec<u8>, explicit: bool, options: &Options) -> FileReport {
+    lint_bytes_with(display, bytes, explicit, options, None)
+}
+
+fn lint_bytes_with(
+    display: &str,
+    bytes: Vec<u8>,
+    explicit: bool,
+    options: &Options,
+    on_parse: OnParse<'_>,
+) -> FileReport {
     match decode(bytes) {
-        Decoded::Text(text) => lint_source(display, text, explicit, options),
+        Decoded::Text(text) => lint_source_with(display, text, explicit, options, on_parse),
         Decoded::Invalid(invalid) => lint_invalid(display, invalid, explicit, options),
     }
 }
@@ -678,18 +722,18 @@ pub fn lint_paths_with(
             if let Some(kind) = special.get(path) {
                 return (Ok(not_regular(display, kind, opts)), None);
             }
+            let mut scan = None;
+            let mut on_parse = |tree: &template::Tree, root: NodeId, text: &str| {
+                scan = scanner.scan(abs, text, tree, root);
+            };
             let report = if abs.parent().is_some_and(|d| code_services.contains(d)) {
                 let o = Options {
                     names_defined_elsewhere: true,
                     ..(**opts).clone()
                 };
-                lint_file(path, display, *explicit, &o)
+                lint_file_with(path, display, *explicit, &o, Some(&mut on_parse))
             } else {
-                lint_file(path, display, *explicit, opts)
-            };
-            let scan = match &report {
-                Ok(r) if r.skipped.is_none() => scanner.scan(abs, &r.source, &opts.limits),
-                _ => None,
+                lint_file_with(path, display, *explicit, opts, Some(&mut on_parse))
             };
             // Only the text a report shows is kept until the end of the run.
             (report.map(shed), scan)

@@ -18,7 +18,7 @@ use super::group::{self, ChildAt, FileIndex, ParamFiles, Start};
 use super::names::{NameCx, default_of, name_of, samconfig_stack_name};
 use super::{Stack, display_path, repository_root_in};
 use crate::template::intrinsic::as_intrinsic;
-use crate::template::parse::{self, Limits};
+use crate::template::parse::Limits;
 use crate::template::{NodeId, Tree};
 
 /// A template of the run that no other stack holds.
@@ -115,17 +115,14 @@ impl<'a> Scanner<'a> {
             .clone()
     }
 
-    /// What the template at `abs`, whose text the run has already read, says about other
-    /// stacks; `None` when it neither nests, exports nor imports (most templates: a look at
-    /// the text tells, without a parse).
-    pub fn scan(&self, abs: &Path, text: &str, limits: &Limits) -> Option<Scan> {
+    /// What the template at `abs` says about other stacks, from the text and the tree the
+    /// run's lint has just read and parsed; `None` when it neither nests, exports nor imports
+    /// (most templates: a look at the text tells).
+    pub fn scan(&self, abs: &Path, text: &str, tree: &Tree, root: NodeId) -> Option<Scan> {
         if !may_link(text) {
             return None;
         }
         let root_dir = self.root_of(abs.parent().unwrap_or(Path::new("")));
-        let parsed = parse::parse(text, limits);
-        let root = parsed.root?;
-        let tree = &parsed.tree;
         let resources = tree.get(root, "Resources")?;
         let mut out = Scan {
             stack_name: stack_name_beside(abs),

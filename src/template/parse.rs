@@ -733,35 +733,45 @@ fn looks_like_template(tree: &Tree, root: NodeId) -> bool {
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-/// Finds the first place where brackets nest deeper than `max` (outside strings).
-fn json_too_deep(text: &str, max: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    for (i, b) in text.bytes().enumerate() {
-        if in_str {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_str = false;
+/// How deep brackets nest (outside strings), in one pass: the first place where they nest
+/// deeper than `max` (the scan stops there), and the deepest level reached.
+fn json_depth(text: &str, max: usize) -> (Option<usize>, usize) {
+    let bytes = text.as_bytes();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            // A string: skip to its closing quote (escapes jumped over).
+            b'"' => {
+                let mut j = i + 1;
+                loop {
+                    match bytes.get(j..).and_then(|r| memchr::memchr2(b'"', b'\\', r)) {
+                        Some(k) if bytes[j + k] == b'"' => {
+                            j += k;
+                            break;
+                        }
+                        Some(k) => j += k + 2,
+                        None => {
+                            j = bytes.len();
+                            break;
+                        }
+                    }
+                }
+                i = j;
             }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
             b'{' | b'[' => {
                 depth += 1;
+                deepest = deepest.max(depth);
                 if depth > max {
-                    return Some(i);
+                    return (Some(i), deepest);
                 }
             }
             b'}' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        i += 1;
     }
-    None
+    (None, deepest)
 }
 
 /// How deep the JSON reader (jsonc-parser) nests; deeper JSON is read by the YAML reader.
@@ -843,7 +853,8 @@ fn read_json(text: &str, limits: &Limits) -> (Parsed, bool) {
         fatal: None,
     };
     let max = limits.max_depth.min(MAX_DEPTH_CEILING);
-    if let Some(at) = json_too_deep(text, max) {
+    let (too_deep, deepest) = json_depth(text, max);
+    if let Some(at) = too_deep {
         parsed.fatal = Some(ParseIssue::new(
             "TM010",
             Span::new(at, at + 1),
@@ -851,7 +862,7 @@ fn read_json(text: &str, limits: &Limits) -> (Parsed, bool) {
         ));
         return (parsed, false);
     }
-    if json_too_deep(text, JSON_READER_DEPTH).is_some() {
+    if deepest > JSON_READER_DEPTH {
         // Deeper than the JSON reader goes, within a max-depth raised past it: JSON is YAML,
         // and the YAML reader goes as deep as max-depth.
         return (parse_yaml(text, limits), false);
