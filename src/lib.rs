@@ -692,7 +692,7 @@ pub fn lint_paths_with(
             .iter()
             .flat_map(|(st, _, _)| st.files.iter().filter_map(|f| f.abs.clone())),
     );
-    let in_stacks: std::collections::HashSet<PathBuf> = stacks
+    let in_stacks: PathSet = stacks
         .iter()
         .flat_map(|(st, _, _)| st.files.iter().filter_map(|f| f.abs.clone()))
         .collect();
@@ -749,8 +749,7 @@ pub fn lint_paths_with(
         })
         .collect();
     let planned = stack::links::plan(&cands, &scans);
-    let given: std::collections::HashSet<PathBuf> =
-        with_options.iter().map(|f| f.3.clone()).collect();
+    let given: PathSet = with_options.iter().map(|f| f.3.clone()).collect();
     let groups: Vec<RunStack> = planned
         .par_iter()
         .map(|p| {
@@ -761,7 +760,7 @@ pub fn lint_paths_with(
         .into_iter()
         .map(|(st, o)| finish_stack(st, o, &given, &mut outcome.notes))
         .collect();
-    let in_groups: std::collections::HashSet<&Path> = groups
+    let in_groups: foldhash::HashSet<&Path> = groups
         .iter()
         .flat_map(|(st, _, _)| st.files.iter().filter_map(|f| f.abs.as_deref()))
         .collect();
@@ -798,11 +797,7 @@ pub fn lint_paths_with(
 
 /// The folders (of the run's single files) that lie in or under a folder holding a Serverless
 /// service written as code (`serverless.ts`, `.js`, `.mjs`, `.cjs`), within the repository.
-fn code_service_dirs(
-    files: &[RunFile],
-    in_stacks: &std::collections::HashSet<PathBuf>,
-    given_dirs: &[PathBuf],
-) -> std::collections::HashSet<PathBuf> {
+fn code_service_dirs(files: &[RunFile], in_stacks: &PathSet, given_dirs: &[PathBuf]) -> PathSet {
     const CODE: &[&str] = &[
         "serverless.ts",
         "serverless.js",
@@ -811,8 +806,8 @@ fn code_service_dirs(
     ];
     // Whether a folder itself holds such a file; the folders already judged.
     let mut has_code: std::collections::HashMap<PathBuf, bool> = std::collections::HashMap::new();
-    let mut judged: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-    let mut out = std::collections::HashSet::new();
+    let mut judged = PathSet::default();
+    let mut out = PathSet::default();
     for (_, _, _, abs) in files {
         if in_stacks.contains(abs) {
             continue;
@@ -864,6 +859,9 @@ fn sort_findings(findings: &mut Vec<Finding>) {
     findings.dedup_by(|a, b| a.span == b.span && a.rule.id == b.rule.id && a.message == b.message);
 }
 
+/// Sets of paths (foldhash: a path's hash walks its bytes, SipHash on top doubled that).
+type PathSet = foldhash::HashSet<PathBuf>;
+
 /// A file of the run: its path as given or found, whether it was named explicitly, its
 /// options, its absolute path.
 type RunFile = (PathBuf, bool, std::sync::Arc<Options>, PathBuf);
@@ -880,9 +878,8 @@ fn assemble_stacks(
     options_for: &OptionsFor<'_>,
     notes: &mut Vec<String>,
 ) -> Vec<RunStack> {
-    use std::collections::HashSet;
     use std::sync::Arc;
-    let mut given: HashSet<PathBuf> = files.iter().map(|f| f.3.clone()).collect();
+    let mut given: PathSet = files.iter().map(|f| f.3.clone()).collect();
     let options_of = |p: &Path| {
         let dir = stack::absolute(p.parent().unwrap_or(Path::new("")));
         options_for(&dir).ok()
@@ -943,11 +940,11 @@ fn assemble_stacks(
         }
     }
     // A file given alone that belongs to a service: the service upwards that includes it.
-    let mut covered: HashSet<PathBuf> = stacks
+    let mut covered: PathSet = stacks
         .iter()
         .flat_map(|(st, _)| st.files.iter().filter_map(|f| f.abs.clone()))
         .collect();
-    let assembled: HashSet<PathBuf> = roots.iter().map(|r| stack::absolute(&r.0)).collect();
+    let assembled: PathSet = roots.iter().map(|r| stack::absolute(&r.0)).collect();
     // Services found upwards, assembled once each (None: not a service), whether used, and the
     // service files of each folder looked at.
     let mut found: std::collections::HashMap<PathBuf, Option<(stack::Stack, Arc<Options>, bool)>> =
@@ -1015,7 +1012,7 @@ fn assemble_stacks(
 fn finish_stack(
     mut st: stack::Stack,
     o: std::sync::Arc<Options>,
-    given: &std::collections::HashSet<PathBuf>,
+    given: &PathSet,
     notes: &mut Vec<String>,
 ) -> RunStack {
     // Parameter values of the run (`--parameters`) win over a config stack's.

@@ -307,27 +307,18 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
             (d, real)
         })
         .collect();
-    // (path, named explicitly, real path) in the order found.
-    let mut found: Vec<(PathBuf, bool, PathBuf)> = Vec::new();
-    let mut unlinted: Vec<Unlinted> = Vec::new();
-    // How many folders were walked.
-    let mut walked = 0usize;
-    for (p, kind) in paths.iter().zip(kinds) {
-        let (t, link) = match kind {
-            Ok(k) => k,
-            Err(e) => {
-                out.errors.push(e);
-                continue;
+    // Each file named: its absolute path, whether `exclude` drops it, its real path (in
+    // parallel: thousands of files are named when pre-commit or xargs passes them).
+    let named: Vec<Option<(PathBuf, bool, PathBuf)>> = paths
+        .par_iter()
+        .zip(&kinds)
+        .map(|(p, kind)| {
+            let (t, link) = kind.as_ref().ok()?;
+            if t.is_dir() {
+                return None;
             }
-        };
-        if !t.is_dir() {
-            let a = stack::absolute(p);
-            out.given_dirs
-                .push(a.parent().map(Path::to_path_buf).unwrap_or(a));
-            if exclude.excludes(p, false, true) {
-                continue;
-            }
-            let real = if link {
+            let excluded = exclude.excludes(p, false, true);
+            let real = if *link {
                 std::fs::canonicalize(p).unwrap_or_else(|_| stack::absolute(p))
             } else {
                 match (real_folders.get(&folder_of(p)), p.file_name()) {
@@ -335,6 +326,31 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
                     _ => stack::absolute(p),
                 }
             };
+            Some((stack::absolute(p), excluded, real))
+        })
+        .collect();
+    // (path, named explicitly, real path) in the order found.
+    let mut found: Vec<(PathBuf, bool, PathBuf)> = Vec::new();
+    let mut unlinted: Vec<Unlinted> = Vec::new();
+    // How many folders were walked.
+    let mut walked = 0usize;
+    for ((p, kind), named) in paths.iter().zip(kinds).zip(named) {
+        let t = match kind {
+            Ok((t, _)) => t,
+            Err(e) => {
+                out.errors.push(e);
+                continue;
+            }
+        };
+        if let Some((a, excluded, real)) = named {
+            let dir = a.parent().map(Path::to_path_buf).unwrap_or(a);
+            // (Files of one folder come together: their folder is noted once.)
+            if out.given_dirs.last() != Some(&dir) {
+                out.given_dirs.push(dir);
+            }
+            if excluded {
+                continue;
+            }
             if !t.is_file() {
                 out.special.insert(p.clone(), kind_of(&t));
             }
@@ -454,9 +470,12 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
         found.extend(linked.into_iter().map(|(l, target)| (l, false, target)));
     }
     // Each file once, as first written; named explicitly when any spelling was.
-    let mut first: std::collections::HashMap<PathBuf, usize> =
-        std::collections::HashMap::with_capacity(found.len());
+    // (Keyed by the path's bytes: real paths are normalised, and hashing a `Path` walks its
+    // components.)
+    let mut first: foldhash::HashMap<std::ffi::OsString, usize> =
+        foldhash::HashMap::with_capacity_and_hasher(found.len(), Default::default());
     for (path, explicit, real) in found {
+        let real = real.into_os_string();
         match first.get(&real) {
             Some(&i) => {
                 if let Some(f) = out.files.get_mut(i) {
@@ -474,9 +493,9 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
     let (mut hidden, mut services, mut links) = (0usize, false, 0usize);
     for u in unlinted {
         let linted = if u.folder {
-            first.keys().any(|k| k.starts_with(&u.real))
+            first.keys().any(|k| Path::new(k).starts_with(&u.real))
         } else {
-            first.contains_key(&u.real)
+            first.contains_key(u.real.as_os_str())
         };
         if linted {
             continue;
