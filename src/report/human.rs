@@ -1,5 +1,6 @@
 //! `human`: one miette diagnostic per finding (snippet, labels, help), then a summary line.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -10,7 +11,7 @@ use miette::{
 
 use rayon::prelude::*;
 
-use super::Summary;
+use super::{Summary, escape_controls, is_hidden};
 use crate::FileReport;
 use crate::rules::{Finding, Severity};
 use crate::template::LineIndex;
@@ -160,7 +161,7 @@ impl fmt::Debug for RelatedDiag<'_> {
 }
 impl fmt::Display for RelatedDiag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.message)
+        write!(f, "{}", escape_controls(self.message))
     }
 }
 impl std::error::Error for RelatedDiag<'_> {}
@@ -188,7 +189,7 @@ impl fmt::Debug for Diag<'_> {
 }
 impl fmt::Display for Diag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.finding.message)
+        write!(f, "{}", escape_controls(&self.finding.message))
     }
 }
 impl std::error::Error for Diag<'_> {}
@@ -215,7 +216,7 @@ impl Diagnostic for Diag<'_> {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.finding.help))
+        Some(Box::new(escape_controls(&self.finding.help)))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.snippet.then_some(&self.source as &dyn SourceCode)
@@ -231,7 +232,10 @@ impl Diagnostic for Diag<'_> {
             source_span(&r.source, f.span),
         );
         let others = f.labels.iter().map(move |(span, text)| {
-            LabeledSpan::new_with_span(Some(text.clone()), source_span(&r.source, *span))
+            LabeledSpan::new_with_span(
+                Some(escape_controls(text).into_owned()),
+                source_span(&r.source, *span),
+            )
         });
         Some(Box::new(std::iter::once(primary).chain(others)))
     }
@@ -277,12 +281,91 @@ fn whole_of(report: &FileReport) -> Whole {
     whole
 }
 
-/// One finding, as miette draws it.
-pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> String {
-    render_with(report, finding, style, &whole_of(report))
+/// The texts of a report's files that hold characters a terminal acts on, by the address of
+/// the original text, each with those characters replaced by [`visible_text`].
+type Shown = HashMap<usize, String>;
+
+/// `text` with each character a terminal would act on instead of showing (an escape, a lone
+/// carriage return, a bidirectional override: issue 12) replaced by a visible character of
+/// the same UTF-8 length, so every byte offset, line and column stays as it was: `?` for a
+/// C0 control or DEL, `¿` for a C1 control, `�` for a bidirectional control. Tabs and line
+/// breaks (`\n`, `\r\n`) stay. `None` when there is nothing to replace.
+fn visible_text(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    // Only C0 controls, DEL and the lead bytes of C1 (0xC2) and of U+2000–U+2FFF (0xE2) can
+    // start a replaced character.
+    if !bytes
+        .iter()
+        .any(|&b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2 || b == 0xe2)
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    for (i, c) in text.char_indices() {
+        let keep = !is_hidden(c) || c == '\n' || (c == '\r' && bytes.get(i + 1) == Some(&b'\n'));
+        if keep {
+            out.push(c);
+            continue;
+        }
+        changed = true;
+        out.push(match c.len_utf8() {
+            1 => '?',
+            2 => '\u{bf}',
+            _ => '\u{fffd}',
+        });
+    }
+    changed.then_some(out)
 }
 
-fn render_with(report: &FileReport, finding: &Finding, style: Style, whole: &Whole) -> String {
+/// [`Shown`] for a report's files; each replaced text is marked in `whole` as having no lone
+/// `\r` (those are replaced too).
+fn shown_of(report: &FileReport, whole: &mut Whole) -> Shown {
+    let mut shown = Shown::new();
+    let texts = std::iter::once(report.source.as_str()).chain(
+        report
+            .findings
+            .iter()
+            .flat_map(|f| &f.related)
+            .map(|r| r.file.text.as_str()),
+    );
+    for text in texts {
+        let at = text.as_ptr() as usize;
+        if shown.contains_key(&at) {
+            continue;
+        }
+        if let Some(visible) = visible_text(text) {
+            whole.insert(visible.as_ptr() as usize, false);
+            shown.insert(at, visible);
+        }
+    }
+    shown
+}
+
+/// One finding, as miette draws it.
+pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> String {
+    let mut whole = whole_of(report);
+    let shown = shown_of(report, &mut whole);
+    render_with(report, finding, style, &whole, &shown)
+}
+
+fn render_with(
+    report: &FileReport,
+    finding: &Finding,
+    style: Style,
+    whole: &Whole,
+    shown: &Shown,
+) -> String {
+    // miette is handed file names and texts with control characters made visible.
+    fn visible<'a>(shown: &'a Shown, text: &'a str) -> &'a str {
+        shown
+            .get(&(text.as_ptr() as usize))
+            .map_or(text, String::as_str)
+    }
+    let paths: Vec<Cow<'_, str>> = std::iter::once(&report.path)
+        .chain(finding.related.iter().map(|r| &r.file.path))
+        .map(|p| escape_controls(p))
+        .collect();
     let text = report.source.as_str();
     let line_len = |at: u32| {
         let bytes = text.as_bytes();
@@ -303,16 +386,18 @@ fn render_with(report: &FileReport, finding: &Finding, style: Style, whole: &Who
     let related = finding
         .related
         .iter()
-        .map(|r| RelatedDiag {
+        .zip(&paths[1..])
+        .map(|(r, path)| RelatedDiag {
             message: &r.message,
-            source: FileSource::new(&r.file.path, &r.file.text, &r.file.index, whole),
+            source: FileSource::new(path, visible(shown, &r.file.text), &r.file.index, whole),
             span: source_span(&r.file.text, r.span),
         })
         .collect();
+    let path = &paths[0];
     let diag = Diag {
         finding,
         report,
-        source: FileSource::new(&report.path, &report.source, &report.index, whole),
+        source: FileSource::new(path, visible(shown, text), &report.index, whole),
         snippet,
         related,
     };
@@ -320,21 +405,20 @@ fn render_with(report: &FileReport, finding: &Finding, style: Style, whole: &Who
     if !snippet {
         let (s, _) = report.index.span(text, finding.span);
         out.push_str(&format!(
-            "{}:{}:{} (line too long to show)\n",
-            report.path, s.line, s.column
+            "{path}:{}:{} (line too long to show)\n",
+            s.line, s.column
         ));
     }
     if handler(style).render_report(&mut out, &diag).is_err() {
         // Fall back to the parseable line if miette cannot draw the snippet.
         let (s, _) = report.index.span(&report.source, finding.span);
         out = format!(
-            "{}:{}:{}: {} {}: {}\n",
-            report.path,
+            "{path}:{}:{}: {} {}: {}\n",
             s.line,
             s.column,
             finding.rule.id,
             finding.severity.as_str(),
-            finding.message
+            escape_controls(&finding.message)
         );
     }
     out
@@ -346,10 +430,11 @@ pub fn render(reports: &[FileReport], style: Style, quiet: bool) -> String {
     let drawn: Vec<Vec<String>> = reports
         .par_iter()
         .map(|r| {
-            let whole = whole_of(r);
+            let mut whole = whole_of(r);
+            let shown = shown_of(r, &mut whole);
             r.findings
                 .par_iter()
-                .map(|f| render_with(r, f, style, &whole))
+                .map(|f| render_with(r, f, style, &whole, &shown))
                 .collect()
         })
         .collect();
