@@ -17,10 +17,12 @@
 #   --list                list the mutants and exit
 #   -- ARGS...            passed to cargo mutants as they are
 #
-# Environment: CARGO_TARGET_DIR is honoured (the dependencies built there are reused);
-# INSTA_UPDATE is set to `no`, so a changed snapshot fails the test instead of being written.
-# Results go to mutants.out/ under $MUTANTS_OUT (default: the target directory):
-# caught.txt, missed.txt, timeout.txt, unviable.txt.
+# Environment: mutants are built in `mutants/` under CARGO_TARGET_DIR (default `target`), not
+# in the target directory itself: the mutated copies have the same package and file names, so
+# cargo would later take their test binaries for fresh builds of the real tree. INSTA_UPDATE
+# is set to `no`, so a changed snapshot fails the test instead of being written. Results go
+# to mutants.out/ under $MUTANTS_OUT (default: that `mutants/` folder): caught.txt,
+# missed.txt, timeout.txt, unviable.txt.
 #
 # Example (what issue 12 ran):
 #   CARGO_TARGET_DIR=/work/wt/target-h3 scripts/mutants.sh src/rules/trust.rs src/rules/client.rs
@@ -45,7 +47,7 @@ while [ $# -gt 0 ]; do
         --timeout-multiplier) multiplier="$2"; shift 2 ;;
         --list) list=1; shift ;;
         --) shift; extra=("$@"); break ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
         -*) echo "mutants.sh: unknown option $1" >&2; exit 2 ;;
         *) files+=("$1"); shift ;;
     esac
@@ -68,7 +70,8 @@ args=(--no-shuffle --jobs "$jobs" --timeout-multiplier "$multiplier" --minimum-t
 for f in "${files[@]}"; do
     args+=(--file "$f")
 done
-out="${MUTANTS_OUT:-${CARGO_TARGET_DIR:-target}}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/mutants"
+out="${MUTANTS_OUT:-$CARGO_TARGET_DIR}"
 args+=(--output "$out")
 
 diff_file=""
