@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::report::escape_controls;
 use crate::rules::registry;
 use crate::rules::{RuleOptions, Severity, TokenPatterns};
-use crate::template::parse::{Limits, MAX_DEPTH_CEILING, parse};
+use crate::template::parse::{Limits, MAX_DEPTH_CEILING, ParseIssue, parse};
 use crate::template::{LineIndex, NodeId, Tree};
 
 pub const FILE_NAME: &str = ".cfn-cognito-lint.yaml";
@@ -67,7 +68,14 @@ impl Reader<'_> {
             self.tree.span(node)
         };
         let p = self.index.line_col(self.text, span.start);
-        format!("{}:{}:{}: {msg}", self.name, p.line, p.column)
+        let msg = msg.to_string();
+        format!(
+            "{}:{}:{}: {}",
+            escape_controls(&self.name),
+            p.line,
+            p.column,
+            escape_controls(&msg)
+        )
     }
     fn string(&self, node: NodeId, what: &str) -> Result<String, String> {
         self.tree
@@ -107,6 +115,44 @@ impl Reader<'_> {
             .filter(|n| n.is_finite() && *n >= 0.0)
             .ok_or_else(|| self.err(node, false, format!("{what} must be a non-negative number")))
     }
+    /// A whole number in `range`, written as digits (`max-depth: 1.9` is not 1, and `-1` is
+    /// not a depth).
+    fn whole(
+        &self,
+        node: NodeId,
+        what: &str,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, String> {
+        let text = self.tree.str(node).map(str::trim);
+        let digits = text.map(|t| t.strip_prefix('+').unwrap_or(t));
+        let n = digits
+            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            .map(|d| d.parse::<u64>().unwrap_or(u64::MAX));
+        let shown = text.map(|t| format!(", not `{t}`")).unwrap_or_default();
+        // A range from 0 to the type's maximum is not worth saying for a fraction.
+        let bounds = if *range.start() == 0 && *range.end() == u64::from(u32::MAX) {
+            String::new()
+        } else {
+            format!(" between {} and {}", range.start(), range.end())
+        };
+        match n {
+            Some(n) if range.contains(&n) => Ok(n),
+            Some(_) => Err(self.err(
+                node,
+                false,
+                format!(
+                    "{what} must be between {} and {}{shown}",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+            None => Err(self.err(
+                node,
+                false,
+                format!("{what} must be a whole number{bounds}{shown}"),
+            )),
+        }
+    }
 }
 
 /// `32MiB`, `1MB`, `500KiB`, `1048576`.
@@ -132,11 +178,53 @@ fn parse_size(s: &str) -> Option<u64> {
 
 pub fn load(path: &Path) -> Result<Config, String> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", escape_controls(&name)))?;
     parse_config(&name, &text).map(|mut c| {
         c.path = Some(path.to_path_buf());
         c
     })
+}
+
+/// What the parser noted that a config may not hold, one error per line (`file:line:col:`):
+/// a key written twice (which value wins would be a guess) and a second YAML document (the
+/// parser reads only the first). Aliases are fine in a config.
+fn structure_errors(name: &str, text: &str, index: &LineIndex, issues: &[ParseIssue]) -> String {
+    let at = |offset: u32| {
+        let p = index.line_col(text, offset);
+        format!("{}:{}:{}", escape_controls(name), p.line, p.column)
+    };
+    let mut errors = Vec::new();
+    for issue in issues {
+        if issue.rule == "TM002" {
+            let written = text
+                .get(issue.span.start as usize..issue.span.end as usize)
+                .unwrap_or_default();
+            // `"ignore"` is shown as `ignore`; a quoted key with escapes as written.
+            let key = ['"', '\'']
+                .iter()
+                .find_map(|&q| {
+                    let inner = written.strip_prefix(q)?.strip_suffix(q)?;
+                    (!inner.contains(q) && !inner.contains('\\')).then_some(inner)
+                })
+                .unwrap_or(written);
+            let first = issue.label.as_ref().map_or(String::new(), |(span, _)| {
+                let p = index.line_col(text, span.start);
+                format!(" (first written at line {}, column {})", p.line, p.column)
+            });
+            errors.push(format!(
+                "{}: duplicate key `{}`{first}: a config key is written once",
+                at(issue.span.start),
+                escape_controls(key)
+            ));
+        } else if issue.rule == "TM008" && issue.message.contains("more than one YAML document") {
+            errors.push(format!(
+                "{}: a second YAML document starts here: a config file holds one document",
+                at(issue.span.start)
+            ));
+        }
+    }
+    errors.join("\n")
 }
 
 pub fn parse_config(name: &str, text: &str) -> Result<Config, String> {
@@ -144,7 +232,17 @@ pub fn parse_config(name: &str, text: &str) -> Result<Config, String> {
     let index = LineIndex::new(text);
     if let Some(f) = parsed.fatal {
         let p = index.line_col(text, f.span.start);
-        return Err(format!("{name}:{}:{}: {}", p.line, p.column, f.message));
+        return Err(format!(
+            "{}:{}:{}: {}",
+            escape_controls(name),
+            p.line,
+            p.column,
+            escape_controls(&f.message)
+        ));
+    }
+    let structure = structure_errors(name, text, &index, &parsed.issues);
+    if !structure.is_empty() {
+        return Err(structure);
     }
     let mut config = Config {
         text: text.to_string(),
@@ -293,8 +391,9 @@ pub fn parse_config(name: &str, text: &str) -> Result<Config, String> {
                                 config.options.max_refresh_days = r.number(ov, "max-days")?
                             }
                             ("UP002", "min-length") => {
+                                let n = r.whole(ov, "min-length", 0..=u64::from(u32::MAX))?;
                                 config.options.min_password_length =
-                                    r.number(ov, "min-length")? as u32
+                                    u32::try_from(n).unwrap_or(u32::MAX);
                             }
                             (id, key) => {
                                 return Err(r.err(
@@ -321,15 +420,10 @@ pub fn parse_config(name: &str, text: &str) -> Result<Config, String> {
                             })?;
                         }
                         "max-depth" => {
-                            let n = r.number(iv, "max-depth")? as usize;
-                            if n == 0 || n > MAX_DEPTH_CEILING {
-                                return Err(r.err(
-                                    iv,
-                                    false,
-                                    format!("max-depth must be between 1 and {MAX_DEPTH_CEILING}"),
-                                ));
-                            }
-                            config.limits.max_depth = n;
+                            let ceiling = MAX_DEPTH_CEILING as u64;
+                            let n = r.whole(iv, "max-depth", 1..=ceiling)?;
+                            config.limits.max_depth =
+                                usize::try_from(n).unwrap_or(MAX_DEPTH_CEILING);
                         }
                         "max-alias-visits" => {
                             let s = r.string(iv, "max-alias-visits")?;

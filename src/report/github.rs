@@ -1,18 +1,35 @@
-//! `github`: GitHub Actions workflow commands, one per finding, escaped as GitHub documents.
+//! `github`: GitHub Actions workflow commands, one per finding, escaped as GitHub documents
+//! (`%`, `\r`, `\n` in the message; also `:` and `,` in property values). Other control
+//! characters would reach the log (which draws ANSI escapes) or a terminal as they are: they
+//! are written visibly (`\x1b`, see [`super::escape_controls`]).
 
+use super::{is_hidden, write_escaped};
 use crate::FileReport;
 use crate::rules::Severity;
 
-/// Escaping of a command's message.
-fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+/// Escaping of a command's message (`property`: of a property value, `:` and `,` too).
+fn escape(s: &str, property: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            c if is_hidden(c) => write_escaped(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-/// Escaping of a property value (also `:` and `,`).
+fn data(s: &str) -> String {
+    escape(s, false)
+}
+
 fn property(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
+    escape(s, true)
 }
 
 pub fn render(reports: &[FileReport]) -> String {

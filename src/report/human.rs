@@ -1,5 +1,6 @@
 //! `human`: one miette diagnostic per finding (snippet, labels, help), then a summary line.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -10,7 +11,7 @@ use miette::{
 
 use rayon::prelude::*;
 
-use super::Summary;
+use super::{Summary, escape_controls, is_hidden};
 use crate::FileReport;
 use crate::rules::{Finding, Severity};
 use crate::template::LineIndex;
@@ -31,7 +32,7 @@ struct FileSource<'a> {
 }
 
 impl<'a> FileSource<'a> {
-    /// `normal` holds the texts with a lone `\r`, each lone `\r` read as `\n`.
+    /// `normal` holds the texts that are not shown as they are written ([`shown_text`]).
     fn new(
         path: &'a str,
         text: &'a str,
@@ -49,19 +50,45 @@ impl<'a> FileSource<'a> {
     }
 }
 
-/// `text` with every `\r` not followed by `\n` replaced by `\n`, if it has one.
-fn without_lone_cr(text: &str) -> Option<String> {
+/// `text` as miette is handed it, if that differs: each lone `\r` read as `\n` (a line
+/// break, as the line index counts it), and each other character a terminal would act on
+/// instead of showing (an escape, a bidirectional override: issue 12) replaced by a visible
+/// character of the same UTF-8 length, so every byte offset, line and column stays: `?` for a
+/// C0 control or DEL, `¿` for a C1 control, `�` for a bidirectional control. Tabs, `\n` and
+/// `\r\n` stay.
+fn shown_text(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    let lone = |i: usize| bytes.get(i + 1) != Some(&b'\n');
-    if !memchr::memchr_iter(b'\r', bytes).any(lone) {
+    // Only C0 controls, DEL and the lead bytes of C1 (0xC2) and of U+2000–U+2FFF (0xE2) can
+    // start a replaced character.
+    if !bytes
+        .iter()
+        .any(|&b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2 || b == 0xe2)
+    {
         return None;
     }
-    let mut out = bytes.to_vec();
-    for i in memchr::memchr_iter(b'\r', bytes).filter(|&i| lone(i)) {
-        out[i] = b'\n';
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    for (i, c) in text.char_indices() {
+        let replaced = match c {
+            '\n' | '\t' => None,
+            '\r' if bytes.get(i + 1) == Some(&b'\n') => None,
+            '\r' => Some('\n'),
+            c if is_hidden(c) => Some(match c.len_utf8() {
+                1 => '?',
+                2 => '\u{bf}',
+                _ => '\u{fffd}',
+            }),
+            _ => None,
+        };
+        match replaced {
+            Some(r) => {
+                changed = true;
+                out.push(r);
+            }
+            None => out.push(c),
+        }
     }
-    // An ASCII byte replaced by another: still UTF-8.
-    String::from_utf8(out).ok()
+    changed.then_some(out)
 }
 
 /// The lines miette reads for a span from `start` to `end` with `before` and `after` lines of
@@ -204,7 +231,7 @@ impl fmt::Debug for Diag<'_> {
 }
 impl fmt::Display for Diag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.finding.message)
+        write!(f, "{}", escape_controls(&self.finding.message))
     }
 }
 impl std::error::Error for Diag<'_> {}
@@ -231,7 +258,7 @@ impl Diagnostic for Diag<'_> {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.finding.help))
+        Some(Box::new(escape_controls(&self.finding.help)))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.snippet.then_some(&self.source as &dyn SourceCode)
@@ -251,7 +278,10 @@ impl Diagnostic for Diag<'_> {
             .iter()
             .take(MAX_DRAWN_LABELS)
             .map(move |(span, text)| {
-                LabeledSpan::new_with_span(Some(text.clone()), source_span(&r.source, *span))
+                LabeledSpan::new_with_span(
+                    Some(escape_controls(text).into_owned()),
+                    source_span(&r.source, *span),
+                )
             });
         Some(Box::new(std::iter::once(primary).chain(others)))
     }
@@ -282,9 +312,9 @@ fn handler(style: Style) -> GraphicalReportHandler {
         .with_context_lines(1)
 }
 
-/// The texts a report's findings are drawn from that have a lone `\r`, by address, each lone
-/// `\r` read as `\n` ([`FileSource`]): made once per file, not once per finding.
-/// `None` for a text without one (looked at once too).
+/// The texts a report's findings are drawn from, by address, as miette is handed them
+/// ([`shown_text`]; [`FileSource`]): made once per file, not once per finding. `None` for a
+/// text shown as it is written (looked at once too).
 type Normal = HashMap<usize, Option<String>>;
 
 fn normal_of(report: &FileReport) -> Normal {
@@ -299,7 +329,7 @@ fn normal_of(report: &FileReport) -> Normal {
     for text in texts {
         normal
             .entry(text.as_ptr() as usize)
-            .or_insert_with(|| without_lone_cr(text));
+            .or_insert_with(|| shown_text(text));
     }
     normal
 }
@@ -310,6 +340,11 @@ pub fn render_finding(report: &FileReport, finding: &Finding, style: Style) -> S
 }
 
 fn render_with(report: &FileReport, finding: &Finding, style: Style, normal: &Normal) -> String {
+    // miette is handed file names with control characters made visible (texts: `normal_of`).
+    let paths: Vec<Cow<'_, str>> = std::iter::once(&report.path)
+        .chain(finding.related.iter().map(|r| &r.file.path))
+        .map(|p| escape_controls(p))
+        .collect();
     let text = report.source.as_str();
     let index = &report.index;
     let range = |span: crate::template::Span| {
@@ -330,18 +365,14 @@ fn render_with(report: &FileReport, finding: &Finding, style: Style, normal: &No
     let related = finding
         .related
         .iter()
-        .map(|r| {
+        .zip(&paths[1..])
+        .map(|(r, path)| {
             let span = source_span(&r.file.text, r.span);
             let (start, end) = (span.offset(), span.offset() + span.len());
             if drawable(&r.file.text, &r.file.index, [(start, end)]) {
                 RelatedDiag {
-                    message: std::borrow::Cow::Borrowed(&r.message),
-                    source: Some(FileSource::new(
-                        &r.file.path,
-                        &r.file.text,
-                        &r.file.index,
-                        normal,
-                    )),
+                    message: escape_controls(&r.message),
+                    source: Some(FileSource::new(path, &r.file.text, &r.file.index, normal)),
                     span,
                 }
             } else {
@@ -349,7 +380,10 @@ fn render_with(report: &FileReport, finding: &Finding, style: Style, normal: &No
                 RelatedDiag {
                     message: std::borrow::Cow::Owned(format!(
                         "{} ({}:{}:{}, line too long to show)",
-                        r.message, r.file.path, s.line, s.column
+                        escape_controls(&r.message),
+                        path,
+                        s.line,
+                        s.column
                     )),
                     source: None,
                     span,
@@ -357,10 +391,11 @@ fn render_with(report: &FileReport, finding: &Finding, style: Style, normal: &No
             }
         })
         .collect();
+    let path = &paths[0];
     let diag = Diag {
         finding,
         report,
-        source: FileSource::new(&report.path, &report.source, &report.index, normal),
+        source: FileSource::new(path, &report.source, &report.index, normal),
         snippet,
         related,
     };
@@ -368,21 +403,20 @@ fn render_with(report: &FileReport, finding: &Finding, style: Style, normal: &No
     if !snippet {
         let (s, _) = report.index.span(text, finding.span);
         out.push_str(&format!(
-            "{}:{}:{} (line too long to show)\n",
-            report.path, s.line, s.column
+            "{path}:{}:{} (line too long to show)\n",
+            s.line, s.column
         ));
     }
     if handler(style).render_report(&mut out, &diag).is_err() {
         // Fall back to the parseable line if miette cannot draw the snippet.
         let (s, _) = report.index.span(&report.source, finding.span);
         out = format!(
-            "{}:{}:{}: {} {}: {}\n",
-            report.path,
+            "{path}:{}:{}: {} {}: {}\n",
             s.line,
             s.column,
             finding.rule.id,
             finding.severity.as_str(),
-            finding.message
+            escape_controls(&finding.message)
         );
     }
     out
@@ -423,7 +457,7 @@ mod tests {
     }
 
     fn normal(text: &str) -> Normal {
-        std::iter::once((text.as_ptr() as usize, without_lone_cr(text))).collect()
+        std::iter::once((text.as_ptr() as usize, shown_text(text))).collect()
     }
 
     /// What the window hands miette: (line, column, line count, read span, data).
@@ -499,7 +533,7 @@ mod tests {
             let src = source(text, &index, &normal);
             // miette's line counter breaks at a lone CR too, its drawer does not: the window
             // hands it the text with lone CRs read as LF, which both read alike.
-            let seen = without_lone_cr(text).unwrap_or_else(|| text.to_string());
+            let seen = shown_text(text).unwrap_or_else(|| text.to_string());
             let seen = seen.as_str();
             for start in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
                 for end in (start..=text.len()).filter(|&i| text.is_char_boundary(i)) {

@@ -96,7 +96,7 @@ pub fn render(reports: &[FileReport]) -> String {
         findings,
     };
     let mut text =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        super::to_json_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

@@ -1,10 +1,21 @@
 //! `junit`: JUnit XML, one testsuite per file and one testcase per rule that ran; a rule's
 //! findings are the failures of its testcase.
 
+use super::write_escaped;
 use crate::FileReport;
 use crate::rules::Settings;
 use crate::rules::registry::RULES;
 
+/// Whether XML 1.0 forbids `c` in a document (its `Char` production: tab, LF, CR,
+/// U+0020–U+D7FF, U+E000–U+FFFD, U+10000 and above; surrogates cannot occur in a `str`).
+pub fn forbidden_in_xml(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Text for an attribute value or element content. Characters XML forbids are written
+/// visibly (`\x1b`, `\u{ffff}`): a document holding them is not XML. Tab, LF and CR are
+/// character references, which a parser keeps (it would turn them into spaces in attributes,
+/// and CR into LF in content).
 fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -14,7 +25,10 @@ fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => out.push(' '),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if forbidden_in_xml(c) => write_escaped(&mut out, c),
             c => out.push(c),
         }
     }

@@ -15,16 +15,25 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// A relative URI reference for a path (forward slashes, spaces and `%` escaped).
-fn uri(path: &str) -> String {
-    let mut out = String::new();
-    for c in path.replace('\\', "/").chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '%' => out.push_str("%25"),
-            '#' => out.push_str("%23"),
-            '?' => out.push_str("%3F"),
-            c => out.push(c),
+/// A relative URI reference for a path (RFC 3986): every byte of the UTF-8 text outside the
+/// unreserved characters (`A-Z a-z 0-9 - . _ ~`) and `/` percent-encoded (`%20`, `%23`,
+/// `%C3%A9`), so a `:` in a first segment, `#`, `?`, `%`, spaces and controls stay part of the
+/// path. On Windows a backslash separates folders and is written `/`; elsewhere it is a
+/// character of the name (`%5C`).
+pub fn uri(path: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'\\' if std::path::MAIN_SEPARATOR == '\\' => out.push('/'),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(b));
+            }
+            b => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xF)]));
+            }
         }
     }
     out
@@ -102,7 +111,7 @@ pub fn render(reports: &[FileReport], docs_url: Option<&str>) -> String {
             "results": results
         }]
     });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut text = super::to_json_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
 }

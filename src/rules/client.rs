@@ -223,13 +223,21 @@ fn unit_minutes(unit: &str) -> Option<f64> {
 
 /// A duration for a message: `1 day`, `41.67 days`, `90 minutes`.
 fn show(minutes: f64) -> String {
-    let (n, unit) = if minutes >= DAY {
-        (minutes / DAY, "day")
-    } else if minutes >= HOUR {
-        (minutes / HOUR, "hour")
-    } else {
-        (minutes, "minute")
-    };
+    // The largest unit that says the value exactly (to two decimals): 86,401 seconds is not
+    // "1 day" (a message that says it is outside limits of 1 day must not round to it).
+    let units = [
+        (DAY, "day"),
+        (HOUR, "hour"),
+        (1.0, "minute"),
+        (1.0 / 60.0, "second"),
+    ];
+    let exact = |n: f64| ((n * 100.0).round() - n * 100.0).abs() < 1e-6;
+    let (n, unit) = units
+        .iter()
+        .find(|(size, _)| minutes >= *size && exact(minutes / size))
+        .map_or((minutes * 60.0, "second"), |(size, unit)| {
+            (minutes / size, *unit)
+        });
     let text = format!("{n:.2}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     format!("{text} {unit}{}", if text == "1" { "" } else { "s" })
