@@ -907,6 +907,8 @@ fn assemble_stacks(
         .collect();
     upward.sort_by(|a, b| a.0.cmp(&b.0));
     stacks.extend(upward.into_iter().map(|(_, st, o)| (st, o)));
+    let amplify = stack::amplify::stacks_of_run(files, &stacks, given_dirs);
+    stacks.extend(amplify);
     stacks.extend(stack::links::stacks_of_run(files, &stacks, given_dirs));
     stacks
         .into_iter()
