@@ -191,6 +191,7 @@ fn parse_finding(
         labels: Vec::new(),
         related: Vec::new(),
         stack: None,
+        construct: None,
     }
 }
 
@@ -907,6 +908,9 @@ fn assemble_stacks(
         .collect();
     upward.sort_by(|a, b| a.0.cmp(&b.0));
     stacks.extend(upward.into_iter().map(|(_, st, o)| (st, o)));
+    let (cdk, whole) = stack::cdk::stacks_of_run(files, &stacks, given_dirs);
+    given.extend(whole);
+    stacks.extend(cdk);
     let amplify = stack::amplify::stacks_of_run(files, &stacks, given_dirs);
     stacks.extend(amplify);
     stacks.extend(stack::links::stacks_of_run(files, &stacks, given_dirs));

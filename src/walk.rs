@@ -114,7 +114,9 @@ struct WalkFound {
 /// `build` and `#current-cloud-backend`), which a walk enters even when an ignore file lists
 /// them (the config's `exclude` still drops them).
 fn generated_dirs(dir: &Path) -> Vec<PathBuf> {
-    stack::amplify::generated_dirs(dir)
+    let mut out = stack::amplify::generated_dirs(dir);
+    out.extend(stack::cdk::generated_dirs(dir));
+    out
 }
 
 /// Walks a folder: files with a template extension (any case), honouring `.ignore` files
@@ -148,6 +150,9 @@ fn walk(dir: &Path, exclude: &std::sync::Arc<Exclude>) -> WalkFound {
                         let mut guard = hidden.lock().unwrap_or_else(|p| p.into_inner());
                         guard.push((e.path().to_path_buf(), is_dir));
                     }
+                    return false;
+                }
+                if is_dir && stack::cdk::is_asset_dir(e.path()) {
                     return false;
                 }
                 if is_dir {
@@ -482,6 +487,10 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
         // Regular files first, then files reached through symbolic links inside the walked
         // folder: a file found both ways is shown by its own name.
         for path in w.files {
+            if let Some(why) = stack::cdk::not_a_stack_file(&path) {
+                out.skipped.push(skipped_report(&path, why));
+                continue;
+            }
             if let Some(b) = stack::amplify::current_copy_of(&path) {
                 let why = format!(
                     "Amplify's {} copy of {}, which is linted",

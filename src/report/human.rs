@@ -204,7 +204,12 @@ impl fmt::Debug for Diag<'_> {
 }
 impl fmt::Display for Diag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.finding.message)
+        write!(f, "{}", self.finding.message)?;
+        match (&self.finding.construct, &self.finding.resource) {
+            (Some(c), Some(r)) => write!(f, " [`{r}`: construct `{c}`]"),
+            (Some(c), None) => write!(f, " [construct `{c}`]"),
+            _ => Ok(()),
+        }
     }
 }
 impl std::error::Error for Diag<'_> {}

@@ -141,6 +141,30 @@ pub(crate) fn nested_url(tree: &Tree, resource: NodeId) -> Option<NodeId> {
     tree.get(props, key).map(|n| tree.deref(n))
 }
 
+/// The template of a CDK nested stack: the file its `aws:asset:path` metadata names beside the
+/// parent (a `*.template.json` of the cloud assembly), when the asset is its `TemplateURL`.
+pub(crate) fn asset_child(
+    tree: &Tree,
+    resource: NodeId,
+    parent: &Path,
+    root_dir: &Path,
+) -> Option<PathBuf> {
+    let meta = tree.get(resource, "Metadata")?;
+    if tree
+        .get(meta, "aws:asset:property")
+        .and_then(|p| tree.str(p))
+        != Some("TemplateURL")
+    {
+        return None;
+    }
+    let name = tree.get(meta, "aws:asset:path").and_then(|p| tree.str(p))?;
+    if !name.ends_with(".template.json") {
+        return None;
+    }
+    let path = absolute(&parent.parent()?.join(name));
+    (path.starts_with(root_dir) && path.is_file()).then_some(path)
+}
+
 /// The file name at the end of a URL written as a literal, a `Fn::Sub` or a `Fn::Join` whose
 /// last part is literal.
 fn url_text(tree: &Tree, node: NodeId) -> Option<(String, bool)> {
@@ -472,7 +496,11 @@ pub fn assemble_with(
                 continue;
             };
             let at = asm.tree.span(url);
-            match child_at(&asm.tree, url, &path, &root_dir, index) {
+            let located = match asset_child(&asm.tree, node, &path, &root_dir) {
+                Some(p) => ChildAt::File(p, false),
+                None => child_at(&asm.tree, url, &path, &root_dir, index),
+            };
+            match located {
                 ChildAt::File(child, by_name) => {
                     if chain.contains(&child) {
                         asm.issue(

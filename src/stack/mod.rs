@@ -8,6 +8,7 @@
 //! graph, the policy model and the rules run on a stack exactly as on one template.
 
 pub mod amplify;
+pub mod cdk;
 pub mod fragments;
 pub mod group;
 pub mod links;
