@@ -191,6 +191,7 @@ fn parse_finding(
         labels: Vec::new(),
         related: Vec::new(),
         stack: None,
+        construct: None,
     }
 }
 
@@ -1001,6 +1002,11 @@ fn assemble_stacks(
         .collect();
     upward.sort_by(|a, b| a.0.cmp(&b.0));
     stacks.extend(upward.into_iter().map(|(_, st, o)| (st, o)));
+    let (cdk, whole) = stack::cdk::stacks_of_run(files, &stacks, given_dirs);
+    given.extend(whole);
+    stacks.extend(cdk);
+    let amplify = stack::amplify::stacks_of_run(files, &stacks, given_dirs);
+    stacks.extend(amplify);
     stacks
         .into_iter()
         .map(|(st, o)| finish_stack(st, o, &given, notes))

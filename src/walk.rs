@@ -110,12 +110,25 @@ struct WalkFound {
     errors: Vec<String>,
 }
 
+/// The generated folders directly under `dir` that this tool reads as stacks (Amplify's
+/// `build` and `#current-cloud-backend`), which a walk enters even when an ignore file lists
+/// them (the config's `exclude` still drops them).
+fn generated_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut out = stack::amplify::generated_dirs(dir);
+    out.extend(stack::cdk::generated_dirs(dir));
+    out
+}
+
 /// Walks a folder: files with a template extension (any case), honouring `.ignore` files
 /// and, inside a git work tree, `.gitignore` (as git does), and the config's `exclude`. Hidden
 /// entries and symbolic links are collected for the caller to judge.
 fn walk(dir: &Path, exclude: &std::sync::Arc<Exclude>) -> WalkFound {
     use std::sync::{Arc, Mutex};
     let hidden: Arc<Mutex<Vec<(PathBuf, bool)>>> = Arc::default();
+    // Folders walked, and generated folders under them this tool reads as stacks (walked
+    // below when an ignore file kept the walk out of them).
+    let dirs: Arc<Mutex<(Vec<PathBuf>, Vec<PathBuf>)>> =
+        Arc::new(Mutex::new((Vec::new(), generated_dirs(dir))));
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(false)
         .git_ignore(true)
@@ -123,6 +136,7 @@ fn walk(dir: &Path, exclude: &std::sync::Arc<Exclude>) -> WalkFound {
         .filter_entry({
             let exclude = exclude.clone();
             let hidden = hidden.clone();
+            let dirs = dirs.clone();
             move |e| {
                 if e.depth() == 0 {
                     return true;
@@ -137,6 +151,15 @@ fn walk(dir: &Path, exclude: &std::sync::Arc<Exclude>) -> WalkFound {
                         guard.push((e.path().to_path_buf(), is_dir));
                     }
                     return false;
+                }
+                if is_dir && stack::cdk::is_asset_dir(e.path()) {
+                    return false;
+                }
+                if is_dir {
+                    let generated = generated_dirs(e.path());
+                    let mut guard = dirs.lock().unwrap_or_else(|p| p.into_inner());
+                    guard.0.push(e.path().to_path_buf());
+                    guard.1.extend(generated);
                 }
                 true
             }
@@ -171,6 +194,22 @@ fn walk(dir: &Path, exclude: &std::sync::Arc<Exclude>) -> WalkFound {
     });
     let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
     found.hidden = std::mem::take(&mut *hidden.lock().unwrap_or_else(|p| p.into_inner()));
+    let (walked, mut generated) =
+        std::mem::take(&mut *dirs.lock().unwrap_or_else(|p| p.into_inner()));
+    let walked: std::collections::HashSet<PathBuf> = walked.into_iter().collect();
+    generated.sort();
+    generated.dedup();
+    for g in generated {
+        if walked.contains(&g) || exclude.excludes(&g, true, true) {
+            continue;
+        }
+        let sub = walk(&g, exclude);
+        found.files.extend(sub.files);
+        found.links.extend(sub.links);
+        found.hidden.extend(sub.hidden);
+        found.special.extend(sub.special);
+        found.errors.extend(sub.errors);
+    }
     found.files.sort();
     found.links.sort();
     found.hidden.sort();
@@ -464,6 +503,19 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
         // Regular files first, then files reached through symbolic links inside the walked
         // folder: a file found both ways is shown by its own name.
         for path in w.files {
+            if let Some(why) = stack::cdk::not_a_stack_file(&path) {
+                out.skipped.push(skipped_report(&path, why));
+                continue;
+            }
+            if let Some(b) = stack::amplify::current_copy_of(&path) {
+                let why = format!(
+                    "Amplify's {} copy of {}, which is linted",
+                    stack::amplify::CURRENT,
+                    shown(&b)
+                );
+                out.skipped.push(skipped_report(&path, why));
+                continue;
+            }
             let real = real_of(&path);
             found.push((path, false, real));
         }

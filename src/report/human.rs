@@ -231,7 +231,17 @@ impl fmt::Debug for Diag<'_> {
 }
 impl fmt::Display for Diag<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", escape_controls(&self.finding.message))
+        write!(f, "{}", escape_controls(&self.finding.message))?;
+        match (&self.finding.construct, &self.finding.resource) {
+            (Some(c), Some(r)) => write!(
+                f,
+                " [`{}`: construct `{}`]",
+                escape_controls(r),
+                escape_controls(c)
+            ),
+            (Some(c), None) => write!(f, " [construct `{}`]", escape_controls(c)),
+            _ => Ok(()),
+        }
     }
 }
 impl std::error::Error for Diag<'_> {}

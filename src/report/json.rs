@@ -32,6 +32,9 @@ struct JsonFinding<'a> {
     end_line: usize,
     end_column: usize,
     resource: Option<&'a str>,
+    /// The CDK construct path, for CDK output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    construct: Option<&'a str>,
     path: &'a str,
     message: &'a str,
     help: &'a str,
@@ -67,6 +70,7 @@ pub fn render(reports: &[FileReport]) -> String {
                 end_line: end.line,
                 end_column: end.column,
                 resource: f.resource.as_deref(),
+                construct: f.construct.as_deref(),
                 path: &f.pointer,
                 message: &f.message,
                 help: &f.help,

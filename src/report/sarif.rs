@@ -77,6 +77,9 @@ pub fn render(reports: &[FileReport], docs_url: Option<&str>) -> String {
                     }]
                 }]
             });
+            if let Some(c) = &f.construct {
+                result["properties"] = json!({"construct": c});
+            }
             let places = super::related(r, f);
             if !places.is_empty() {
                 let related: Vec<Value> = places

@@ -123,6 +123,8 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The stack the finding was judged in (the file for a single template).
     pub stack: Option<std::sync::Arc<str>>,
+    /// The CDK construct path of the finding's resource (its `aws:cdk:path` metadata).
+    pub construct: Option<String>,
 }
 
 /// A secondary label in another file of the stack.
@@ -328,6 +330,13 @@ impl<'a> Emitter<'a> {
             span = tree.span(alias);
         }
         let resource = self.template.resource_of(&pointer);
+        let construct = resource.as_deref().and_then(|r| {
+            let path = tree.get_path(
+                self.template.root,
+                &["Resources", r, "Metadata", "aws:cdk:path"],
+            )?;
+            tree.str(tree.deref(path)).map(str::to_string)
+        });
         self.findings.push(Finding {
             rule: meta,
             severity: self.settings.severity_of(meta, tier),
@@ -339,6 +348,7 @@ impl<'a> Emitter<'a> {
             labels,
             related: Vec::new(),
             stack: None,
+            construct,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

@@ -141,6 +141,30 @@ pub(crate) fn nested_url(tree: &Tree, resource: NodeId) -> Option<NodeId> {
     tree.get(props, key).map(|n| tree.deref(n))
 }
 
+/// The template of a CDK nested stack: the file its `aws:asset:path` metadata names beside the
+/// parent (a `*.template.json` of the cloud assembly), when the asset is its `TemplateURL`.
+pub(crate) fn asset_child(
+    tree: &Tree,
+    resource: NodeId,
+    parent: &Path,
+    root_dir: &Path,
+) -> Option<PathBuf> {
+    let meta = tree.get(resource, "Metadata")?;
+    if tree
+        .get(meta, "aws:asset:property")
+        .and_then(|p| tree.str(p))
+        != Some("TemplateURL")
+    {
+        return None;
+    }
+    let name = tree.get(meta, "aws:asset:path").and_then(|p| tree.str(p))?;
+    if !name.ends_with(".template.json") {
+        return None;
+    }
+    let path = absolute(&parent.parent()?.join(name));
+    (path.starts_with(root_dir) && path.is_file()).then_some(path)
+}
+
 /// The file name at the end of a URL written as a literal, a `Fn::Sub` or a `Fn::Join` whose
 /// last part is literal.
 fn url_text(tree: &Tree, node: NodeId) -> Option<(String, bool)> {
@@ -242,13 +266,42 @@ struct Member {
     conds: HashMap<String, String>,
     maps: HashMap<String, String>,
     outs: HashMap<String, String>,
-    /// Parameter values from a file beside the template (Amplify's `parameters.json`): the
-    /// file's root mapping and its display path.
-    param_file: Option<(NodeId, String)>,
+    /// Parameter values from files beside the template (Amplify's `team-provider-info.json`
+    /// and `parameters.json`), first source wins.
+    param_sources: Vec<LoadedSource>,
 }
 
-/// Parameter files a group reads beside its templates (Amplify), by template.
-pub type ParamFiles = HashMap<PathBuf, PathBuf>;
+/// A source of parameter values for one template of a group (Amplify), after the group
+/// started: first source wins, after the parent's `Parameters`.
+#[derive(Clone, Debug)]
+pub enum ParamSource {
+    /// A JSON or YAML file whose mapping at `at` (keys from the file's root; empty: the root)
+    /// holds values by parameter name. `expressions`: values written as functions (Amplify's
+    /// `{"Fn::GetAtt": ["AuthRole", "Arn"]}`, which names a resource of the root stack) are
+    /// bound; otherwise only literals are, and a function leaves the parameter unknown.
+    File {
+        path: PathBuf,
+        at: Vec<String>,
+        /// Shown as where the values came from (`--verbose`, messages).
+        shown: String,
+        expressions: bool,
+    },
+    /// One value (Amplify's `env`: the environment), with where it came from.
+    Value {
+        name: String,
+        value: String,
+        source: String,
+    },
+}
+
+/// A [`ParamSource`] read into the group's tree.
+enum LoadedSource {
+    File(NodeId, String, bool),
+    Value(String, String, String),
+}
+
+/// Parameter sources a group reads beside its templates (Amplify), by template (absolute).
+pub type ParamFiles = HashMap<PathBuf, Vec<ParamSource>>;
 
 /// Assembles a group from its start templates.
 pub fn assemble(
@@ -259,8 +312,38 @@ pub fn assemble(
     index: &FileIndex,
     param_files: &ParamFiles,
 ) -> Stack {
+    let how = Assembly {
+        what: "nested and linked templates",
+        late: &[],
+        param_files,
+    };
+    assemble_with(name, starts, limits, root_dir, index, &how)
+}
+
+/// How a group is assembled, besides its start templates.
+pub struct Assembly<'a> {
+    /// What the group is (`--verbose`: "stack `name` (what)").
+    pub what: &'a str,
+    /// Templates that start the group only when no other member nests them (absolute, in
+    /// order): an Amplify project's category templates, nested by its root stack when it
+    /// names them.
+    pub late: &'a [PathBuf],
+    pub param_files: &'a ParamFiles,
+}
+
+/// Assembles a group from its start templates, then its `late` templates that no member
+/// nests.
+pub fn assemble_with(
+    name: &str,
+    starts: &[Start],
+    limits: &Limits,
+    root_dir: PathBuf,
+    index: &FileIndex,
+    how: &Assembly<'_>,
+) -> Stack {
+    let param_files = how.param_files;
     let mut asm = Assembler::new(limits, root_dir.clone());
-    let mut notes = vec![format!("stack `{name}` (nested and linked templates)")];
+    let mut notes = vec![format!("stack `{name}` ({})", how.what)];
     let mut members: Vec<Member> = Vec::new();
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
     // (path, qualifier, stack name, parent (member, logical ID), ancestors' paths)
@@ -271,25 +354,36 @@ pub fn assemble(
         Option<(usize, String)>,
         Vec<PathBuf>,
     );
+    let stem = |p: &Path| {
+        p.file_stem()
+            .and_then(|x| x.to_str())
+            .unwrap_or("stack")
+            .to_string()
+    };
     let mut queue: std::collections::VecDeque<Pending> = starts
         .iter()
         .map(|s| {
-            let stem = s
-                .path
-                .file_stem()
-                .and_then(|x| x.to_str())
-                .unwrap_or("stack")
-                .to_string();
             (
                 s.path.clone(),
-                s.stack_name.clone().unwrap_or(stem),
+                s.stack_name.clone().unwrap_or_else(|| stem(&s.path)),
                 s.stack_name.clone(),
                 None,
                 Vec::new(),
             )
         })
         .collect();
-    while let Some((path, qualifier, stack_name, parent, chain)) = queue.pop_front() {
+    let mut late = how.late.iter();
+    loop {
+        let next = match queue.pop_front() {
+            Some(x) => x,
+            None => {
+                let Some(p) = late.find(|p| !by_path.contains_key(*p)) else {
+                    break;
+                };
+                (p.clone(), stem(p), None, None, Vec::new())
+            }
+        };
+        let (path, qualifier, stack_name, parent, chain) = next;
         if let Some(&m) = by_path.get(&path) {
             // Nested twice (or also a start): one member; its parameters are bound by each.
             if let Some((p, id)) = parent {
@@ -330,15 +424,49 @@ pub fn assemble(
         if let Some((p, id)) = &parent {
             members[*p].nested.push((id.clone(), i));
         }
-        let param_file = param_files.get(&path).and_then(|pf| {
-            let root = asm.load(pf, false).ok().flatten()?;
-            let shown = display_path(pf);
-            notes.push(format!(
-                "  parameter values of {} from {shown}",
-                display_path(&path)
-            ));
-            Some((root, shown))
-        });
+        let mut param_sources = Vec::new();
+        for src in param_files
+            .get(&path)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            match src {
+                ParamSource::File {
+                    path: pf,
+                    at,
+                    shown,
+                    expressions,
+                } => {
+                    let Some(root) = asm.load(pf, false).ok().flatten() else {
+                        continue;
+                    };
+                    let keys: Vec<&str> = at.iter().map(String::as_str).collect();
+                    let Some(node) = asm.tree.get_path(root, &keys).map(|n| asm.tree.deref(n))
+                    else {
+                        continue;
+                    };
+                    if asm.tree.entries(node).is_none() {
+                        continue;
+                    }
+                    notes.push(format!(
+                        "  parameter values of {} from {shown}",
+                        display_path(&path)
+                    ));
+                    param_sources.push(LoadedSource::File(node, shown.clone(), *expressions));
+                }
+                ParamSource::Value {
+                    name,
+                    value,
+                    source,
+                } => {
+                    param_sources.push(LoadedSource::Value(
+                        name.clone(),
+                        value.clone(),
+                        source.clone(),
+                    ));
+                }
+            }
+        }
         members.push(Member {
             abs: path.clone(),
             root,
@@ -351,7 +479,7 @@ pub fn assemble(
             conds: HashMap::new(),
             maps: HashMap::new(),
             outs: HashMap::new(),
-            param_file,
+            param_sources,
         });
         // Its nested stacks.
         let resources: Vec<Entry> = asm
@@ -368,7 +496,11 @@ pub fn assemble(
                 continue;
             };
             let at = asm.tree.span(url);
-            match child_at(&asm.tree, url, &path, &root_dir, index) {
+            let located = match asset_child(&asm.tree, node, &path, &root_dir) {
+                Some(p) => ChildAt::File(p, false),
+                None => child_at(&asm.tree, url, &path, &root_dir, index),
+            };
+            match located {
                 ChildAt::File(child, by_name) => {
                     if chain.contains(&child) {
                         asm.issue(
@@ -673,48 +805,61 @@ fn bind(
             }
         }
     }
-    // Parameter files beside a template (Amplify): for parameters no parent passes.
+    // Parameter sources beside a template (Amplify): for parameters no parent passes, the
+    // first source that gives one wins.
     for m in members {
-        let Some((file, shown)) = &m.param_file else {
-            continue;
-        };
-        let tree = &asm.tree;
-        for e in tree
-            .entries(*file)
-            .map(<[Entry]>::to_vec)
-            .unwrap_or_default()
-        {
-            if tree.get_path(m.root, &["Parameters", &e.key]).is_none() {
-                continue;
-            }
-            let name = m
-                .refs
-                .get(&*e.key)
-                .cloned()
-                .unwrap_or_else(|| e.key.to_string());
-            if params.contains_key(&name) {
-                continue;
-            }
-            let v = tree.deref(e.value);
-            let b = match literal(tree, v) {
-                Some(text) => Binding::Literal(text, shown.clone()),
-                None if as_intrinsic(tree, v).is_some() => Binding::Node(v),
-                // A list: CloudFormation receives it comma-joined.
-                None => match tree.items(v) {
-                    Some(items) => {
-                        let parts: Option<Vec<String>> = items
-                            .iter()
-                            .map(|i| literal(tree, tree.deref(*i)))
-                            .collect();
-                        match parts {
-                            Some(p) => Binding::Literal(p.join(","), shown.clone()),
-                            None => continue,
-                        }
+        for src in &m.param_sources {
+            let tree = &asm.tree;
+            let declared = |key: &str| tree.get_path(m.root, &["Parameters", key]).is_some();
+            let renamed = |key: &str| m.refs.get(key).cloned().unwrap_or_else(|| key.to_string());
+            let (file, shown, expressions) = match src {
+                LoadedSource::Value(name, value, source) => {
+                    let key = renamed(name);
+                    if declared(name) && !params.contains_key(&key) {
+                        params.insert(key, vec![Binding::Literal(value.clone(), source.clone())]);
                     }
-                    None => continue,
-                },
+                    continue;
+                }
+                LoadedSource::File(file, shown, expressions) => (*file, shown, *expressions),
             };
-            params.insert(name, vec![b]);
+            for e in tree
+                .entries(file)
+                .map(<[Entry]>::to_vec)
+                .unwrap_or_default()
+            {
+                if !declared(&e.key) {
+                    continue;
+                }
+                let name = renamed(&e.key);
+                if params.contains_key(&name) {
+                    continue;
+                }
+                let v = tree.deref(e.value);
+                let b = match literal(tree, v) {
+                    Some(text) => Binding::Literal(text, shown.clone()),
+                    None if as_intrinsic(tree, v).is_some() => {
+                        if !expressions {
+                            continue;
+                        }
+                        Binding::Node(v)
+                    }
+                    // A list: CloudFormation receives it comma-joined.
+                    None => match tree.items(v) {
+                        Some(items) => {
+                            let parts: Option<Vec<String>> = items
+                                .iter()
+                                .map(|i| literal(tree, tree.deref(*i)))
+                                .collect();
+                            match parts {
+                                Some(p) => Binding::Literal(p.join(","), shown.clone()),
+                                None => continue,
+                            }
+                        }
+                        None => continue,
+                    },
+                };
+                params.insert(name, vec![b]);
+            }
         }
     }
     // Parameters: literals are given values; expressions are substituted; a parameter bound

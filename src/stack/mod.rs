@@ -7,6 +7,8 @@
 //! len`), so a node keeps its file and position wherever it ends up in the merged tree, and the
 //! graph, the policy model and the rules run on a stack exactly as on one template.
 
+pub mod amplify;
+pub mod cdk;
 pub mod fragments;
 pub mod group;
 pub mod links;
