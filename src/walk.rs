@@ -245,7 +245,13 @@ fn templates_in_hidden(
         .hidden(false)
         .git_ignore(true)
         .require_git(true)
-        .filter_entry(|e| e.file_name() != ".git")
+        // A cloud assembly's asset folders are never linted, hidden or not (Amplify Gen 2's
+        // `.amplify/artifacts/cdk.out` is read through its manifest).
+        .filter_entry(|e| {
+            e.file_name() != ".git"
+                && !(e.file_type().is_some_and(|t| t.is_dir())
+                    && stack::cdk::is_asset_dir(e.path()))
+        })
         .build()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))

@@ -302,3 +302,43 @@ fn real_cdk_projects() {
         assert!(!from_folder.is_empty(), "{name}");
     }
 }
+
+/// Amplify Gen 2 synthesizes a cloud assembly under the hidden `.amplify/artifacts/cdk.out`:
+/// read through its manifest like `cdk.out`, and its asset folders are not "templates left
+/// out" (no note says so).
+#[test]
+fn amplify_gen2_cloud_assembly_is_read_through_its_manifest() {
+    let dir = common::hostile::scratch("amplify-gen2");
+    let assembly = dir.join(".amplify/artifacts/cdk.out");
+    let source = project("cdk-app").join("cdk.out");
+    let copy = |from: &Path, to: &Path| {
+        std::fs::create_dir_all(to.parent().unwrap_or(to)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(from, to).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    };
+    for entry in std::fs::read_dir(&source).unwrap_or_else(|e| panic!("{e}")) {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        let name = entry.file_name();
+        if entry.path().is_dir() {
+            for inner in std::fs::read_dir(entry.path()).unwrap_or_else(|e| panic!("{e}")) {
+                let inner = inner.unwrap_or_else(|e| panic!("{e}"));
+                copy(&inner.path(), &assembly.join(&name).join(inner.file_name()));
+            }
+        } else {
+            copy(&entry.path(), &assembly.join(&name));
+        }
+    }
+    let (run, found) = parseable_in(&dir, &["."]);
+    let prefix = ".amplify/artifacts/";
+    let want = [
+        (format!("{prefix}{API}"), "IP005", 17),
+        (format!("{prefix}{NESTED}"), "PM001", 46),
+    ];
+    let want: Vec<(&str, &str, usize)> =
+        want.iter().map(|(f, r, l)| (f.as_str(), *r, *l)).collect();
+    assert_findings(&run, &found, &want, 1);
+    assert!(
+        !run.stderr.contains("not linted"),
+        "stderr:\n{}",
+        run.stderr
+    );
+}
