@@ -742,20 +742,59 @@ pub fn lint_paths_with(
         .unzip();
     // Templates that nest, or link through exports and imports, are linted again as one group
     // (a few files of a run); their reports as single files give way to the group's.
-    let cands: Vec<stack::links::Candidate<'_>> = free
+    // A nested child named alone (pre-commit passes the changed file): its parent outside the
+    // run, looked for in its folder and upwards, joins the run's templates (its own findings
+    // are not reported: it was not given).
+    let mut scans = scans;
+    let nested: foldhash::HashSet<&Path> = scans
+        .iter()
+        .flatten()
+        .flat_map(|s| s.children.iter().map(PathBuf::as_path))
+        .collect();
+    let named: Vec<(&Path, &Limits)> = free
+        .iter()
+        .filter(|f| f.1 && !nested.contains(f.3.as_path()))
+        .map(|f| (f.3.as_path(), &f.2.limits))
+        .collect();
+    let in_run: foldhash::HashSet<&Path> = free.iter().map(|f| f.3.as_path()).collect();
+    let parents = scanner.parents_upward(&named, &in_run);
+    drop(nested);
+    let mut cands: Vec<stack::links::Candidate<'_>> = free
         .iter()
         .map(|f| stack::links::Candidate {
             abs: &f.3,
             limits: &f.2.limits,
         })
         .collect();
+    let mut opts_of: Vec<std::sync::Arc<Options>> = free.iter().map(|f| f.2.clone()).collect();
+    for (abs, limits, scan) in &parents {
+        cands.push(stack::links::Candidate { abs, limits });
+        scans.push(Some(scan.clone()));
+        opts_of.push(std::sync::Arc::new(Options {
+            limits: *limits,
+            ..options.clone()
+        }));
+    }
     let planned = stack::links::plan(&cands, &scans);
     let given: PathSet = with_options.iter().map(|f| f.3.clone()).collect();
     let groups: Vec<RunStack> = planned
         .par_iter()
         .map(|p| {
             let st = scanner.assemble(p, &cands);
-            (st, free[p.starts[0]].2.clone())
+            // The options of the group's first file the run was given.
+            let o = p
+                .starts
+                .iter()
+                .copied()
+                .find(|&i| i < free.len())
+                .or_else(|| {
+                    st.files
+                        .iter()
+                        .filter_map(|f| f.abs.as_deref())
+                        .find_map(|a| free.iter().position(|f| f.3 == a))
+                })
+                .map_or_else(|| opts_of[p.starts[0]].clone(), |i| opts_of[i].clone());
+            (st, o)
         })
         .collect::<Vec<_>>()
         .into_iter()

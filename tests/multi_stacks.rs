@@ -81,12 +81,14 @@ fn nested_parent_given_alone_lints_its_children() {
 }
 
 #[test]
-fn nested_child_alone_is_judged_without_its_parent() {
-    // Without the parent, the pool has no attachment in its stack: IP005 (the child is not
-    // found from its folder upwards yet).
+fn nested_child_alone_is_linted_with_its_parent() {
+    // Named alone (pre-commit passes the changed file), the child is found from its folder
+    // upwards (to the repository root) in `main.yaml`, and judged in that stack: the parent's
+    // `Guests` default opens the pool (IP001), and the attachment in the sibling child gives
+    // its roles (no false IP005 "no attachment"). The parent's own findings are not reported.
     let dir = project("nested-parent");
     let (run, found) = parseable_in(&dir, &["--fail-level", "none", "children/auth.yaml"]);
-    assert_findings(&run, &found, &[("children/auth.yaml", "IP005", 9)], 0);
+    assert_findings(&run, &found, &[("children/auth.yaml", "IP001", 13)], 0);
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ use super::group::{self, ChildAt, FileIndex, ParamFiles, Start};
 use super::names::{NameCx, default_of, name_of, samconfig_stack_name};
 use super::{Stack, display_path, repository_root_in};
 use crate::template::intrinsic::as_intrinsic;
-use crate::template::parse::Limits;
+use crate::template::parse::{self, Limits};
 use crate::template::{NodeId, Tree};
 
 /// A template of the run that no other stack holds.
@@ -36,9 +36,9 @@ pub struct Planned {
 }
 
 /// What a template says about other stacks.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Scan {
-    children: Vec<PathBuf>,
+    pub(crate) children: Vec<PathBuf>,
     exports: Vec<String>,
     imports: Vec<String>,
     /// A nested template that cannot be read (TM011): linted through the group.
@@ -92,6 +92,9 @@ pub struct Scanner<'a> {
     indexes: Indexes,
     roots: Mutex<HashMap<PathBuf, PathBuf>>,
     param_files: ParamFiles,
+    /// Templates outside the run looked at for nesting a named file, by path (`None`: nests
+    /// nothing).
+    outside: Mutex<HashMap<PathBuf, Option<Scan>>>,
 }
 
 impl<'a> Scanner<'a> {
@@ -101,6 +104,7 @@ impl<'a> Scanner<'a> {
             indexes: Indexes::default(),
             roots: Mutex::new(HashMap::new()),
             param_files: ParamFiles::default(),
+            outside: Mutex::new(HashMap::new()),
         }
     }
 
@@ -113,6 +117,89 @@ impl<'a> Scanner<'a> {
         g.entry(dir.to_path_buf())
             .or_insert_with(|| repository_root_in(dir, self.given_dirs))
             .clone()
+    }
+
+    /// The templates outside the run that nest one of `named` (files the run was given, that
+    /// no template of the run nests): looked for in each file's folder and upwards to its
+    /// repository root, as pre-commit passes a changed child alone. Each parent once, with its
+    /// scan; `in_run` are the run's files (already scanned).
+    pub fn parents_upward(
+        &self,
+        named: &[(&Path, &Limits)],
+        in_run: &foldhash::HashSet<&Path>,
+    ) -> Vec<(PathBuf, Limits, Scan)> {
+        let mut out: Vec<(PathBuf, Limits, Scan)> = Vec::new();
+        let mut listed: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+        for &(child, limits) in named {
+            let (Some(dir), Some(name)) = (child.parent(), child.file_name()) else {
+                continue;
+            };
+            let name = name.to_string_lossy();
+            let top = self.root_of(dir);
+            for folder in dir.ancestors().take_while(|d| d.starts_with(&top)) {
+                let files = listed.entry(folder.to_path_buf()).or_insert_with(|| {
+                    let mut v: Vec<PathBuf> = std::fs::read_dir(folder)
+                        .map(|rd| {
+                            rd.filter_map(Result::ok)
+                                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                                .map(|e| e.path())
+                                .filter(|p| crate::walk::has_template_extension(p))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    v.sort();
+                    v
+                });
+                for f in files.iter().filter(|f| !in_run.contains(f.as_path())) {
+                    let Some(scan) = self.outside_scan(f, limits, &name) else {
+                        continue;
+                    };
+                    if scan.children.iter().any(|c| c == child)
+                        && !out.iter().any(|(p, _, _)| p == f)
+                    {
+                        out.push((f.clone(), *limits, scan));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The scan of a template outside the run, read once; only one whose text names `name`
+    /// and may nest is parsed.
+    fn outside_scan(&self, abs: &Path, limits: &Limits, name: &str) -> Option<Scan> {
+        let cached = {
+            let g = match self.outside.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            g.get(abs).cloned()
+        };
+        if let Some(c) = cached {
+            return c;
+        }
+        let Ok(crate::FileBytes::Bytes(bytes)) = crate::read_limited(abs, limits.max_file_size)
+        else {
+            return None;
+        };
+        let text = String::from_utf8(bytes).ok()?;
+        if !(text.contains(name)
+            && (text.contains("AWS::CloudFormation::Stack")
+                || text.contains("AWS::Serverless::Application")))
+        {
+            // Not cached: another named file's name may be in it.
+            return None;
+        }
+        let parsed = parse::parse(&text, limits);
+        let scan = parsed
+            .root
+            .and_then(|root| self.scan(abs, &text, &parsed.tree, root));
+        let mut g = match self.outside.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        g.insert(abs.to_path_buf(), scan.clone());
+        scan
     }
 
     /// What the template at `abs` says about other stacks, from the text and the tree the
