@@ -123,6 +123,40 @@ fn linked_stacks_aud_importing_the_user_pool_is_tr003_across_files() {
             && f.message.contains("identity pool `IdentityPool`"),
         "{f:?}"
     );
+    // Both ends are labelled: the attachment in roles.yaml and the pool in pools.yaml.
+    let run = run_bin_in(&dir, &["-f", "json", "pools.yaml", "roles.yaml"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    let places: Vec<(String, u64, String)> = doc["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "TR003")
+        .flat_map(|f| f["related"].as_array().cloned().unwrap_or_default())
+        .map(|p| {
+            (
+                p["file"].as_str().unwrap_or_default().to_string(),
+                p["line"].as_u64().unwrap_or_default(),
+                p["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        vec![
+            (
+                "roles.yaml".to_string(),
+                23,
+                "attached as `authenticated` here".to_string()
+            ),
+            (
+                "pools.yaml".to_string(),
+                7,
+                "the user pool `UserPool` is defined here".to_string()
+            ),
+        ],
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -100,6 +100,14 @@ fn check_aud_target(cx: &Context<'_>, out: &mut Emitter<'_>, role: &Role, c: &Cl
                     format!("attached as `{}` here", a.slot.name()),
                 );
             }
+            // The other end: where the resource the aud names is defined (in another stack's
+            // file when the aud imports its export).
+            if let Target::Resource { index, .. } = &target {
+                f.label(
+                    t.resources[*index].key_span,
+                    format!("{what} is defined here"),
+                );
+            }
             f.rests_on(tree, value);
         }
     }
