@@ -214,3 +214,44 @@ fn fifty_thousand_findings_are_written_in_bounded_memory() {
     assert!(found.iter().all(|r| r["ruleId"] == "TM005"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Inside a git work tree, URIs are relative to its root (`%SRCROOT%`), wherever in the tree
+/// the linter runs; a file outside the tree keeps its path, without a base.
+#[test]
+fn uris_are_relative_to_the_work_tree_root() {
+    let dir = common::hostile::scratch("sarif-srcroot");
+    let repo = dir.join("repo");
+    let sub = repo.join("infra");
+    std::fs::create_dir_all(repo.join(".git")).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    std::fs::create_dir_all(&sub).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    let template = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref Missing\n";
+    std::fs::write(sub.join("stack.yaml"), template).unwrap_or_else(|e| panic!("write: {e}"));
+    std::fs::write(dir.join("outside.yaml"), template).unwrap_or_else(|e| panic!("write: {e}"));
+    let run = common::hostile::run(
+        "sarif-srcroot",
+        &sub,
+        &["-f", "sarif", "stack.yaml", "../../outside.yaml"],
+        None,
+    );
+    assert_eq!(run.code, Some(1), "stderr: {}", run.stderr);
+    let doc = parse(&run.stdout);
+    let artifacts: Vec<(String, Value)> = results(&doc)
+        .iter()
+        .map(|r| {
+            let a = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+            (
+                a["uri"].as_str().unwrap_or_default().to_string(),
+                a["uriBaseId"].clone(),
+            )
+        })
+        .collect();
+    assert!(
+        artifacts.contains(&("infra/stack.yaml".to_string(), Value::from("%SRCROOT%"))),
+        "{artifacts:?}"
+    );
+    assert!(
+        artifacts.contains(&("../../outside.yaml".to_string(), Value::Null)),
+        "{artifacts:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
