@@ -1,11 +1,21 @@
 //! `sarif`: SARIF 2.1.0 (validated against the official schema in the tests), good for GitHub
 //! code scanning. Regions are 1-based, columns in Unicode code points.
+//!
+//! The log is written by serde straight from borrowed structs: each result is built, written
+//! and dropped in turn (no `serde_json::Value` tree of the whole report), so memory grows with
+//! the output text only.
 
-use serde_json::{Value, json};
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Serialize, Serializer};
 
 use crate::FileReport;
 use crate::rules::registry::RULES;
-use crate::rules::{RuleMeta, Severity};
+use crate::rules::{Finding, RuleMeta, Severity};
+
+/// The base the artifact URIs are relative to (CLI.md): the repository root when run inside a
+/// git work tree, the working directory otherwise.
+const SRCROOT: &str = "%SRCROOT%";
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -39,82 +49,442 @@ pub fn uri(path: &str) -> String {
     out
 }
 
-fn rule_descriptor(r: &RuleMeta, docs_url: Option<&str>) -> Value {
-    let mut d = json!({
-        "id": r.id,
-        "name": r.name,
-        "shortDescription": {"text": r.summary},
-        "fullDescription": {"text": format!("{} {}: {}", r.id, r.name, r.summary)},
-        "help": {"text": r.help, "markdown": r.doc},
-        "defaultConfiguration": {"level": level(r.default_severity())},
-    });
-    if let Some(base) = docs_url {
-        d["helpUri"] = json!(format!("{base}{}", r.id));
+/// Where report paths are anchored: the git work tree that holds the working directory (or
+/// the working directory outside one), and the working directory relative to it.
+struct Base {
+    root: Option<PathBuf>,
+    prefix: PathBuf,
+}
+
+impl Base {
+    fn here() -> Base {
+        let Ok(cwd) = std::env::current_dir() else {
+            return Base {
+                root: None,
+                prefix: PathBuf::new(),
+            };
+        };
+        let root = cwd
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .map(Path::to_path_buf);
+        let prefix = root
+            .as_deref()
+            .and_then(|r| cwd.strip_prefix(r).ok())
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Base {
+            root: root.or(Some(cwd)),
+            prefix,
+        }
     }
-    d
+
+    /// The artifact location of a report path: relative to `%SRCROOT%` when it lies under
+    /// it; a path outside (`../x.yaml`, an absolute path elsewhere) is written as given,
+    /// without a base.
+    fn locate(&self, path: &str) -> Artifact {
+        let p = Path::new(path);
+        let rel = if p.is_absolute() {
+            self.root
+                .as_deref()
+                .and_then(|r| p.strip_prefix(r).ok())
+                .and_then(normalize)
+        } else {
+            normalize(&self.prefix.join(p))
+        };
+        match rel {
+            Some(rel) if !rel.is_empty() => Artifact {
+                uri: uri(&rel),
+                uri_base_id: Some(SRCROOT),
+            },
+            _ => Artifact {
+                uri: uri(path),
+                uri_base_id: None,
+            },
+        }
+    }
+}
+
+/// `p` without `.` and with each `..` taken back; `None` when it climbs out of its base or is
+/// not relative.
+fn normalize(p: &Path) -> Option<String> {
+    let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::Normal(s) => parts.push(s),
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    let joined: PathBuf = parts.iter().collect();
+    Some(joined.to_string_lossy().into_owned())
+}
+
+/// 64-bit FNV-1a: a fixed, documented hash (std's hasher is seeded per process), so a
+/// fingerprint is the same on every run and machine.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn bytes(&mut self, data: &[u8]) {
+        for &b in data {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    /// A field, closed by a byte UTF-8 never uses, so fields cannot run into each other.
+    fn field(&mut self, data: &str) {
+        self.bytes(data.as_bytes());
+        self.bytes(&[0xFF]);
+    }
+}
+
+/// The `partialFingerprints` value of a finding: a hash of the rule, the file (its URI under
+/// `%SRCROOT%`), the resource, the JSON pointer and the message with its digits left out (a
+/// parser message may name a line). No line or column goes in, so inserting lines above a
+/// finding does not change it.
+fn fingerprint(f: &Finding, file: &str) -> String {
+    let mut h = Fnv::new();
+    h.field(f.rule.id);
+    h.field(file);
+    h.field(f.resource.as_deref().unwrap_or(""));
+    h.field(&f.pointer);
+    let text: String = f.message.chars().filter(|c| !c.is_ascii_digit()).collect();
+    h.field(&text);
+    format!("{:016x}", h.0)
+}
+
+/// `properties.security-severity` of a rule (CLI.md): 9.0 when a tier that exposes the account
+/// to anyone (guests, open sign-up) is an error, else by the rule's highest severity.
+fn security_severity(r: &RuleMeta) -> &'static str {
+    let exposed = r
+        .tiers
+        .iter()
+        .any(|(tier, s)| matches!(*tier, "guest" | "open-sign-up") && *s == Severity::Error);
+    if exposed {
+        return "9.0";
+    }
+    match r.default_severity() {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+        Severity::Info => "2.0",
+    }
+}
+
+/// The rule family of an ID (RULES.md sections), as a tag.
+fn family(id: &str) -> &'static str {
+    match id.get(..2) {
+        Some("TM") => "template",
+        Some("TR") => "trust-policy",
+        Some("PM") => "permissions",
+        Some("UP") => "user-pool",
+        Some("UC") => "user-pool-client",
+        Some("IP") => "identity-pool",
+        _ => "other",
+    }
+}
+
+/// The CWE of a rule, where one plainly fits (GitHub's `external/cwe/cwe-N` tag form).
+fn cwe(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "TR001" | "TR002" | "TR003" | "IP001" | "IP009" => "external/cwe/cwe-284",
+        "PM001" | "PM002" => "external/cwe/cwe-732",
+        "PM008" => "external/cwe/cwe-269",
+        "UP002" => "external/cwe/cwe-521",
+        "UP003" => "external/cwe/cwe-308",
+        "UC003" => "external/cwe/cwe-204",
+        "UC007" => "external/cwe/cwe-319",
+        "IP008" => "external/cwe/cwe-639",
+        _ => return None,
+    })
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    original_uri_base_ids: BaseIds,
+    column_kind: &'static str,
+    results: Results<'a>,
+}
+
+#[derive(Serialize)]
+struct BaseIds {
+    #[serde(rename = "%SRCROOT%")]
+    srcroot: BaseDescription,
+}
+
+/// No absolute `uri`: the report stays the same on every machine; the consumer (GitHub's
+/// upload) resolves `%SRCROOT%` to its checkout.
+#[derive(Serialize)]
+struct BaseDescription {
+    description: Text<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<Descriptor>,
+}
+
+#[derive(Serialize)]
+struct Text<T> {
+    text: T,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text<&'static str>,
+    full_description: Text<String>,
+    help: Help,
+    default_configuration: Level,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: &'static str,
+    markdown: &'static str,
+}
+
+#[derive(Serialize)]
+struct Level {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: Vec<&'static str>,
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+}
+
+fn descriptor(r: &RuleMeta, docs_url: Option<&str>) -> Descriptor {
+    let mut tags = vec!["security", family(r.id)];
+    tags.extend(cwe(r.id));
+    Descriptor {
+        id: r.id,
+        name: r.name,
+        short_description: Text { text: r.summary },
+        full_description: Text {
+            text: format!("{} {}: {}", r.id, r.name, r.summary),
+        },
+        help: Help {
+            text: r.help,
+            markdown: r.doc,
+        },
+        default_configuration: Level {
+            level: level(r.default_severity()),
+        },
+        help_uri: docs_url.map(|base| format!("{base}{}", r.id)),
+        properties: RuleProperties {
+            tags,
+            security_severity: security_severity(r),
+        },
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Artifact,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical<'a> {
+    name: &'a str,
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: Physical,
+    logical_locations: [Logical<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation<'a> {
+    id: usize,
+    message: Text<&'a str>,
+    physical_location: Physical,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "cfnCognitoLint/v1")]
+    v1: String,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    construct: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text<String>,
+    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation<'a>>,
+    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
+}
+
+fn result<'a>(r: &'a FileReport, f: &'a Finding, base: &Base) -> SarifResult<'a> {
+    let (s, e) = r.index.span(&r.source, f.span);
+    let artifact = base.locate(&r.path);
+    let partial_fingerprints = Fingerprints {
+        v1: fingerprint(f, &artifact.uri),
+    };
+    let related_locations = super::related(r, f)
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| RelatedLocation {
+            id: i + 1,
+            message: Text { text: p.message },
+            physical_location: Physical {
+                artifact_location: base.locate(p.path),
+                region: Region {
+                    start_line: p.start.line,
+                    start_column: p.start.column,
+                    end_line: p.end.line,
+                    end_column: p.end.column,
+                },
+            },
+        })
+        .collect();
+    SarifResult {
+        rule_id: f.rule.id,
+        rule_index: RULES.iter().position(|m| m.id == f.rule.id).unwrap_or(0),
+        level: level(f.severity),
+        message: Text {
+            text: format!("{} (help: {})", f.message, f.help),
+        },
+        locations: [Location {
+            physical_location: Physical {
+                artifact_location: artifact,
+                region: Region {
+                    start_line: s.line,
+                    start_column: s.column,
+                    end_line: e.line,
+                    end_column: e.column,
+                },
+            },
+            logical_locations: [Logical {
+                name: f.resource.as_deref().unwrap_or("template"),
+                fully_qualified_name: if f.pointer.is_empty() {
+                    "/"
+                } else {
+                    &f.pointer
+                },
+                kind: "resource",
+            }],
+        }],
+        related_locations,
+        partial_fingerprints,
+        properties: f
+            .construct
+            .as_deref()
+            .map(|construct| ResultProperties { construct }),
+    }
+}
+
+/// The results, serialized one at a time as the sequence is written.
+struct Results<'a> {
+    reports: &'a [FileReport],
+    base: &'a Base,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let base = self.base;
+        s.collect_seq(
+            self.reports
+                .iter()
+                .flat_map(|r| r.findings.iter().map(move |f| result(r, f, base))),
+        )
+    }
 }
 
 pub fn render(reports: &[FileReport], docs_url: Option<&str>) -> String {
-    let mut results = Vec::new();
-    for r in reports {
-        for f in &r.findings {
-            let (s, e) = r.index.span(&r.source, f.span);
-            let index = RULES.iter().position(|m| m.id == f.rule.id).unwrap_or(0);
-            let mut result = json!({
-                "ruleId": f.rule.id,
-                "ruleIndex": index,
-                "level": level(f.severity),
-                "message": {"text": format!("{} (help: {})", f.message, f.help)},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&r.path)},
-                        "region": {"startLine": s.line, "startColumn": s.column, "endLine": e.line, "endColumn": e.column}
+    let base = Base::here();
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "cfn-cognito-lint",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules: RULES.iter().map(|r| descriptor(r, docs_url)).collect(),
+                },
+            },
+            original_uri_base_ids: BaseIds {
+                srcroot: BaseDescription {
+                    description: Text {
+                        text: "The root of the git work tree the linter ran in, or its working directory outside one",
                     },
-                    "logicalLocations": [{
-                        "name": f.resource.clone().unwrap_or_else(|| "template".to_string()),
-                        "fullyQualifiedName": if f.pointer.is_empty() { "/".to_string() } else { f.pointer.clone() },
-                        "kind": "resource"
-                    }]
-                }]
-            });
-            if let Some(c) = &f.construct {
-                result["properties"] = json!({"construct": c});
-            }
-            let places = super::related(r, f);
-            if !places.is_empty() {
-                let related: Vec<Value> = places
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        json!({
-                            "id": i + 1,
-                            "message": {"text": p.message},
-                            "physicalLocation": {
-                                "artifactLocation": {"uri": uri(p.path)},
-                                "region": {"startLine": p.start.line, "startColumn": p.start.column, "endLine": p.end.line, "endColumn": p.end.column}
-                            }
-                        })
-                    })
-                    .collect();
-                result["relatedLocations"] = Value::Array(related);
-            }
-            results.push(result);
-        }
-    }
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "cfn-cognito-lint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": RULES.iter().map(|r| rule_descriptor(r, docs_url)).collect::<Vec<_>>()
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
-    });
-    let mut text = super::to_json_pretty(&doc).unwrap_or_default();
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results: Results {
+                reports,
+                base: &base,
+            },
+        }],
+    };
+    let mut text = super::to_json_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
 }
