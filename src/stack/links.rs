@@ -137,6 +137,8 @@ impl<'a> Scanner<'a> {
             let name = name.to_string_lossy();
             let top = self.root_of(dir);
             for folder in dir.ancestors().take_while(|d| d.starts_with(&top)) {
+                // The folder's templates outside the run, listed once per folder (a run names
+                // thousands of files of one folder: filtering per file would be quadratic).
                 let files = listed.entry(folder.to_path_buf()).or_insert_with(|| {
                     let mut v: Vec<PathBuf> = std::fs::read_dir(folder)
                         .map(|rd| {
@@ -144,13 +146,14 @@ impl<'a> Scanner<'a> {
                                 .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                                 .map(|e| e.path())
                                 .filter(|p| crate::walk::has_template_extension(p))
+                                .filter(|p| !in_run.contains(p.as_path()))
                                 .collect()
                         })
                         .unwrap_or_default();
                     v.sort();
                     v
                 });
-                for f in files.iter().filter(|f| !in_run.contains(f.as_path())) {
+                for f in files.iter() {
                     let Some(scan) = self.outside_scan(f, limits, &name) else {
                         continue;
                     };
