@@ -544,6 +544,35 @@ pub fn lint_stdin(display: &str, bytes: Vec<u8>, options: &Options) -> FileRepor
             }
         }
     }
+    // A template that nests others, or a nested child whose parent is in its folder or
+    // upwards: linted as the group, with this text in place of the file.
+    let parsed = template::parse::parse(text, &options.limits);
+    if let (Some(root), Some(dir)) = (parsed.root, abs.parent()) {
+        let given_dirs = [dir.to_path_buf()];
+        let scanner = stack::links::Scanner::new(&given_dirs);
+        let scan = scanner.scan(&abs, text, &parsed.tree, root);
+        let in_run: foldhash::HashSet<&Path> = std::iter::once(abs.as_path()).collect();
+        let parents = scanner.parents_upward(&[(abs.as_path(), &options.limits)], &in_run);
+        let mut cands = vec![stack::links::Candidate {
+            abs: &abs,
+            limits: &options.limits,
+        }];
+        let mut scans = vec![scan];
+        for (p, limits, sc) in &parents {
+            cands.push(stack::links::Candidate { abs: p, limits });
+            scans.push(Some(sc.clone()));
+        }
+        if let Some(p) = stack::links::plan(&cands, &scans).first() {
+            let mut st = scanner.assemble(p, &cands, &[(abs.clone(), text.to_string())]);
+            if let Some(t) = &mut st.template {
+                stack::params::apply(t, &options.parameters, &options.parameters_source);
+            }
+            if let Some(r) = report_of(st) {
+                return r;
+            }
+        }
+    }
+    drop(parsed);
     lint_source(display, text.to_string(), true, options)
 }
 
@@ -780,7 +809,7 @@ pub fn lint_paths_with(
     let groups: Vec<RunStack> = planned
         .par_iter()
         .map(|p| {
-            let st = scanner.assemble(p, &cands);
+            let st = scanner.assemble(p, &cands, &[]);
             // The options of the group's first file the run was given.
             let o = p
                 .starts

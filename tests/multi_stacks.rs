@@ -166,3 +166,39 @@ fn an_import_with_no_export_in_the_run_stays_unknown() {
     let (run, found) = parseable_in(&dir, &["--fail-level", "none", "roles.yaml"]);
     assert_findings(&run, &found, &[], 0);
 }
+
+/// An editor's unsaved buffer of a nested child (`--stdin-filename`): linted with the parent
+/// that nests it, with the buffer's text in place of the file on disk.
+#[test]
+fn nested_child_on_standard_input_is_linted_with_its_parent_and_the_buffer() {
+    let dir = project("nested-parent");
+    let on_disk = std::fs::read_to_string(dir.join("children/auth.yaml"))
+        .unwrap_or_else(|e| panic!("children/auth.yaml: {e}"));
+    let args = [
+        "-f",
+        "parseable",
+        "--fail-level",
+        "none",
+        "--stdin-filename",
+        "children/auth.yaml",
+        "-",
+    ];
+    // As on disk: the parent's `Guests` default opens the pool; no false IP005 (the
+    // attachment is in the sibling child).
+    let run = common::hostile::run("stdin-child", &dir, &args, Some(on_disk.as_bytes()));
+    assert_eq!(
+        run.stdout,
+        "children/auth.yaml:13:39:13:55:IP001:info:`IdentityPool` hands out credentials to anyone, without sign-in (guest access) (from the default of parameter `Guests`)\n",
+        "stderr: {}",
+        run.stderr
+    );
+    // The buffer closes guest access: nothing, whatever the file on disk says.
+    let edited = on_disk.replace(
+        "AllowUnauthenticatedIdentities: !Ref AllowGuests",
+        "AllowUnauthenticatedIdentities: false",
+    );
+    assert_ne!(edited, on_disk);
+    let run = common::hostile::run("stdin-child-edited", &dir, &args, Some(edited.as_bytes()));
+    assert_eq!(run.stdout, "", "stderr: {}", run.stderr);
+    assert_eq!(run.code, Some(0));
+}

@@ -331,6 +331,7 @@ fn assemble_project(
         what: &what,
         late: &late,
         param_files: &param_files,
+        overrides: &[],
     };
     let mut st = group::assemble_with(
         &display_path(amplify),

@@ -214,6 +214,7 @@ fn assemble_assembly(
                 what: &what,
                 late: &[],
                 param_files: &param_files,
+                overrides: &[],
             };
             group::assemble_with(
                 &name,

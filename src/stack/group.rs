@@ -311,11 +311,13 @@ pub fn assemble(
     root_dir: PathBuf,
     index: &FileIndex,
     param_files: &ParamFiles,
+    overrides: &[(PathBuf, String)],
 ) -> Stack {
     let how = Assembly {
         what: "nested and linked templates",
         late: &[],
         param_files,
+        overrides,
     };
     assemble_with(name, starts, limits, root_dir, index, &how)
 }
@@ -329,6 +331,8 @@ pub struct Assembly<'a> {
     /// names them.
     pub late: &'a [PathBuf],
     pub param_files: &'a ParamFiles,
+    /// Texts to read instead of what is on disk (an editor's unsaved buffer), by absolute path.
+    pub overrides: &'a [(PathBuf, String)],
 }
 
 /// Assembles a group from its start templates, then its `late` templates that no member
@@ -343,6 +347,9 @@ pub fn assemble_with(
 ) -> Stack {
     let param_files = how.param_files;
     let mut asm = Assembler::new(limits, root_dir.clone());
+    for (path, text) in how.overrides {
+        asm.overrides.insert(path.clone(), text.clone());
+    }
     let mut notes = vec![format!("stack `{name}` ({})", how.what)];
     let mut members: Vec<Member> = Vec::new();
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();

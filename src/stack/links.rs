@@ -380,8 +380,14 @@ pub fn plan(cands: &[Candidate<'_>], scans: &[Option<Scan>]) -> Vec<Planned> {
 }
 
 impl Scanner<'_> {
-    /// Assembles a planned group.
-    pub fn assemble(&self, p: &Planned, cands: &[Candidate<'_>]) -> Stack {
+    /// Assembles a planned group; `overrides` are texts read instead of the files on disk (an
+    /// editor's unsaved buffer).
+    pub fn assemble(
+        &self,
+        p: &Planned,
+        cands: &[Candidate<'_>],
+        overrides: &[(PathBuf, String)],
+    ) -> Stack {
         let starts: Vec<Start> = p
             .starts
             .iter()
@@ -400,6 +406,7 @@ impl Scanner<'_> {
             p.root_dir.clone(),
             &self.indexes.of(&p.root_dir),
             &self.param_files,
+            overrides,
         )
     }
 }
