@@ -7,37 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{BinRun, Parseable, file_rule_lines, parse_parseable, run_bin_in};
-
-fn project(name: &str) -> PathBuf {
-    common::root().join("fixtures").join("projects").join(name)
-}
-
-/// Runs the binary in `dir` with `--format parseable` and `args`.
-fn parseable_in(dir: &Path, args: &[&str]) -> (BinRun, Vec<Parseable>) {
-    let mut all = vec!["--format", "parseable"];
-    all.extend_from_slice(args);
-    let run = run_bin_in(dir, &all);
-    run.assert_no_panic(&format!("{} {args:?}", dir.display()));
-    let found = parse_parseable(&run.stdout);
-    (run, found)
-}
-
-/// Asserts the exact (file, rule, line) list and the exit code.
-fn assert_findings(run: &BinRun, found: &[Parseable], want: &[(&str, &str, usize)], code: i32) {
-    let want: Vec<(String, String, usize)> = want
-        .iter()
-        .map(|(f, r, l)| (f.to_string(), r.to_string(), *l))
-        .collect();
-    assert_eq!(
-        file_rule_lines(found),
-        want,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    assert_eq!(run.code, Some(code), "stderr:\n{}", run.stderr);
-}
+use common::{Parseable, assert_findings, file_rule_lines, parseable_in, project, run_bin_in};
 
 // ------------------------------------------------------------------------------------------------
 // Amplify Gen 1

@@ -16,22 +16,11 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{BinRun, Parseable, file_rule_lines, parse_parseable, run_bin_in};
+use common::{
+    BinRun, Parseable, assert_findings, at, expected, file_rule_lines, parse_parseable,
+    parseable_in, project, run_bin_in,
+};
 use serde_json::Value;
-
-fn project(name: &str) -> PathBuf {
-    common::root().join("fixtures").join("projects").join(name)
-}
-
-/// Runs the binary in `dir` with `--format parseable` and `args`.
-fn parseable_in(dir: &Path, args: &[&str]) -> (BinRun, Vec<Parseable>) {
-    let mut all = vec!["--format", "parseable"];
-    all.extend_from_slice(args);
-    let run = run_bin_in(dir, &all);
-    run.assert_no_panic(&format!("{} {args:?}", dir.display()));
-    let found = parse_parseable(&run.stdout);
-    (run, found)
-}
 
 /// Runs the binary in `dir` with `--format json` and `args`.
 fn json_in(dir: &Path, args: &[&str]) -> (BinRun, Value) {
@@ -42,32 +31,6 @@ fn json_in(dir: &Path, args: &[&str]) -> (BinRun, Value) {
     let v: Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", run.stdout, run.stderr));
     (run, v)
-}
-
-fn expected(list: &[(&str, &str, usize)]) -> Vec<(String, String, usize)> {
-    list.iter()
-        .map(|(f, r, l)| (f.to_string(), r.to_string(), *l))
-        .collect()
-}
-
-/// Asserts the exact (file, rule, line) list and the exit code.
-fn assert_findings(run: &BinRun, found: &[Parseable], want: &[(&str, &str, usize)], code: i32) {
-    assert_eq!(
-        file_rule_lines(found),
-        expected(want),
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    assert_eq!(run.code, Some(code), "stderr:\n{}", run.stderr);
-}
-
-/// The finding of `rule` at `file:line`.
-fn at<'a>(found: &'a [Parseable], file: &str, rule: &str, line: usize) -> &'a Parseable {
-    found
-        .iter()
-        .find(|f| f.file == file && f.rule == rule && f.line == line)
-        .unwrap_or_else(|| panic!("no {rule} at {file}:{line} in {found:#?}"))
 }
 
 /// The JSON finding of `rule` at `file:line`.

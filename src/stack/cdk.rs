@@ -14,10 +14,8 @@ use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use super::group::{self, Assembly, ParamFiles, Start};
-use super::names::{NameCx, default_of, name_of};
+use super::names::{Joined, NameCx, default_of, exports_of, imports_of};
 use super::{Stack, absolute, display_path, repository_root_in};
-use crate::template::NodeId;
-use crate::template::intrinsic::as_intrinsic;
 use crate::template::parse::{self, Limits};
 
 /// A stack of a cloud assembly.
@@ -131,29 +129,10 @@ fn links_of(s: &CdkStack, limits: &Limits) -> (Vec<String>, Vec<String>) {
         stack_name: Some(&s.name),
         param: &param,
     };
-    let mut exports = Vec::new();
-    if let Some(outs) = tree.get(root, "Outputs").and_then(|o| tree.entries(o)) {
-        for o in outs {
-            if let Some(n) = tree.get_path(tree.deref(o.value), &["Export", "Name"]) {
-                exports.extend(name_of(&cx, n));
-            }
-        }
-    }
-    let mut imports = Vec::new();
-    for i in 0..tree.len() {
-        if let Some(("Fn::ImportValue", arg, _)) = as_intrinsic(tree, NodeId(i as u32)) {
-            imports.extend(name_of(&cx, arg));
-        }
-    }
+    let exports = exports_of(&cx).into_iter().map(|e| e.0).collect();
+    let ids = 0..u32::try_from(tree.len()).unwrap_or(u32::MAX);
+    let imports = imports_of(&cx, ids).into_iter().map(|i| i.1).collect();
     (exports, imports)
-}
-
-fn find(parent: &mut [usize], mut i: usize) -> usize {
-    while parent[i] != i {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    i
 }
 
 /// The stacks of one cloud assembly, grouped: stacks joined by an import of a name one of
@@ -176,20 +155,17 @@ fn assemble_assembly(
             exporters.entry(e.as_str()).or_default().push(i);
         }
     }
-    let mut parent: Vec<usize> = (0..stacks.len()).collect();
+    let mut joined = Joined::new(stacks.len());
     for (i, (_, im)) in links.iter().enumerate() {
         for name in im {
             if let Some([e]) = exporters.get(name.as_str()).map(Vec::as_slice) {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, *e));
-                if a != b {
-                    parent[a.max(b)] = a.min(b);
-                }
+                joined.join(i, *e);
             }
         }
     }
     let mut comps: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
     for i in 0..stacks.len() {
-        comps.entry(find(&mut parent, i)).or_default().push(i);
+        comps.entry(joined.find(i)).or_default().push(i);
     }
     let dir = manifest.parent().unwrap_or(Path::new(""));
     let root_dir = repository_root_in(dir, given_dirs);

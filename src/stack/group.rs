@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 
-use super::names::{NameCx, default_of, name_of};
+use super::names::{NameCx, default_of, exports_of, imports_of};
 use super::{Assembler, LoadError, Sections, Stack, StackKind, absolute, display_path};
 use crate::template::intrinsic::{as_intrinsic, sub_vars};
 use crate::template::parse::Limits;
@@ -914,86 +914,59 @@ fn bind(
         .iter()
         .map(|(k, v)| (k.as_str(), v.value.as_str()))
         .collect();
+    // Each member's exports and imports, read once with the member's names in context.
+    type Links = (Vec<(String, NodeId, NodeId)>, Vec<(NodeId, String)>);
+    let read: Vec<Links> = members
+        .iter()
+        .map(|m| {
+            let tree = &asm.tree;
+            let param = |n: &str| {
+                given_of
+                    .get(n)
+                    .map(|v| v.to_string())
+                    .or_else(|| default_of(tree, m.root, n))
+            };
+            let cx = NameCx {
+                tree,
+                root: Some(m.root),
+                stack_name: m.stack_name.as_deref(),
+                param: &param,
+            };
+            (exports_of(&cx), imports_of(&cx, m.first..m.end))
+        })
+        .collect();
     let mut exports: HashMap<String, (NodeId, NodeId)> = HashMap::new();
-    for m in members {
-        let tree = &asm.tree;
-        let param = |n: &str| {
-            given_of
-                .get(n)
-                .map(|v| v.to_string())
-                .or_else(|| default_of(tree, m.root, n))
+    for (name, name_node, output) in read.iter().flat_map(|r| r.0.iter().cloned()) {
+        let Some(value) = asm.tree.get(output, "Value") else {
+            continue;
         };
-        let cx = NameCx {
-            tree,
-            root: Some(m.root),
-            stack_name: m.stack_name.as_deref(),
-            param: &param,
-        };
-        let outs = tree
-            .get(m.root, "Outputs")
-            .and_then(|o| tree.entries(o))
-            .map(<[Entry]>::to_vec)
-            .unwrap_or_default();
-        for o in outs {
-            let o_node = tree.deref(o.value);
-            let (Some(value), Some(name_node)) = (
-                tree.get(o_node, "Value"),
-                tree.get_path(o_node, &["Export", "Name"]),
-            ) else {
-                continue;
-            };
-            let Some(name) = name_of(&cx, name_node) else {
-                continue;
-            };
-            match exports.get(&name) {
-                Some(&(_, first)) => {
-                    let first_span = tree.span(first);
-                    let at = asm.where_is(first_span);
-                    asm.issues.push(crate::template::ParseIssue {
-                        rule: "TM011",
-                        span: tree.span(name_node),
-                        node: Some(name_node),
-                        message: format!(
-                            "the export `{name}` is also exported at {at}: two stacks cannot export one name, and its imports cannot be told apart"
-                        ),
-                        label: Some((first_span, "first exported here".to_string())),
-                    });
-                    exports.insert(name, (NodeId(u32::MAX), first));
-                }
-                None => {
-                    exports.insert(name, (tree.deref(value), name_node));
-                }
+        match exports.get(&name) {
+            Some(&(_, first)) => {
+                let first_span = asm.tree.span(first);
+                let at = asm.where_is(first_span);
+                asm.issues.push(crate::template::ParseIssue {
+                    rule: "TM011",
+                    span: asm.tree.span(name_node),
+                    node: Some(name_node),
+                    message: format!(
+                        "the export `{name}` is also exported at {at}: two stacks cannot export one name, and its imports cannot be told apart"
+                    ),
+                    label: Some((first_span, "first exported here".to_string())),
+                });
+                exports.insert(name, (NodeId(u32::MAX), first));
+            }
+            None => {
+                exports.insert(name, (asm.tree.deref(value), name_node));
             }
         }
     }
     exports.retain(|_, (v, _)| v.0 != u32::MAX);
-    // Imports: the member a node belongs to gives the names' context.
-    let mut imports: HashMap<NodeId, NodeId> = HashMap::new();
-    for m in members {
-        let tree = &asm.tree;
-        let param = |n: &str| {
-            given_of
-                .get(n)
-                .map(|v| v.to_string())
-                .or_else(|| default_of(tree, m.root, n))
-        };
-        let cx = NameCx {
-            tree,
-            root: Some(m.root),
-            stack_name: m.stack_name.as_deref(),
-            param: &param,
-        };
-        for id in m.first..m.end {
-            let id = NodeId(id);
-            if let Some(("Fn::ImportValue", arg, _)) = as_intrinsic(tree, id) {
-                if let Some(name) = name_of(&cx, arg) {
-                    if let Some(&(v, _)) = exports.get(&name) {
-                        imports.insert(id, v);
-                    }
-                }
-            }
-        }
-    }
+    // Imports of a name exported in the group: bound to the export's value.
+    let imports: HashMap<NodeId, NodeId> = read
+        .iter()
+        .flat_map(|r| r.1.iter())
+        .filter_map(|(id, name)| Some((*id, exports.get(name)?.0)))
+        .collect();
     if !imports.is_empty() {
         notes.push(format!(
             "  {} import(s) resolved to exports of the run",

@@ -15,9 +15,8 @@ use std::sync::{Arc, Mutex};
 use foldhash::{HashMap, HashMapExt};
 
 use super::group::{self, ChildAt, FileIndex, ParamFiles, Start};
-use super::names::{NameCx, default_of, name_of, samconfig_stack_name};
+use super::names::{Joined, NameCx, default_of, exports_of, imports_of, samconfig_stack_name};
 use super::{Stack, display_path, repository_root_in};
-use crate::template::intrinsic::as_intrinsic;
 use crate::template::parse::{self, Limits};
 use crate::template::{NodeId, Tree};
 
@@ -235,46 +234,15 @@ impl<'a> Scanner<'a> {
             stack_name: out.stack_name.as_deref(),
             param: &param,
         };
-        if let Some(outs) = tree.get(root, "Outputs").and_then(|o| tree.entries(o)) {
-            for o in outs {
-                if let Some(n) = tree.get_path(tree.deref(o.value), &["Export", "Name"]) {
-                    out.exports.extend(name_of(&cx, n));
-                }
-            }
-        }
+        out.exports = exports_of(&cx).into_iter().map(|e| e.0).collect();
         if text.contains("ImportValue") {
-            out.imports = imports(tree, &cx);
+            let ids = 0..u32::try_from(tree.len()).unwrap_or(u32::MAX);
+            out.imports = imports_of(&cx, ids).into_iter().map(|i| i.1).collect();
+            out.imports.sort();
+            out.imports.dedup();
         }
         out.root_dir = root_dir;
         Some(out)
-    }
-}
-
-/// The names a tree imports (those that resolve).
-fn imports(tree: &Tree, cx: &NameCx<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    for i in 0..tree.len() {
-        if let Some(("Fn::ImportValue", arg, _)) = as_intrinsic(tree, NodeId(i as u32)) {
-            out.extend(name_of(cx, arg));
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn find(parent: &mut [usize], mut i: usize) -> usize {
-    while parent[i] != i {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    i
-}
-
-fn union(parent: &mut [usize], a: usize, b: usize) {
-    let (ra, rb) = (find(parent, a), find(parent, b));
-    if ra != rb {
-        parent[ra.max(rb)] = ra.min(rb);
     }
 }
 
@@ -285,7 +253,7 @@ pub fn plan(cands: &[Candidate<'_>], scans: &[Option<Scan>]) -> Vec<Planned> {
         return Vec::new();
     }
     let index: HashMap<&Path, usize> = cands.iter().enumerate().map(|(i, c)| (c.abs, i)).collect();
-    let mut parent: Vec<usize> = (0..cands.len()).collect();
+    let mut joined = Joined::new(cands.len());
     let mut nested_in_run = vec![false; cands.len()];
     let mut grouped = vec![false; cands.len()];
     let mut exports: HashMap<(&Path, &str), Vec<usize>> = HashMap::new();
@@ -298,7 +266,7 @@ pub fn plan(cands: &[Candidate<'_>], scans: &[Option<Scan>]) -> Vec<Planned> {
             if let Some(&j) = index.get(c.as_path()) {
                 if j != i {
                     nested_in_run[j] = true;
-                    union(&mut parent, i, j);
+                    joined.join(i, j);
                 }
             }
         }
@@ -335,7 +303,7 @@ pub fn plan(cands: &[Candidate<'_>], scans: &[Option<Scan>]) -> Vec<Planned> {
                     if e != i {
                         grouped[i] = true;
                         grouped[e] = true;
-                        union(&mut parent, i, e);
+                        joined.join(i, e);
                     }
                 }
             }
@@ -344,7 +312,7 @@ pub fn plan(cands: &[Candidate<'_>], scans: &[Option<Scan>]) -> Vec<Planned> {
     let mut comps: HashMap<usize, Vec<usize>> = HashMap::new();
     for i in 0..cands.len() {
         if grouped[i] || nested_in_run[i] {
-            comps.entry(find(&mut parent, i)).or_default().push(i);
+            comps.entry(joined.find(i)).or_default().push(i);
         }
     }
     let mut out: Vec<Planned> = comps

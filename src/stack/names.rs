@@ -17,6 +17,58 @@ pub(crate) struct NameCx<'a> {
     pub param: &'a dyn Fn(&str) -> Option<String>,
 }
 
+/// The exports of the template at `cx.root` whose names resolve: (name, its `Export.Name`
+/// node, the output's node). One reading for the run's scan, CDK's manifest and a group's
+/// assembly.
+pub(crate) fn exports_of(cx: &NameCx<'_>) -> Vec<(String, NodeId, NodeId)> {
+    let (tree, Some(root)) = (cx.tree, cx.root) else {
+        return Vec::new();
+    };
+    let outputs = tree.get(root, "Outputs").and_then(|o| tree.entries(o));
+    outputs
+        .into_iter()
+        .flatten()
+        .filter_map(|o| {
+            let output = tree.deref(o.value);
+            let name_node = tree.get_path(output, &["Export", "Name"])?;
+            Some((name_of(cx, name_node)?, name_node, output))
+        })
+        .collect()
+}
+
+/// The `Fn::ImportValue` nodes among `ids` whose names resolve, with the names.
+pub(crate) fn imports_of(cx: &NameCx<'_>, ids: std::ops::Range<u32>) -> Vec<(NodeId, String)> {
+    ids.map(NodeId)
+        .filter_map(|id| match as_intrinsic(cx.tree, id) {
+            Some(("Fn::ImportValue", arg, _)) => Some((id, name_of(cx, arg)?)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Sets joined by links (nestings, imports of an export): a union-find over indexes.
+pub(crate) struct Joined(Vec<usize>);
+
+impl Joined {
+    pub fn new(n: usize) -> Joined {
+        Joined((0..n).collect())
+    }
+    /// The representative of `i`'s set (the smallest index joined so far).
+    pub fn find(&mut self, mut i: usize) -> usize {
+        while self.0[i] != i {
+            self.0[i] = self.0[self.0[i]];
+            i = self.0[i];
+        }
+        i
+    }
+    pub fn join(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0[ra.max(rb)] = ra.min(rb);
+        }
+    }
+}
+
 /// How deep a name's functions may nest.
 const MAX_DEPTH: usize = 8;
 

@@ -248,3 +248,45 @@ pub fn write_file(dir: &Path, rel: &str, text: impl AsRef<[u8]>) {
     }
     std::fs::write(&p, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", p.display()));
 }
+
+/// A project of `fixtures/projects/`.
+pub fn project(name: &str) -> PathBuf {
+    root().join("fixtures").join("projects").join(name)
+}
+
+/// Runs the binary in `dir` with `--format parseable` and `args`.
+pub fn parseable_in(dir: &Path, args: &[&str]) -> (BinRun, Vec<Parseable>) {
+    let mut all = vec!["--format", "parseable"];
+    all.extend_from_slice(args);
+    let run = run_bin_in(dir, &all);
+    run.assert_no_panic(&format!("{} {args:?}", dir.display()));
+    let found = parse_parseable(&run.stdout);
+    (run, found)
+}
+
+/// (file, rule, line) triples as owned strings.
+pub fn expected(list: &[(&str, &str, usize)]) -> Vec<(String, String, usize)> {
+    list.iter()
+        .map(|(f, r, l)| (f.to_string(), r.to_string(), *l))
+        .collect()
+}
+
+/// Asserts the exact (file, rule, line) list and the exit code.
+pub fn assert_findings(run: &BinRun, found: &[Parseable], want: &[(&str, &str, usize)], code: i32) {
+    assert_eq!(
+        file_rule_lines(found),
+        expected(want),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(run.code, Some(code), "stderr:\n{}", run.stderr);
+}
+
+/// The finding of `rule` at `file:line`.
+pub fn at<'a>(found: &'a [Parseable], file: &str, rule: &str, line: usize) -> &'a Parseable {
+    found
+        .iter()
+        .find(|f| f.file == file && f.rule == rule && f.line == line)
+        .unwrap_or_else(|| panic!("no {rule} at {file}:{line} in {found:#?}"))
+}
