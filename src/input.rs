@@ -146,6 +146,19 @@ impl Decoded {
     }
 }
 
+/// A file's text for the stack loaders (a manifest, a parameter file, a parent template):
+/// read through [`read_limited`] (no FIFO, at most `max` bytes) and [`decode`]d; `None` when it
+/// cannot be read, is too large or is not valid text.
+pub(crate) fn read_text(path: &Path, max: u64) -> Option<String> {
+    match read_limited(path, max).ok()? {
+        FileBytes::Bytes(b) => match decode(b) {
+            Decoded::Text(t) => Some(t),
+            Decoded::Invalid(_) => None,
+        },
+        _ => None,
+    }
+}
+
 /// Decodes a file: UTF-32 or UTF-16 when it starts with their byte order mark (kept as U+FEFF,
 /// which the parser and the line index skip, as for UTF-8), UTF-8 otherwise. Positions are
 /// then offsets in the decoded text; lines and columns (code points) are the file's.

@@ -17,7 +17,9 @@ mod table;
 pub mod template;
 mod walk;
 
-pub(crate) use input::{Decoded, FileBytes, Invalid, decode, read_limited, too_large_message};
+pub(crate) use input::{
+    Decoded, FileBytes, Invalid, decode, read_limited, read_text, too_large_message,
+};
 use input::{HEAD_BYTES, io_message};
 
 use std::path::{Path, PathBuf};

@@ -106,17 +106,6 @@ pub fn generated_dirs(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A file's text, read through [`crate::input`] (no FIFO, at most `max` bytes).
-fn read_text(path: &Path, max: u64) -> Option<String> {
-    match crate::input::read_limited(path, max).ok()? {
-        crate::FileBytes::Bytes(b) => match crate::decode(b) {
-            crate::Decoded::Text(t) => Some(t),
-            crate::Decoded::Invalid(_) => None,
-        },
-        _ => None,
-    }
-}
-
 /// The environment whose values are read from `team-provider-info.json`, why it was chosen,
 /// and the root stack's name in it.
 struct Environment {
@@ -132,7 +121,7 @@ fn environment(
     limits: &Limits,
     notes: &mut Vec<String>,
 ) -> Option<Environment> {
-    let text = read_text(tpi, limits.max_file_size)?;
+    let text = crate::read_text(tpi, limits.max_file_size)?;
     let parsed = parse::parse(&text, limits);
     let root = parsed.root?;
     let tree = &parsed.tree;
@@ -197,7 +186,8 @@ fn backend_templates(amplify: &Path) -> Vec<PathBuf> {
 
 /// Whether a root stack nests any stack (the bootstrap root of `amplify init` does not).
 fn nests(root: &Path, limits: &Limits) -> bool {
-    read_text(root, limits.max_file_size).is_some_and(|t| t.contains("AWS::CloudFormation::Stack"))
+    crate::read_text(root, limits.max_file_size)
+        .is_some_and(|t| t.contains("AWS::CloudFormation::Stack"))
 }
 
 /// The parameter sources of one template of the project.

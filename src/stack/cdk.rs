@@ -61,20 +61,9 @@ pub fn not_a_stack_file(path: &Path) -> Option<String> {
     ))
 }
 
-/// A file's text, read through [`crate::input`].
-fn read_text(path: &Path, max: u64) -> Option<String> {
-    match crate::input::read_limited(path, max).ok()? {
-        crate::FileBytes::Bytes(b) => match crate::decode(b) {
-            crate::Decoded::Text(t) => Some(t),
-            crate::Decoded::Invalid(_) => None,
-        },
-        _ => None,
-    }
-}
-
 /// The stacks a `manifest.json` names (templates inside its folder only).
 fn read_manifest(manifest: &Path, limits: &Limits) -> Option<Vec<CdkStack>> {
-    let text = read_text(manifest, limits.max_file_size)?;
+    let text = crate::read_text(manifest, limits.max_file_size)?;
     if !text.contains("aws:cloudformation:stack") {
         return None;
     }
@@ -111,7 +100,7 @@ fn read_manifest(manifest: &Path, limits: &Limits) -> Option<Vec<CdkStack>> {
 
 /// A stack's export and import names (those that resolve).
 fn links_of(s: &CdkStack, limits: &Limits) -> (Vec<String>, Vec<String>) {
-    let Some(text) = read_text(&s.template, limits.max_file_size) else {
+    let Some(text) = crate::read_text(&s.template, limits.max_file_size) else {
         return Default::default();
     };
     if !text.contains("Export") && !text.contains("ImportValue") {

@@ -54,10 +54,7 @@ pub struct Indexes {
 
 impl Indexes {
     pub fn of(&self, root: &Path) -> Arc<FileIndex> {
-        let mut g = match self.by_root.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut g = self.by_root.lock().unwrap_or_else(|p| p.into_inner());
         g.entry(root.to_path_buf())
             .or_insert_with(|| Arc::new(FileIndex::new(root.to_path_buf())))
             .clone()
@@ -75,12 +72,7 @@ fn may_link(text: &str) -> bool {
 /// The `stack_name` of a `samconfig.toml` beside a template.
 fn stack_name_beside(abs: &Path) -> Option<String> {
     let dir = abs.parent()?;
-    let Ok(crate::FileBytes::Bytes(bytes)) =
-        crate::read_limited(&dir.join("samconfig.toml"), Limits::default().max_file_size)
-    else {
-        return None;
-    };
-    let text = String::from_utf8(bytes).ok()?;
+    let text = crate::read_text(&dir.join("samconfig.toml"), Limits::default().max_file_size)?;
     samconfig_stack_name(&text)
 }
 
@@ -109,10 +101,7 @@ impl<'a> Scanner<'a> {
 
     /// The repository of a folder, found once per folder.
     fn root_of(&self, dir: &Path) -> PathBuf {
-        let mut g = match self.roots.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut g = self.roots.lock().unwrap_or_else(|p| p.into_inner());
         g.entry(dir.to_path_buf())
             .or_insert_with(|| repository_root_in(dir, self.given_dirs))
             .clone()
@@ -171,20 +160,13 @@ impl<'a> Scanner<'a> {
     /// and may nest is parsed.
     fn outside_scan(&self, abs: &Path, limits: &Limits, name: &str) -> Option<Scan> {
         let cached = {
-            let g = match self.outside.lock() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
+            let g = self.outside.lock().unwrap_or_else(|p| p.into_inner());
             g.get(abs).cloned()
         };
         if let Some(c) = cached {
             return c;
         }
-        let Ok(crate::FileBytes::Bytes(bytes)) = crate::read_limited(abs, limits.max_file_size)
-        else {
-            return None;
-        };
-        let text = String::from_utf8(bytes).ok()?;
+        let text = crate::read_text(abs, limits.max_file_size)?;
         if !(text.contains(name)
             && (text.contains("AWS::CloudFormation::Stack")
                 || text.contains("AWS::Serverless::Application")))
@@ -196,10 +178,7 @@ impl<'a> Scanner<'a> {
         let scan = parsed
             .root
             .and_then(|root| self.scan(abs, &text, &parsed.tree, root));
-        let mut g = match self.outside.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut g = self.outside.lock().unwrap_or_else(|p| p.into_inner());
         g.insert(abs.to_path_buf(), scan.clone());
         scan
     }

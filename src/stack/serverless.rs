@@ -47,10 +47,7 @@ pub fn is_compose_file(path: &Path) -> bool {
 pub fn compose_services(path: &Path) -> Vec<std::path::PathBuf> {
     // (Opened once and read up to the size limit: a FIFO of that name is never read.)
     let limits = Limits::default();
-    let Ok(crate::FileBytes::Bytes(bytes)) = crate::read_limited(path, limits.max_file_size) else {
-        return Vec::new();
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
+    let Some(text) = crate::read_text(path, limits.max_file_size) else {
         return Vec::new();
     };
     let parsed = crate::template::parse::parse(&text, &limits);
