@@ -1,6 +1,7 @@
 //! `.cfn-cognito-lint.yaml`: read with the same position-keeping parser as templates, so every
 //! error names its file and line. Unknown keys, unknown rules and invalid values are errors.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use crate::report::escape_controls;
@@ -56,10 +57,14 @@ struct Reader<'a> {
     text: &'a str,
     index: LineIndex,
     tree: &'a Tree,
+    /// Every error found, with its offset: all of them are reported at once, in the file's
+    /// order.
+    errors: RefCell<Vec<(u32, String)>>,
 }
 
 impl Reader<'_> {
-    fn err(&self, node: NodeId, key: bool, msg: impl std::fmt::Display) -> String {
+    /// Notes an error at `node` (at its key when `key`): `file:line:col: message`.
+    fn fail(&self, node: NodeId, key: bool, msg: impl std::fmt::Display) {
         let span = if key {
             self.tree
                 .key_span(node)
@@ -69,60 +74,92 @@ impl Reader<'_> {
         };
         let p = self.index.line_col(self.text, span.start);
         let msg = msg.to_string();
-        format!(
-            "{}:{}:{}: {}",
-            escape_controls(&self.name),
-            p.line,
-            p.column,
-            escape_controls(&msg)
-        )
+        self.errors.borrow_mut().push((
+            span.start,
+            format!(
+                "{}:{}:{}: {}",
+                escape_controls(&self.name),
+                p.line,
+                p.column,
+                escape_controls(&msg)
+            ),
+        ));
     }
-    fn string(&self, node: NodeId, what: &str) -> Result<String, String> {
-        self.tree
-            .str(node)
-            .map(str::to_string)
-            .ok_or_else(|| self.err(node, false, format!("{what} must be a string")))
+    /// An unknown key among `valid`, with the nearest as a suggestion.
+    fn unknown_key(&self, node: NodeId, what: &str, key: &str, place: &str, valid: &[&str]) {
+        let list = valid.join(", ");
+        let msg = crate::suggest::unknown(what, key, place, valid.iter().copied(), &list);
+        self.fail(node, true, msg);
     }
-    fn strings(&self, node: NodeId, what: &str) -> Result<Vec<String>, String> {
+    fn string(&self, node: NodeId, what: &str) -> Option<String> {
+        let s = self.tree.str(node).map(str::to_string);
+        if s.is_none() {
+            self.fail(node, false, format!("{what} must be a string"));
+        }
+        s
+    }
+    /// A list of strings, or one string; an error for each item that is not a string.
+    fn strings(&self, node: NodeId, what: &str) -> Vec<String> {
         match self.tree.items(node) {
             Some(items) => items
                 .iter()
-                .map(|i| self.string(self.tree.deref(*i), what))
+                .filter_map(|i| self.string(self.tree.deref(*i), what))
                 .collect(),
-            None => Ok(vec![self.string(node, what)?]),
+            None => self.string(node, what).into_iter().collect(),
         }
     }
-    fn rules(&self, node: NodeId, what: &str) -> Result<Vec<String>, String> {
-        let list = self.strings(node, what)?;
+    /// Rule keys (IDs, prefixes, names): an error for each that matches no rule.
+    fn rules(&self, node: NodeId, what: &str) -> Vec<String> {
         let items: Vec<NodeId> = self
             .tree
             .items(node)
             .map_or_else(|| vec![node], <[NodeId]>::to_vec);
-        for (key, item) in list.iter().zip(items) {
-            if registry::matching(key).is_empty() {
-                return Err(self.err(
-                    self.tree.deref(item),
-                    false,
-                    format!("unknown rule `{key}` in {what}"),
-                ));
+        let mut out = Vec::new();
+        for item in items {
+            let item = self.tree.deref(item);
+            let Some(key) = self.string(item, what) else {
+                continue;
+            };
+            if registry::matching(&key).is_empty() {
+                self.fail(item, false, registry::unknown_rule(&key, what));
+            } else {
+                out.push(key);
             }
         }
-        Ok(list)
+        out
     }
-    fn number(&self, node: NodeId, what: &str) -> Result<f64, String> {
-        self.tree
+    /// A severity level (`error`, `warning`, `info`).
+    fn level(&self, node: NodeId) -> Option<Severity> {
+        let level = self.string(node, "a severity")?;
+        let parsed = Severity::parse(&level);
+        if parsed.is_none() {
+            self.fail(
+                node,
+                false,
+                crate::suggest::unknown(
+                    "severity",
+                    &level,
+                    "",
+                    LEVELS.iter().copied(),
+                    &LEVELS.join(", "),
+                ),
+            );
+        }
+        parsed
+    }
+    fn number(&self, node: NodeId, what: &str) -> Option<f64> {
+        let n = self
+            .tree
             .number(node)
-            .filter(|n| n.is_finite() && *n >= 0.0)
-            .ok_or_else(|| self.err(node, false, format!("{what} must be a non-negative number")))
+            .filter(|n| n.is_finite() && *n >= 0.0);
+        if n.is_none() {
+            self.fail(node, false, format!("{what} must be a non-negative number"));
+        }
+        n
     }
     /// A whole number in `range`, written as digits (`max-depth: 1.9` is not 1, and `-1` is
     /// not a depth).
-    fn whole(
-        &self,
-        node: NodeId,
-        what: &str,
-        range: std::ops::RangeInclusive<u64>,
-    ) -> Result<u64, String> {
+    fn whole(&self, node: NodeId, what: &str, range: std::ops::RangeInclusive<u64>) -> Option<u64> {
         let text = self.tree.str(node).map(str::trim);
         let digits = text.map(|t| t.strip_prefix('+').unwrap_or(t));
         let n = digits
@@ -136,24 +173,57 @@ impl Reader<'_> {
             format!(" between {} and {}", range.start(), range.end())
         };
         match n {
-            Some(n) if range.contains(&n) => Ok(n),
-            Some(_) => Err(self.err(
-                node,
-                false,
-                format!(
-                    "{what} must be between {} and {}{shown}",
-                    range.start(),
-                    range.end()
-                ),
-            )),
-            None => Err(self.err(
-                node,
-                false,
-                format!("{what} must be a whole number{bounds}{shown}"),
-            )),
+            Some(n) if range.contains(&n) => Some(n),
+            Some(_) => {
+                self.fail(
+                    node,
+                    false,
+                    format!(
+                        "{what} must be between {} and {}{shown}",
+                        range.start(),
+                        range.end()
+                    ),
+                );
+                None
+            }
+            None => {
+                self.fail(
+                    node,
+                    false,
+                    format!("{what} must be a whole number{bounds}{shown}"),
+                );
+                None
+            }
         }
     }
 }
+
+/// The config's keys.
+const KEYS: &[&str] = &[
+    "select",
+    "ignore",
+    "severity",
+    "fail-level",
+    "exclude",
+    "rules",
+    "limits",
+    "docs-url",
+    "stacks",
+];
+/// The keys of `limits`.
+const LIMITS: &[&str] = &["max-file-size", "max-depth", "max-alias-visits"];
+/// The keys of a stack in `stacks`.
+const STACK_KEYS: &[&str] = &["files", "parameters"];
+/// The severity levels.
+const LEVELS: &[&str] = &["error", "warning", "info"];
+/// The values of `fail-level`.
+const FAIL_LEVELS: &[&str] = &["error", "warning", "info", "none"];
+/// The options of the rules that have some (`rules: {ID: {option: value}}`).
+const RULE_OPTIONS: &[(&str, &[&str])] = &[
+    ("UC001", &["browser-tokens", "mobile-tokens"]),
+    ("UC002", &["max-days"]),
+    ("UP002", &["min-length"]),
+];
 
 /// `32MiB`, `1MB`, `500KiB`, `1048576`.
 fn parse_size(s: &str) -> Option<u64> {
@@ -186,10 +256,15 @@ pub fn load(path: &Path) -> Result<Config, String> {
     })
 }
 
-/// What the parser noted that a config may not hold, one error per line (`file:line:col:`):
+/// What the parser noted that a config may not hold, each with its offset (`file:line:col:`):
 /// a key written twice (which value wins would be a guess) and a second YAML document (the
 /// parser reads only the first). Aliases are fine in a config.
-fn structure_errors(name: &str, text: &str, index: &LineIndex, issues: &[ParseIssue]) -> String {
+fn structure_errors(
+    name: &str,
+    text: &str,
+    index: &LineIndex,
+    issues: &[ParseIssue],
+) -> Vec<(u32, String)> {
     let at = |offset: u32| {
         let p = index.line_col(text, offset);
         format!("{}:{}:{}", escape_controls(name), p.line, p.column)
@@ -212,21 +287,30 @@ fn structure_errors(name: &str, text: &str, index: &LineIndex, issues: &[ParseIs
                 let p = index.line_col(text, span.start);
                 format!(" (first written at line {}, column {})", p.line, p.column)
             });
-            errors.push(format!(
-                "{}: duplicate key `{}`{first}: a config key is written once",
-                at(issue.span.start),
-                escape_controls(key)
+            errors.push((
+                issue.span.start,
+                format!(
+                    "{}: duplicate key `{}`{first}: a config key is written once",
+                    at(issue.span.start),
+                    escape_controls(key)
+                ),
             ));
         } else if issue.rule == "TM008" && issue.message.contains("more than one YAML document") {
-            errors.push(format!(
-                "{}: a second YAML document starts here: a config file holds one document",
-                at(issue.span.start)
+            errors.push((
+                issue.span.start,
+                format!(
+                    "{}: a second YAML document starts here: a config file holds one document",
+                    at(issue.span.start)
+                ),
             ));
         }
     }
-    errors.join("\n")
+    errors
 }
 
+/// Reads a config's text. Every error is reported, one per line (`file:line:col: message`), in
+/// the file's order: unknown keys, rules and options (with the nearest valid one as a
+/// suggestion), invalid values, keys written twice. A YAML syntax error stops the reading.
 pub fn parse_config(name: &str, text: &str) -> Result<Config, String> {
     let parsed = parse(text, &Limits::default());
     let index = LineIndex::new(text);
@@ -241,209 +325,242 @@ pub fn parse_config(name: &str, text: &str) -> Result<Config, String> {
         ));
     }
     let structure = structure_errors(name, text, &index, &parsed.issues);
-    if !structure.is_empty() {
-        return Err(structure);
-    }
     let mut config = Config {
         text: text.to_string(),
         ..Config::default()
-    };
-    let Some(root) = parsed.root.filter(|r| !parsed.tree.is_null(*r)) else {
-        return Ok(config);
     };
     let r = Reader {
         name: name.to_string(),
         text,
         index,
         tree: &parsed.tree,
+        errors: RefCell::new(structure),
     };
-    let tree = &parsed.tree;
+    if let Some(root) = parsed.root.filter(|r| !parsed.tree.is_null(*r)) {
+        read_root(&r, root, &mut config);
+    }
+    let mut errors = r.errors.into_inner();
+    if errors.is_empty() {
+        return Ok(config);
+    }
+    errors.sort_by_key(|e| e.0);
+    Err(errors
+        .into_iter()
+        .map(|e| e.1)
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+fn read_root(r: &Reader<'_>, root: NodeId, config: &mut Config) {
+    let tree = r.tree;
     let Some(entries) = tree.entries(root) else {
-        return Err(r.err(root, false, "the config must be a mapping"));
+        r.fail(root, false, "the config must be a mapping");
+        return;
     };
     for e in entries {
         let v = tree.deref(e.value);
         match &*e.key {
-            "select" => config.select = Some(r.rules(v, "select")?),
-            "ignore" => config.ignore = r.rules(v, "ignore")?,
+            "select" => config.select = Some(r.rules(v, "select")),
+            "ignore" => config.ignore = r.rules(v, "ignore"),
             "severity" => {
                 let Some(items) = tree.entries(v) else {
-                    return Err(r.err(v, false, "severity must map rule IDs to levels"));
+                    r.fail(v, false, "severity must map rule IDs to levels");
+                    continue;
                 };
                 for item in items {
                     let iv = tree.deref(item.value);
-                    if registry::matching(&item.key).is_empty() {
-                        return Err(r.err(
-                            iv,
-                            true,
-                            format!("unknown rule `{}` in severity", item.key),
-                        ));
+                    let known = !registry::matching(&item.key).is_empty();
+                    if !known {
+                        r.fail(iv, true, registry::unknown_rule(&item.key, "severity"));
                     }
-                    let level = r.string(iv, "a severity")?;
-                    let level = Severity::parse(&level).ok_or_else(|| {
-                        r.err(
-                            iv,
-                            false,
-                            format!("unknown severity `{level}` (error, warning, info)"),
-                        )
-                    })?;
-                    config.severity.push((item.key.to_string(), level));
+                    if let (true, Some(level)) = (known, r.level(iv)) {
+                        config.severity.push((item.key.to_string(), level));
+                    }
                 }
             }
             "fail-level" => {
-                let level = r.string(v, "fail-level")?;
-                if !matches!(level.as_str(), "error" | "warning" | "info" | "none") {
-                    return Err(r.err(
-                        v,
-                        false,
-                        format!("unknown fail-level `{level}` (error, warning, info, none)"),
-                    ));
-                }
-                config.fail_level = Some(level);
-            }
-            "exclude" => config.exclude = r.strings(v, "exclude")?,
-            "docs-url" => config.docs_url = Some(r.string(v, "docs-url")?),
-            "stacks" => {
-                let Some(items) = tree.entries(v) else {
-                    return Err(r.err(
-                        v,
-                        false,
-                        "stacks must map stack names to {files, parameters}",
-                    ));
+                let Some(level) = r.string(v, "fail-level") else {
+                    continue;
                 };
-                for item in items {
-                    let iv = tree.deref(item.value);
-                    let Some(fields) = tree.entries(iv) else {
-                        return Err(r.err(iv, false, "a stack must be a mapping with `files`"));
-                    };
-                    let mut spec = StackSpec {
-                        name: item.key.to_string(),
-                        ..StackSpec::default()
-                    };
-                    for f in fields {
-                        let fv = tree.deref(f.value);
-                        match &*f.key {
-                            "files" => {
-                                let nodes: Vec<NodeId> =
-                                    tree.items(fv).map_or_else(|| vec![fv], <[NodeId]>::to_vec);
-                                for n in nodes {
-                                    let n = tree.deref(n);
-                                    spec.files.push((r.string(n, "a file")?, tree.span(n)));
-                                }
-                            }
-                            "parameters" => {
-                                spec.parameters =
-                                    Some((r.string(fv, "parameters")?, tree.span(fv)));
-                            }
-                            key => {
-                                return Err(r.err(
-                                    fv,
-                                    true,
-                                    format!(
-                                        "unknown key `{key}` in stack `{}` (files, parameters)",
-                                        item.key
-                                    ),
-                                ));
-                            }
-                        }
-                    }
-                    if spec.files.is_empty() {
-                        return Err(r.err(
-                            iv,
-                            false,
-                            format!("stack `{}` names no files", item.key),
-                        ));
-                    }
-                    config.stacks.push(spec);
+                if FAIL_LEVELS.contains(&level.as_str()) {
+                    config.fail_level = Some(level);
+                } else {
+                    let valid = FAIL_LEVELS.join(", ");
+                    let msg = crate::suggest::unknown("fail-level", &level, "", FAIL_LEVELS.iter().copied(), &valid);
+                    r.fail(v, false, msg);
                 }
             }
-            "rules" => {
-                let Some(items) = tree.entries(v) else {
-                    return Err(r.err(v, false, "rules must map rule IDs to options"));
-                };
-                for item in items {
-                    let iv = tree.deref(item.value);
-                    let Some(opts) = tree.entries(iv) else {
-                        return Err(r.err(iv, false, "rule options must be a mapping"));
-                    };
-                    let Some(rule) = registry::find(&item.key) else {
-                        return Err(r.err(
-                            iv,
-                            true,
-                            format!("unknown rule `{}` in rules", item.key),
-                        ));
-                    };
-                    for o in opts {
-                        let ov = tree.deref(o.value);
-                        match (rule.id, &*o.key) {
-                            ("UC001", "browser-tokens" | "mobile-tokens") => {
-                                let list = r.strings(ov, &o.key)?;
-                                let refs: Vec<&str> = list.iter().map(String::as_str).collect();
-                                let patterns =
-                                    TokenPatterns::new(&refs).map_err(|m| r.err(ov, false, m))?;
-                                if &*o.key == "browser-tokens" {
-                                    config.options.browser_tokens = patterns;
-                                } else {
-                                    config.options.mobile_tokens = patterns;
-                                }
-                            }
-                            ("UC002", "max-days") => {
-                                config.options.max_refresh_days = r.number(ov, "max-days")?
-                            }
-                            ("UP002", "min-length") => {
-                                let n = r.whole(ov, "min-length", 0..=u64::from(u32::MAX))?;
-                                config.options.min_password_length =
-                                    u32::try_from(n).unwrap_or(u32::MAX);
-                            }
-                            (id, key) => {
-                                return Err(r.err(
-                                    ov,
-                                    true,
-                                    format!("unknown option `{key}` for {id}"),
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
-            "limits" => {
-                let Some(items) = tree.entries(v) else {
-                    return Err(r.err(v, false, "limits must be a mapping"));
-                };
-                for item in items {
-                    let iv = tree.deref(item.value);
-                    match &*item.key {
-                        "max-file-size" => {
-                            let s = r.string(iv, "max-file-size")?;
-                            config.limits.max_file_size = parse_size(&s).ok_or_else(|| {
-                                r.err(iv, false, format!("invalid size `{s}` (e.g. 32MiB)"))
-                            })?;
-                        }
-                        "max-depth" => {
-                            let ceiling = MAX_DEPTH_CEILING as u64;
-                            let n = r.whole(iv, "max-depth", 1..=ceiling)?;
-                            config.limits.max_depth =
-                                usize::try_from(n).unwrap_or(MAX_DEPTH_CEILING);
-                        }
-                        "max-alias-visits" => {
-                            let s = r.string(iv, "max-alias-visits")?;
-                            let n = s
-                                .trim()
-                                .trim_end_matches('x')
-                                .trim()
-                                .parse::<usize>()
-                                .ok()
-                                .filter(|n| *n > 0);
-                            config.limits.max_alias_visits = n.ok_or_else(|| {
-                                r.err(iv, false, format!("invalid alias budget `{s}` (e.g. 10x)"))
-                            })?;
-                        }
-                        key => return Err(r.err(iv, true, format!("unknown limit `{key}`"))),
-                    }
-                }
-            }
-            key => return Err(r.err(v, true, format!("unknown key `{key}`"))),
+            "exclude" => config.exclude = r.strings(v, "exclude"),
+            "docs-url" => config.docs_url = r.string(v, "docs-url"),
+            "stacks" => read_stacks(r, v, config),
+            "rules" => read_rule_options(r, v, config),
+            "limits" => read_limits(r, v, config),
+            key => r.unknown_key(v, "key", key, "", KEYS),
         }
     }
-    Ok(config)
+}
+
+fn read_stacks(r: &Reader<'_>, v: NodeId, config: &mut Config) {
+    let tree = r.tree;
+    let Some(items) = tree.entries(v) else {
+        r.fail(v, false, "stacks must map stack names to {files, parameters}");
+        return;
+    };
+    for item in items {
+        let iv = tree.deref(item.value);
+        let Some(fields) = tree.entries(iv) else {
+            r.fail(iv, false, "a stack must be a mapping with `files`");
+            continue;
+        };
+        let mut spec = StackSpec {
+            name: item.key.to_string(),
+            ..StackSpec::default()
+        };
+        // Files that are not strings, or an unknown key (`file:`), reported already.
+        let mut reported = false;
+        for f in fields {
+            let fv = tree.deref(f.value);
+            match &*f.key {
+                "files" => {
+                    let nodes: Vec<NodeId> =
+                        tree.items(fv).map_or_else(|| vec![fv], <[NodeId]>::to_vec);
+                    for n in nodes {
+                        let n = tree.deref(n);
+                        match r.string(n, "a file") {
+                            Some(file) => spec.files.push((file, tree.span(n))),
+                            None => reported = true,
+                        }
+                    }
+                }
+                "parameters" => {
+                    spec.parameters = r.string(fv, "parameters").map(|p| (p, tree.span(fv)));
+                }
+                key => {
+                    let place = format!(" in stack `{}`", item.key);
+                    r.unknown_key(fv, "key", key, &place, STACK_KEYS);
+                    reported = true;
+                }
+            }
+        }
+        if spec.files.is_empty() {
+            if !reported {
+                r.fail(iv, false, format!("stack `{}` names no files", item.key));
+            }
+            continue;
+        }
+        config.stacks.push(spec);
+    }
+}
+
+fn read_rule_options(r: &Reader<'_>, v: NodeId, config: &mut Config) {
+    let tree = r.tree;
+    let Some(items) = tree.entries(v) else {
+        r.fail(v, false, "rules must map rule IDs to options");
+        return;
+    };
+    for item in items {
+        let iv = tree.deref(item.value);
+        let rule = registry::find(&item.key);
+        if rule.is_none() {
+            r.fail(iv, true, registry::unknown_rule(&item.key, "rules"));
+        }
+        let Some(opts) = tree.entries(iv) else {
+            r.fail(iv, false, "rule options must be a mapping");
+            continue;
+        };
+        let Some(rule) = rule else {
+            continue;
+        };
+        let valid = RULE_OPTIONS
+            .iter()
+            .find(|(id, _)| *id == rule.id)
+            .map_or(&[][..], |(_, o)| *o);
+        for o in opts {
+            let ov = tree.deref(o.value);
+            match (rule.id, &*o.key) {
+                ("UC001", "browser-tokens" | "mobile-tokens") => {
+                    let list = r.strings(ov, &o.key);
+                    let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+                    match TokenPatterns::new(&refs) {
+                        Ok(patterns) if &*o.key == "browser-tokens" => {
+                            config.options.browser_tokens = patterns;
+                        }
+                        Ok(patterns) => config.options.mobile_tokens = patterns,
+                        Err(m) => r.fail(ov, false, m),
+                    }
+                }
+                ("UC002", "max-days") => {
+                    if let Some(n) = r.number(ov, "max-days") {
+                        config.options.max_refresh_days = n;
+                    }
+                }
+                ("UP002", "min-length") => {
+                    if let Some(n) = r.whole(ov, "min-length", 0..=u64::from(u32::MAX)) {
+                        config.options.min_password_length = u32::try_from(n).unwrap_or(u32::MAX);
+                    }
+                }
+                (id, key) => {
+                    let place = format!(" for {id}");
+                    // An option of another rule is named as such.
+                    let owner = RULE_OPTIONS
+                        .iter()
+                        .find(|(_, o)| o.contains(&key))
+                        .map(|(owner, _)| format!("an option of {owner}"));
+                    let otherwise = match (owner, valid.is_empty()) {
+                        (Some(o), _) => o,
+                        (None, true) => format!("{id} has no options"),
+                        (None, false) => valid.join(", "),
+                    };
+                    let msg =
+                        crate::suggest::unknown("option", key, &place, valid.iter().copied(), &otherwise);
+                    r.fail(ov, true, msg);
+                }
+            }
+        }
+    }
+}
+
+fn read_limits(r: &Reader<'_>, v: NodeId, config: &mut Config) {
+    let tree = r.tree;
+    let Some(items) = tree.entries(v) else {
+        r.fail(v, false, "limits must be a mapping");
+        return;
+    };
+    for item in items {
+        let iv = tree.deref(item.value);
+        match &*item.key {
+            "max-file-size" => {
+                let Some(s) = r.string(iv, "max-file-size") else {
+                    continue;
+                };
+                match parse_size(&s) {
+                    Some(n) => config.limits.max_file_size = n,
+                    None => r.fail(iv, false, format!("invalid size `{s}` (e.g. 32MiB)")),
+                }
+            }
+            "max-depth" => {
+                let ceiling = MAX_DEPTH_CEILING as u64;
+                if let Some(n) = r.whole(iv, "max-depth", 1..=ceiling) {
+                    config.limits.max_depth = usize::try_from(n).unwrap_or(MAX_DEPTH_CEILING);
+                }
+            }
+            "max-alias-visits" => {
+                let Some(s) = r.string(iv, "max-alias-visits") else {
+                    continue;
+                };
+                let n = s
+                    .trim()
+                    .trim_end_matches('x')
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0);
+                match n {
+                    Some(n) => config.limits.max_alias_visits = n,
+                    None => r.fail(iv, false, format!("invalid alias budget `{s}` (e.g. 10x)")),
+                }
+            }
+            key => r.unknown_key(iv, "limit", key, "", LIMITS),
+        }
+    }
 }

@@ -12,6 +12,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod stack;
+pub mod suggest;
 pub mod suppress;
 mod table;
 pub mod template;
@@ -197,6 +198,17 @@ fn parse_finding(
     }
 }
 
+/// TM001 at 1:1 for a file named with `--strict` that parses but is not a template: its
+/// syntax is fine, so the help is not TM001's "fix the syntax".
+fn not_a_template(message: &str, settings: &Settings) -> Finding {
+    let mut f = parse_finding(&TM001, Span::new(0, 0), "", message.to_string(), settings);
+    f.help = "--strict reports every file named on the command line that is not a template: \
+              name only templates (for pre-commit, narrow the hook's `files:` pattern), or \
+              drop --strict to skip such files"
+        .to_string();
+    f
+}
+
 fn meta_of(id: &str) -> &'static RuleMeta {
     match id {
         "TM002" => &TM002,
@@ -298,11 +310,8 @@ fn lint_text(
     }
     let Some(root) = parsed.root else {
         if strict {
-            return Ok(vec![parse_finding(
-                &TM001,
-                Span::new(0, 0),
-                "",
-                "empty file: not a CloudFormation template".into(),
+            return Ok(vec![not_a_template(
+                "empty file: not a CloudFormation template",
                 settings,
             )]);
         }
@@ -315,11 +324,8 @@ fn lint_text(
         Ok(t) => t,
         Err(NotTemplate::Other) => {
             if strict {
-                return Ok(vec![parse_finding(
-                    &TM001,
-                    Span::new(0, 0),
-                    "",
-                    "not a CloudFormation template: no `Resources` and no `AWSTemplateFormatVersion`".into(),
+                return Ok(vec![not_a_template(
+                    "not a CloudFormation template: the file parses, but has no top-level `Resources` or `AWSTemplateFormatVersion`",
                     settings,
                 )]);
             }

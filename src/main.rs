@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 use cfn_cognito_lint::config::{self, Config};
-use cfn_cognito_lint::report::{self, Summary};
+use cfn_cognito_lint::report::{self, Summary, escape_controls};
 use cfn_cognito_lint::rules::registry::{self, RULES};
 use cfn_cognito_lint::rules::{Settings, Severity};
 use cfn_cognito_lint::{Options, Outcome, lint_paths_with, lint_stdin};
@@ -25,6 +25,15 @@ enum Format {
     Github,
     Junit,
     Parseable,
+}
+
+/// When to colour the output (`--color`); no doc comments on the variants, which would make
+/// `--help` list them one per line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -47,7 +56,9 @@ Examples:
   cfn-cognito-lint serverless.yml                 lint a Serverless service as one stack
   cfn-cognito-lint resources/cognito.yml          lint the service that includes this file
   cfn-cognito-lint --stage prod --parameters params/prod.json template.yaml
+  cfn-cognito-lint --color always . | less -R     keep the colours through a pager
   cfn-cognito-lint --list-rules                   every rule with its default severity
+  cfn-cognito-lint --list-rules --format json     the same as JSON
   cfn-cognito-lint --explain TR001                a rule's documentation
 
 Exit codes: 0 no finding at or above --fail-level, 1 findings, 2 the tool could not do its job.";
@@ -87,7 +98,7 @@ struct Cli {
     /// Also list skipped files and the limits in force.
     #[arg(long)]
     verbose: bool,
-    /// Print a table of every rule and exit.
+    /// Print a table of every rule and exit (with `--format json`, a JSON array).
     #[arg(long)]
     list_rules: bool,
     /// Print a rule's documentation and exit.
@@ -96,6 +107,10 @@ struct Cli {
     /// Print only findings (no summary line).
     #[arg(short, long)]
     quiet: bool,
+    /// Colour the report and the help. `auto`: on a terminal; FORCE_COLOR set (not empty) turns
+    /// it on, else NO_COLOR set turns it off. `always` and `never` win over both variables.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    color: ColorWhen,
     /// The Serverless stage (`${sls:stage}`, `${opt:stage}`) [default: the one written in the
     /// service file, else `dev`].
     #[arg(long, value_name = "NAME")]
@@ -112,21 +127,62 @@ struct Cli {
     stdin_filename: String,
 }
 
+/// Prints each line of `msg` as an error of the tool (several config errors come at once) and
+/// returns exit code 2.
 fn usage_error(msg: &str) -> ExitCode {
-    eprintln!("cfn-cognito-lint: {msg}");
+    for line in msg.lines() {
+        eprintln!("cfn-cognito-lint: {line}");
+    }
     ExitCode::from(2)
 }
 
-fn rules_of(keys: &[String]) -> Result<Vec<&'static str>, String> {
+fn rules_of(keys: &[String], place: &str) -> Result<Vec<&'static str>, String> {
     let mut ids = Vec::new();
     for key in keys.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
         let found = registry::matching(key);
         if found.is_empty() {
-            return Err(format!("unknown rule `{key}` (see --list-rules)"));
+            return Err(registry::unknown_rule(key, place));
         }
         ids.extend(found.iter().map(|r| r.id));
     }
     Ok(ids)
+}
+
+/// Every error in the rules and levels of `--select`, `--ignore` and `--severity`, each with
+/// the nearest rule or level as a suggestion.
+fn cli_errors(cli: &Cli) -> Vec<String> {
+    let mut errors = Vec::new();
+    for (flag, keys) in [("--select", &cli.select), ("--ignore", &cli.ignore)] {
+        for key in keys.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
+            if registry::matching(key).is_empty() {
+                errors.push(registry::unknown_rule(key, flag));
+            }
+        }
+    }
+    for item in &cli.severity {
+        let Some((rule, level)) = item.split_once('=') else {
+            errors.push(format!(
+                "--severity takes RULE=LEVEL, got `{}`",
+                escape_controls(item)
+            ));
+            continue;
+        };
+        let rule = rule.trim();
+        if registry::matching(rule).is_empty() {
+            errors.push(registry::unknown_rule(rule, "--severity"));
+        }
+        if Severity::parse(level.trim()).is_none() {
+            let levels = ["error", "warning", "info"];
+            errors.push(cfn_cognito_lint::suggest::unknown(
+                "severity",
+                level.trim(),
+                " in --severity",
+                levels,
+                &levels.join(", "),
+            ));
+        }
+    }
+    errors
 }
 
 /// Settings from the config, with the command line winning: `--select` replaces the config's
@@ -141,14 +197,14 @@ fn settings(cli: &Cli, config: &Config) -> Result<Settings, String> {
     } else {
         cli.select.clone()
     };
-    s.disabled.extend(rules_of(&config.ignore)?);
+    s.disabled.extend(rules_of(&config.ignore, "ignore")?);
     for (rule, level) in &config.severity {
-        for id in rules_of(std::slice::from_ref(rule))? {
+        for id in rules_of(std::slice::from_ref(rule), "severity")? {
             s.severity.insert(id, *level);
         }
     }
     if !select.is_empty() {
-        let selected = rules_of(&select)?;
+        let selected = rules_of(&select, "select")?;
         s.disabled.extend(
             RULES
                 .iter()
@@ -156,14 +212,14 @@ fn settings(cli: &Cli, config: &Config) -> Result<Settings, String> {
                 .filter(|id| !selected.contains(id)),
         );
     }
-    s.disabled.extend(rules_of(&cli.ignore)?);
+    s.disabled.extend(rules_of(&cli.ignore, "--ignore")?);
     for item in &cli.severity {
         let Some((rule, level)) = item.split_once('=') else {
             return Err(format!("--severity takes RULE=LEVEL, got `{item}`"));
         };
         let level = Severity::parse(level.trim())
-            .ok_or_else(|| format!("unknown severity `{level}` (error, warning, info)"))?;
-        for id in rules_of(&[rule.to_string()])? {
+            .ok_or_else(|| format!("unknown severity `{}` in --severity", escape_controls(level)))?;
+        for id in rules_of(&[rule.to_string()], "--severity")? {
             s.severity.insert(id, level);
         }
     }
@@ -223,28 +279,180 @@ fn list_rules() -> String {
     out
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    if cli.list_rules {
-        let mut text = list_rules();
-        if cli.verbose {
-            let (source, date) = cfn_cognito_lint::iam::source();
-            text.push_str(&format!("\nIAM action table: {source}; data date {date}\n"));
+/// What the environment says about colour, for `--color auto`: `FORCE_COLOR` set and not empty
+/// turns it on whatever its value (force-color.org), else `NO_COLOR` set and not empty turns it
+/// off (no-color.org); `None` leaves it to the terminal. FORCE_COLOR wins over NO_COLOR as in
+/// force-color.org's reference code (it is read after NO_COLOR): NO_COLOR is a standing
+/// preference, FORCE_COLOR is usually set for one job (CI logs that show colour).
+fn color_from_env() -> Option<bool> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("FORCE_COLOR") {
+        Some(true)
+    } else if set("NO_COLOR") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Whether the report is coloured. `--color always`/`never` win over the environment (both
+/// standards: a command-line argument overrides the variable). A report written to a file
+/// (`-o`) is coloured only with `--color always`: FORCE_COLOR is for logs and pipes.
+fn use_color(when: ColorWhen, to_file: bool) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            !to_file && color_from_env().unwrap_or_else(|| std::io::stdout().is_terminal())
         }
+    }
+}
+
+/// The `--color` given on the command line, read before clap parses it, so that clap's own
+/// help and errors follow it too (the last one given wins, as clap takes it; nothing after `--`).
+fn color_flag(args: &[std::ffi::OsString]) -> Option<ColorWhen> {
+    let mut found = None;
+    let mut args = args.iter().skip(1).map(|a| a.to_str());
+    while let Some(arg) = args.next() {
+        let value = match arg {
+            Some("--") => break,
+            Some("--color") => args.next().flatten(),
+            Some(a) => a.strip_prefix("--color="),
+            None => None,
+        };
+        if let Some(v) = value.and_then(|v| ColorWhen::from_str(v, false).ok()) {
+            found = Some(v);
+        }
+    }
+    found
+}
+
+/// The width the human report is wrapped to: the terminal's when the report goes to a
+/// terminal, else `COLUMNS` when it is a number, else 80 (CLI.md), kept within 40..=400.
+fn report_width(to_file: bool) -> usize {
+    let stdout = std::io::stdout();
+    let terminal = (!to_file && stdout.is_terminal())
+        .then(|| terminal_size::terminal_size_of(stdout))
+        .flatten()
+        .map(|(w, _)| usize::from(w.0))
+        .filter(|w| *w > 0);
+    let columns = || {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|w| *w > 0)
+    };
+    terminal.or_else(columns).unwrap_or(80).clamp(40, 400)
+}
+
+/// One rule in `--list-rules --format json`.
+#[derive(serde::Serialize)]
+struct RuleEntry {
+    id: &'static str,
+    name: &'static str,
+    /// The default severity: the highest of the rule's tiers.
+    severity: &'static str,
+    /// The rule's tiers and their severities, for a rule that has several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tiers: Vec<TierEntry>,
+    summary: &'static str,
+    family: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct TierEntry {
+    tier: &'static str,
+    severity: &'static str,
+}
+
+/// `--list-rules --format json`: an array, one object per rule, in ID order.
+fn list_rules_json() -> String {
+    let entries: Vec<RuleEntry> = RULES
+        .iter()
+        .map(|r| RuleEntry {
+            id: r.id,
+            name: r.name,
+            severity: r.default_severity().as_str(),
+            tiers: if r.tiers.len() > 1 {
+                r.tiers
+                    .iter()
+                    .map(|&(tier, severity)| TierEntry {
+                        tier,
+                        severity: severity.as_str(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            summary: r.summary,
+            family: r.family(),
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&entries).unwrap_or_else(|_| "[]".to_string());
+    text.push('\n');
+    text
+}
+
+fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let help_color = match color_flag(&args) {
+        Some(ColorWhen::Always) => clap::ColorChoice::Always,
+        Some(ColorWhen::Never) => clap::ColorChoice::Never,
+        _ => match color_from_env() {
+            Some(true) => clap::ColorChoice::Always,
+            Some(false) => clap::ColorChoice::Never,
+            None => clap::ColorChoice::Auto,
+        },
+    };
+    let cli = match Cli::command()
+        .color(help_color)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    if cli.list_rules {
+        let iam = cfn_cognito_lint::iam::source();
+        let iam = format!("IAM action table: {}; data date {}", iam.0, iam.1);
+        let text = match cli.format {
+            Format::Human if cli.verbose => format!("{}\n{iam}\n", list_rules()),
+            Format::Human => list_rules(),
+            Format::Json => {
+                if cli.verbose {
+                    eprintln!("{iam}");
+                }
+                list_rules_json()
+            }
+            _ => {
+                return usage_error(
+                    "--list-rules prints a table (--format human) or JSON (--format json)",
+                );
+            }
+        };
         return print_quietly(&text);
     }
     if let Some(key) = &cli.explain {
         return match registry::find(key) {
             Some(r) => print_quietly(r.doc),
-            None => usage_error(&format!("unknown rule `{key}` (see --list-rules)")),
+            None => usage_error(&registry::unknown_rule(key, "")),
         };
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let config_path = cli.config.clone().or_else(|| config::find(&cwd));
+    // Every error of the config and of the command line's rules at once.
+    let mut errors = Vec::new();
     let config = match config_path.as_deref().map(config::load).transpose() {
         Ok(c) => c.unwrap_or_default(),
-        Err(e) => return usage_error(&e),
+        Err(e) => {
+            errors.push(e);
+            Config::default()
+        }
     };
+    errors.extend(cli_errors(&cli));
+    if !errors.is_empty() {
+        return usage_error(&errors.join("\n"));
+    }
     let fail_level = match (cli.fail_level, config.fail_level.as_deref()) {
         (Some(l), _) => l,
         (None, Some("error")) => FailLevel::Error,
@@ -350,8 +558,8 @@ fn main() -> ExitCode {
         outcome.summary_notes.extend(more.summary_notes);
         outcome.reports.sort_by(|a, b| a.path.cmp(&b.path));
     }
-    for e in &outcome.errors {
-        eprintln!("cfn-cognito-lint: {e}");
+    for line in outcome.errors.iter().flat_map(|e| e.lines()) {
+        eprintln!("cfn-cognito-lint: {line}");
     }
     // A Serverless service file is never skipped silently.
     for r in outcome.reports.iter() {
@@ -405,13 +613,13 @@ fn main() -> ExitCode {
         .collect();
 
     let to_file = cli.output.is_some();
-    let color = !to_file
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let text = match cli.format {
         Format::Human => {
-            let width = if color { terminal_width() } else { 100 };
-            report::human::render(&linted, report::human::Style { color, width }, cli.quiet)
+            let style = report::human::Style {
+                color: use_color(cli.color, to_file),
+                width: report_width(to_file),
+            };
+            report::human::render(&linted, style, cli.quiet)
         }
         Format::Json => report::json::render(&linted),
         Format::Sarif => report::sarif::render(&linted, config.docs_url.as_deref()),
@@ -516,9 +724,3 @@ fn write_through_temp(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<(
     written
 }
 
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
-}

@@ -176,19 +176,6 @@ fn security_severity(r: &RuleMeta) -> &'static str {
     }
 }
 
-/// The rule family of an ID (RULES.md sections), as a tag.
-fn family(id: &str) -> &'static str {
-    match id.get(..2) {
-        Some("TM") => "template",
-        Some("TR") => "trust-policy",
-        Some("PM") => "permissions",
-        Some("UP") => "user-pool",
-        Some("UC") => "user-pool-client",
-        Some("IP") => "identity-pool",
-        _ => "other",
-    }
-}
-
 /// The CWE of a rule, where one plainly fits (GitHub's `external/cwe/cwe-N` tag form).
 fn cwe(id: &str) -> Option<&'static str> {
     Some(match id {
@@ -284,7 +271,7 @@ struct RuleProperties {
 }
 
 fn descriptor(r: &RuleMeta, docs_url: Option<&str>) -> Descriptor {
-    let mut tags = vec!["security", family(r.id)];
+    let mut tags = vec!["security", r.family()];
     tags.extend(cwe(r.id));
     Descriptor {
         id: r.id,

@@ -94,6 +94,18 @@ impl RuleMeta {
             .find(|t| t.0 == tier)
             .map_or_else(|| self.default_severity(), |t| t.1)
     }
+    /// The rule's family (RULES.md sections), from its ID's prefix.
+    pub fn family(&self) -> &'static str {
+        match self.id.get(..2) {
+            Some("TM") => "template",
+            Some("TR") => "trust-policy",
+            Some("PM") => "permissions",
+            Some("UP") => "user-pool",
+            Some("UC") => "user-pool-client",
+            Some("IP") => "identity-pool",
+            _ => "other",
+        }
+    }
     pub fn severity_text(&self) -> String {
         if self.tiers.len() == 1 {
             self.tiers[0].1.as_str().to_string()

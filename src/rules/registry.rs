@@ -100,3 +100,21 @@ pub fn matching(key: &str) -> Vec<&'static RuleMeta> {
         .filter(|r| !upper.is_empty() && r.id.starts_with(&upper))
         .collect()
 }
+
+/// The rule families, as ID prefixes (`--select TR`).
+pub const FAMILIES: &[&str] = &["TM", "TR", "PM", "UP", "UC", "IP"];
+
+/// The message for a rule key that matches no rule (`place` says where it was written:
+/// `ignore`, `--select`; may be empty), with the nearest ID, name or family as a suggestion.
+pub fn unknown_rule(key: &str, place: &str) -> String {
+    let candidates = RULES
+        .iter()
+        .flat_map(|r| [r.id, r.name])
+        .chain(FAMILIES.iter().copied());
+    let place = if place.is_empty() {
+        String::new()
+    } else {
+        format!(" in {place}")
+    };
+    crate::suggest::unknown("rule", key, &place, candidates, "see --list-rules")
+}
