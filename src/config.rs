@@ -386,7 +386,13 @@ fn read_root(r: &Reader<'_>, root: NodeId, config: &mut Config) {
                     config.fail_level = Some(level);
                 } else {
                     let valid = FAIL_LEVELS.join(", ");
-                    let msg = crate::suggest::unknown("fail-level", &level, "", FAIL_LEVELS.iter().copied(), &valid);
+                    let msg = crate::suggest::unknown(
+                        "fail-level",
+                        &level,
+                        "",
+                        FAIL_LEVELS.iter().copied(),
+                        &valid,
+                    );
                     r.fail(v, false, msg);
                 }
             }
@@ -403,7 +409,11 @@ fn read_root(r: &Reader<'_>, root: NodeId, config: &mut Config) {
 fn read_stacks(r: &Reader<'_>, v: NodeId, config: &mut Config) {
     let tree = r.tree;
     let Some(items) = tree.entries(v) else {
-        r.fail(v, false, "stacks must map stack names to {files, parameters}");
+        r.fail(
+            v,
+            false,
+            "stacks must map stack names to {files, parameters}",
+        );
         return;
     };
     for item in items {
@@ -511,8 +521,13 @@ fn read_rule_options(r: &Reader<'_>, v: NodeId, config: &mut Config) {
                         (None, true) => format!("{id} has no options"),
                         (None, false) => valid.join(", "),
                     };
-                    let msg =
-                        crate::suggest::unknown("option", key, &place, valid.iter().copied(), &otherwise);
+                    let msg = crate::suggest::unknown(
+                        "option",
+                        key,
+                        &place,
+                        valid.iter().copied(),
+                        &otherwise,
+                    );
                     r.fail(ov, true, msg);
                 }
             }

@@ -217,8 +217,12 @@ fn settings(cli: &Cli, config: &Config) -> Result<Settings, String> {
         let Some((rule, level)) = item.split_once('=') else {
             return Err(format!("--severity takes RULE=LEVEL, got `{item}`"));
         };
-        let level = Severity::parse(level.trim())
-            .ok_or_else(|| format!("unknown severity `{}` in --severity", escape_controls(level)))?;
+        let level = Severity::parse(level.trim()).ok_or_else(|| {
+            format!(
+                "unknown severity `{}` in --severity",
+                escape_controls(level)
+            )
+        })?;
         for id in rules_of(&[rule.to_string()], "--severity")? {
             s.severity.insert(id, level);
         }
@@ -413,14 +417,20 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     if cli.list_rules {
-        let iam = cfn_cognito_lint::iam::source();
-        let iam = format!("IAM action table: {}; data date {}", iam.0, iam.1);
+        let (source, date) = cfn_cognito_lint::iam::source();
+        // Within the table's 100 columns.
+        let iam = [
+            format!("IAM action table: {source}"),
+            format!("IAM action data date: {date}"),
+        ]
+        .map(|l| report::human::wrapped(&l, 100))
+        .concat();
         let text = match cli.format {
-            Format::Human if cli.verbose => format!("{}\n{iam}\n", list_rules()),
+            Format::Human if cli.verbose => format!("{}\n{iam}", list_rules()),
             Format::Human => list_rules(),
             Format::Json => {
                 if cli.verbose {
-                    eprintln!("{iam}");
+                    eprint!("{iam}");
                 }
                 list_rules_json()
             }
@@ -723,4 +733,3 @@ fn write_through_temp(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<(
     }
     written
 }
-

@@ -55,7 +55,10 @@ mod tests {
     fn near_words_and_far_ones() {
         assert_eq!(nearest("ignroe", KEYS.iter().copied()), Some("ignore"));
         assert_eq!(nearest("IGNORE ", KEYS.iter().copied()), Some("ignore"));
-        assert_eq!(nearest("failevel", KEYS.iter().copied()), Some("fail-level"));
+        assert_eq!(
+            nearest("failevel", KEYS.iter().copied()),
+            Some("fail-level")
+        );
         assert_eq!(nearest("selectt", KEYS.iter().copied()), Some("select"));
         assert_eq!(nearest("limit", KEYS.iter().copied()), Some("limits"));
         assert_eq!(nearest("stacks", KEYS.iter().copied()), None);

@@ -8,6 +8,7 @@ fn run(args: &[&str]) -> Output {
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        .env_remove("FORCE_COLOR")
         .output()
         .unwrap_or_else(|e| panic!("cannot run the binary: {e}"))
 }
@@ -270,6 +271,7 @@ fn run_in(dir: &std::path::Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("FORCE_COLOR")
         .output()
         .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -518,6 +520,7 @@ fn closed_pipe_ends_quietly_with_the_findings_exit_code() {
             .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("NO_COLOR", "1")
+            .env_remove("FORCE_COLOR")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -559,6 +562,7 @@ fn output_never_overwrites_a_template() {
             .args(args)
             .current_dir(&dir)
             .env("NO_COLOR", "1")
+            .env_remove("FORCE_COLOR")
             .output()
             .unwrap_or_else(|e| panic!("{e}"))
     };

@@ -602,11 +602,11 @@ fn config_rejects_fractions_negatives_duplicate_keys_and_second_documents() {
         ),
         (
             "ignore: [UP003]\nignore: [UP004]\n---\nfail-level: none\n",
-            "2:1: duplicate key `ignore` (first written at line 1, column 1): a config key is written once\nCONFIG:3:1: a second YAML document starts here: a config file holds one document",
+            "2:1: duplicate key `ignore` (first written at line 1, column 1): a config key is written once\ncfn-cognito-lint: CONFIG:3:1: a second YAML document starts here: a config file holds one document",
         ),
         (
             "select: [TR]\n\"unknown\\e[2J\": 1\n",
-            "2:1: unknown key `unknown\\x1b[2J`",
+            "2:1: unknown key `unknown\\x1b[2J` (select, ignore, severity, fail-level, exclude, rules, limits, docs-url, stacks)",
         ),
     ];
     for (config, expected) in cases {

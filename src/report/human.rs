@@ -307,7 +307,32 @@ impl Diagnostic for Diag<'_> {
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
     pub color: bool,
+    /// The width messages, help lines and the summary are wrapped to, in columns. Lines drawn
+    /// from the source (numbered lines, their underlines and labels, the `╭─[file:line:col]`
+    /// header) are drawn as written: miette does not wrap them, since the underlines must stay
+    /// under their columns.
     pub width: usize,
+}
+
+/// `line` broken at spaces into lines of at most `width` characters (a longer word stays
+/// whole), each ended by a newline.
+pub fn wrapped(line: &str, width: usize) -> String {
+    let mut out = String::with_capacity(line.len() + 1);
+    let mut used = 0;
+    for word in line.split(' ') {
+        let len = word.chars().count();
+        if used > 0 && used + 1 + len > width {
+            out.push('\n');
+            used = 0;
+        } else if used > 0 {
+            out.push(' ');
+            used += 1;
+        }
+        out.push_str(word);
+        used += len;
+    }
+    out.push('\n');
+    out
 }
 
 fn handler(style: Style) -> GraphicalReportHandler {
@@ -452,8 +477,7 @@ pub fn render(reports: &[FileReport], style: Style, quiet: bool) -> String {
         out.push('\n');
     }
     if !quiet {
-        out.push_str(&Summary::of(reports).line());
-        out.push('\n');
+        out.push_str(&wrapped(&Summary::of(reports).line(), style.width));
     }
     out
 }
@@ -491,6 +515,22 @@ mod tests {
             (c.span().offset(), c.span().len()),
             data,
         )
+    }
+
+    #[test]
+    fn summary_wrapped_at_spaces() {
+        let line = "4 errors, 17 warnings, 10 infos in 2 files";
+        assert_eq!(wrapped(line, 80), format!("{line}\n"));
+        assert_eq!(wrapped(line, 42), format!("{line}\n"));
+        assert_eq!(
+            wrapped(line, 41),
+            "4 errors, 17 warnings, 10 infos in 2\nfiles\n"
+        );
+        assert_eq!(
+            wrapped(line, 8),
+            "4\nerrors,\n17\nwarnings,\n10 infos\nin 2\nfiles\n"
+        );
+        assert_eq!(wrapped("", 40), "\n");
     }
 
     #[test]

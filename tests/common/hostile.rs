@@ -34,6 +34,10 @@ pub fn run(case: &str, dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
         .arg(bin)
         .args(args)
         .current_dir(dir)
+        // The exact human reports of these tests are drawn 100 columns wide, without colour,
+        // whatever the caller's environment says.
+        .env("COLUMNS", "100")
+        .env_remove("FORCE_COLOR")
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
