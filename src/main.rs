@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use clap::{Parser, ValueEnum};
 
 use cfn_cognito_lint::config::{self, Config};
-use cfn_cognito_lint::report::{self, Summary};
+use cfn_cognito_lint::report;
 use cfn_cognito_lint::rules::registry::{self, RULES};
 use cfn_cognito_lint::rules::{Settings, Severity};
 use cfn_cognito_lint::{Options, Outcome, lint_paths_with, lint_stdin};
@@ -33,6 +33,18 @@ enum FailLevel {
     Warning,
     Info,
     None,
+}
+
+impl FailLevel {
+    /// The lowest severity that fails the run; `None` for `none`.
+    fn severity(self) -> Option<Severity> {
+        match self {
+            FailLevel::Error => Some(Severity::Error),
+            FailLevel::Warning => Some(Severity::Warning),
+            FailLevel::Info => Some(Severity::Info),
+            FailLevel::None => None,
+        }
+    }
 }
 
 const EXAMPLES: &str = "\
@@ -404,6 +416,8 @@ fn main() -> ExitCode {
         .filter(|r| r.skipped.is_none())
         .collect();
 
+    // Annotations and the job summary name files from the repository root.
+    let anchor = cfn_cognito_lint::paths::Anchor::github();
     let to_file = cli.output.is_some();
     let color = !to_file
         && std::io::stdout().is_terminal()
@@ -415,8 +429,8 @@ fn main() -> ExitCode {
         }
         Format::Json => report::json::render(&linted),
         Format::Sarif => report::sarif::render(&linted, config.docs_url.as_deref()),
-        Format::Github => report::github::render(&linted),
-        Format::Junit => report::junit::render(&linted, &options.settings),
+        Format::Github => report::github::render(&linted, &anchor),
+        Format::Junit => report::junit::render(&linted, &options.settings, fail_level.severity()),
         Format::Parseable => report::parseable::render(&linted),
     };
     let written = match &cli.output {
@@ -457,16 +471,29 @@ fn main() -> ExitCode {
     if let Err(e) = written {
         return usage_error(&format!("writing the report: {e}"));
     }
+    // The job summary of GitHub Actions, whatever the format; a failure to write it is not the
+    // lint's (the report is written).
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let links = report::summary::Links::from_env();
+        let ctx = report::summary::Context {
+            anchor: &anchor,
+            links: links.as_ref(),
+            // The access graph of each stack goes here (a section per stack).
+            extra_sections: &[],
+        };
+        if let Err(e) = report::summary::append(Path::new(&path), &linted, &ctx) {
+            eprintln!("cfn-cognito-lint: warning: job summary not written: {e}");
+        }
+    }
     if !outcome.errors.is_empty() {
         return ExitCode::from(2);
     }
-    let summary = Summary::of(&linted);
-    let failing = match fail_level {
-        FailLevel::None => false,
-        FailLevel::Error => summary.error > 0,
-        FailLevel::Warning => summary.error + summary.warning > 0,
-        FailLevel::Info => summary.error + summary.warning + summary.info > 0,
-    };
+    let failing = fail_level.severity().is_some_and(|level| {
+        linted
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.severity >= level)
+    });
     if failing {
         ExitCode::from(1)
     } else {

@@ -6,6 +6,7 @@ pub mod json;
 pub mod junit;
 pub mod parseable;
 pub mod sarif;
+pub mod summary;
 
 use std::borrow::Cow;
 use std::fmt::Write as _;

@@ -5,11 +5,10 @@
 //! and dropped in turn (no `serde_json::Value` tree of the whole report), so memory grows with
 //! the output text only.
 
-use std::path::{Component, Path, PathBuf};
-
 use serde::{Serialize, Serializer};
 
 use crate::FileReport;
+use crate::paths::{self, Anchor, Style};
 use crate::rules::registry::RULES;
 use crate::rules::{Finding, RuleMeta, Severity};
 
@@ -25,102 +24,27 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// A relative URI reference for a path (RFC 3986): every byte of the UTF-8 text outside the
-/// unreserved characters (`A-Z a-z 0-9 - . _ ~`) and `/` percent-encoded (`%20`, `%23`,
-/// `%C3%A9`), so a `:` in a first segment, `#`, `?`, `%`, spaces and controls stay part of the
-/// path. On Windows a backslash separates folders and is written `/`; elsewhere it is a
-/// character of the name (`%5C`).
+/// A URI reference for a report path, in the host's path style (see [`crate::paths::uri`]):
+/// relative paths are relative references with every name percent-encoded, absolute ones
+/// `file:` URIs.
 pub fn uri(path: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'\\' if std::path::MAIN_SEPARATOR == '\\' => out.push('/'),
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(char::from(b));
-            }
-            b => {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xF)]));
-            }
-        }
-    }
-    out
+    paths::uri(path, Style::HOST)
 }
 
-/// Where report paths are anchored: the git work tree that holds the working directory (or
-/// the working directory outside one), and the working directory relative to it.
-struct Base {
-    root: Option<PathBuf>,
-    prefix: PathBuf,
-}
-
-impl Base {
-    fn here() -> Base {
-        let Ok(cwd) = std::env::current_dir() else {
-            return Base {
-                root: None,
-                prefix: PathBuf::new(),
-            };
-        };
-        let root = cwd
-            .ancestors()
-            .find(|d| d.join(".git").exists())
-            .map(Path::to_path_buf);
-        let prefix = root
-            .as_deref()
-            .and_then(|r| cwd.strip_prefix(r).ok())
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        Base {
-            root: root.or(Some(cwd)),
-            prefix,
-        }
+/// The artifact location of a report path: relative to `%SRCROOT%` when it lies under it; a
+/// path outside (`../x.yaml`, an absolute path elsewhere) is written as given, without a
+/// base.
+fn locate(anchor: &Anchor, path: &str) -> Artifact {
+    match anchor.relative(path) {
+        Some(rel) => Artifact {
+            uri: paths::uri(&rel, anchor.style()),
+            uri_base_id: Some(SRCROOT),
+        },
+        None => Artifact {
+            uri: paths::uri(path, anchor.style()),
+            uri_base_id: None,
+        },
     }
-
-    /// The artifact location of a report path: relative to `%SRCROOT%` when it lies under
-    /// it; a path outside (`../x.yaml`, an absolute path elsewhere) is written as given,
-    /// without a base.
-    fn locate(&self, path: &str) -> Artifact {
-        let p = Path::new(path);
-        let rel = if p.is_absolute() {
-            self.root
-                .as_deref()
-                .and_then(|r| p.strip_prefix(r).ok())
-                .and_then(normalize)
-        } else {
-            normalize(&self.prefix.join(p))
-        };
-        match rel {
-            Some(rel) if !rel.is_empty() => Artifact {
-                uri: uri(&rel),
-                uri_base_id: Some(SRCROOT),
-            },
-            _ => Artifact {
-                uri: uri(path),
-                uri_base_id: None,
-            },
-        }
-    }
-}
-
-/// `p` without `.` and with each `..` taken back; `None` when it climbs out of its base or is
-/// not relative.
-fn normalize(p: &Path) -> Option<String> {
-    let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                parts.pop()?;
-            }
-            Component::Normal(s) => parts.push(s),
-            Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    let joined: PathBuf = parts.iter().collect();
-    Some(joined.to_string_lossy().into_owned())
 }
 
 /// 64-bit FNV-1a: a fixed, documented hash (std's hasher is seeded per process), so a
@@ -381,9 +305,9 @@ struct SarifResult<'a> {
     properties: Option<ResultProperties<'a>>,
 }
 
-fn result<'a>(r: &'a FileReport, f: &'a Finding, base: &Base) -> SarifResult<'a> {
+fn result<'a>(r: &'a FileReport, f: &'a Finding, base: &Anchor) -> SarifResult<'a> {
     let (s, e) = r.index.span(&r.source, f.span);
-    let artifact = base.locate(&r.path);
+    let artifact = locate(base, &r.path);
     let partial_fingerprints = Fingerprints {
         v1: fingerprint(f, &artifact.uri),
     };
@@ -394,7 +318,7 @@ fn result<'a>(r: &'a FileReport, f: &'a Finding, base: &Base) -> SarifResult<'a>
             id: i + 1,
             message: Text { text: p.message },
             physical_location: Physical {
-                artifact_location: base.locate(p.path),
+                artifact_location: locate(base, p.path),
                 region: Region {
                     start_line: p.start.line,
                     start_column: p.start.column,
@@ -443,7 +367,7 @@ fn result<'a>(r: &'a FileReport, f: &'a Finding, base: &Base) -> SarifResult<'a>
 /// The results, serialized one at a time as the sequence is written.
 struct Results<'a> {
     reports: &'a [FileReport],
-    base: &'a Base,
+    base: &'a Anchor,
 }
 
 impl Serialize for Results<'_> {
@@ -458,7 +382,7 @@ impl Serialize for Results<'_> {
 }
 
 pub fn render(reports: &[FileReport], docs_url: Option<&str>) -> String {
-    let base = Base::here();
+    let base = Anchor::work_tree_or_cwd();
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
