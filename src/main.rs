@@ -422,16 +422,24 @@ fn main() -> ExitCode {
     let color = !to_file
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // SARIF (the largest report: about 1.1 KB a finding) is written as it is serialized; the
+    // other formats are rendered to a text first.
     let text = match cli.format {
+        Format::Sarif => String::new(),
         Format::Human => {
             let width = if color { terminal_width() } else { 100 };
             report::human::render(&linted, report::human::Style { color, width }, cli.quiet)
         }
         Format::Json => report::json::render(&linted),
-        Format::Sarif => report::sarif::render(&linted, config.docs_url.as_deref()),
         Format::Github => report::github::render(&linted, &anchor),
         Format::Junit => report::junit::render(&linted, &options.settings, fail_level.severity()),
         Format::Parseable => report::parseable::render(&linted),
+    };
+    let emit = |w: &mut dyn Write| -> std::io::Result<()> {
+        match cli.format {
+            Format::Sarif => report::sarif::write(&linted, config.docs_url.as_deref(), w),
+            _ => w.write_all(text.as_bytes()),
+        }
     };
     let written = match &cli.output {
         Some(path) => {
@@ -458,10 +466,9 @@ fn main() -> ExitCode {
                     path.display()
                 ));
             }
-            write_through_temp(path, text.as_bytes())
-                .map_err(|e| format!("{}: {e}", path.display()))
+            write_through_temp(path, emit).map_err(|e| format!("{}: {e}", path.display()))
         }
-        None => match write_stdout(&text) {
+        None => match write_stdout_with(emit) {
             // A reader that stopped reading (`| head`) is not the tool failing: the exit code
             // stays the findings'.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -503,8 +510,15 @@ fn main() -> ExitCode {
 
 /// Writes `text` to standard output and flushes it.
 fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
+    write_stdout_with(|w| w.write_all(text.as_bytes()))
+}
+
+/// Runs `emit` on (buffered) standard output and flushes it.
+fn write_stdout_with(
+    emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    emit(&mut stdout)?;
     stdout.flush()
 }
 
@@ -521,11 +535,25 @@ fn print_quietly(text: &str) -> ExitCode {
 
 /// Writes a file through a temporary file beside it, renamed at the end, so an interrupted
 /// run never leaves a half-written report.
-fn write_through_temp(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_through_temp(
+    path: &std::path::Path,
+    emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let write = |to: &std::path::Path,
+                 emit: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>| {
+        let mut w = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(to)?);
+        emit(&mut w)?;
+        w.flush()
+    };
+    let mut emit = Some(emit);
+    let mut once = |w: &mut dyn Write| match emit.take() {
+        Some(e) => e(w),
+        None => Ok(()),
+    };
     // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`) is written as it is: renaming over
     // it would replace it.
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return std::fs::write(path, bytes);
+        return write(path, &mut once);
     }
     let dir = path
         .parent()
@@ -536,7 +564,7 @@ fn write_through_temp(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    let written = write(&tmp, &mut once).and_then(|_| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

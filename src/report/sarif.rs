@@ -5,6 +5,9 @@
 //! and dropped in turn (no `serde_json::Value` tree of the whole report), so memory grows with
 //! the output text only.
 
+use std::collections::HashMap;
+use std::io;
+
 use serde::{Serialize, Serializer};
 
 use crate::FileReport;
@@ -68,11 +71,11 @@ impl Fnv {
     }
 }
 
-/// The `partialFingerprints` value of a finding: a hash of the rule, the file (its URI under
+/// The hash behind a finding's `partialFingerprints` value: the rule, the file (its URI under
 /// `%SRCROOT%`), the resource, the JSON pointer and the message with its digits left out (a
 /// parser message may name a line). No line or column goes in, so inserting lines above a
 /// finding does not change it.
-fn fingerprint(f: &Finding, file: &str) -> String {
+fn fingerprint_hash(f: &Finding, file: &str) -> u64 {
     let mut h = Fnv::new();
     h.field(f.rule.id);
     h.field(file);
@@ -80,7 +83,19 @@ fn fingerprint(f: &Finding, file: &str) -> String {
     h.field(&f.pointer);
     let text: String = f.message.chars().filter(|c| !c.is_ascii_digit()).collect();
     h.field(&text);
-    format!("{:016x}", h.0)
+    h.0
+}
+
+/// The `partialFingerprints` value: the hash, and for the second and later of the results of
+/// a file with the same hash (`${X}-${X}`: two findings of one rule at one pointer with one
+/// message) their occurrence in report order, `:2`, `:3`, …, since GitHub expects the
+/// fingerprints of distinct results to differ.
+fn fingerprint(hash: u64, occurrence: u32) -> String {
+    if occurrence <= 1 {
+        format!("{hash:016x}")
+    } else {
+        format!("{hash:016x}:{occurrence}")
+    }
 }
 
 /// `properties.security-severity` of a rule (CLI.md): 9.0 when a tier that exposes the account
@@ -305,11 +320,21 @@ struct SarifResult<'a> {
     properties: Option<ResultProperties<'a>>,
 }
 
-fn result<'a>(r: &'a FileReport, f: &'a Finding, base: &Anchor) -> SarifResult<'a> {
+/// A finding's result; `seen`: how many results of its file have had each fingerprint hash
+/// so far.
+fn result<'a>(
+    r: &'a FileReport,
+    f: &'a Finding,
+    base: &Anchor,
+    seen: &mut HashMap<u64, u32>,
+) -> SarifResult<'a> {
     let (s, e) = r.index.span(&r.source, f.span);
     let artifact = locate(base, &r.path);
+    let hash = fingerprint_hash(f, &artifact.uri);
+    let occurrence = seen.entry(hash).or_insert(0);
+    *occurrence += 1;
     let partial_fingerprints = Fingerprints {
-        v1: fingerprint(f, &artifact.uri),
+        v1: fingerprint(hash, *occurrence),
     };
     let related_locations = super::related(r, f)
         .into_iter()
@@ -373,15 +398,26 @@ struct Results<'a> {
 impl Serialize for Results<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let base = self.base;
-        s.collect_seq(
-            self.reports
+        s.collect_seq(self.reports.iter().flat_map(|r| {
+            let mut seen = HashMap::new();
+            r.findings
                 .iter()
-                .flat_map(|r| r.findings.iter().map(move |f| result(r, f, base))),
-        )
+                .map(move |f| result(r, f, base, &mut seen))
+        }))
     }
 }
 
+/// The log as text (see [`write`]).
 pub fn render(reports: &[FileReport], docs_url: Option<&str>) -> String {
+    let mut out = Vec::with_capacity(4096);
+    // Writing to a vector fails only if serializing does, which these structs never do.
+    let _ = write(reports, docs_url, &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Writes the log to `w` as it is serialized: no copy of the whole text is held in memory
+/// (200,000 findings make about 220 MB of SARIF).
+pub fn write<W: io::Write>(reports: &[FileReport], docs_url: Option<&str>, w: W) -> io::Result<()> {
     let base = Anchor::work_tree_or_cwd();
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -408,7 +444,7 @@ pub fn render(reports: &[FileReport], docs_url: Option<&str>) -> String {
             },
         }],
     };
-    let mut text = super::to_json_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    let mut w = w;
+    super::write_json_pretty(&log, &mut w)?;
+    w.write_all(b"\n")
 }
