@@ -146,7 +146,7 @@ fn tables(md: &str) -> Vec<Vec<Vec<String>>> {
     let mut current: Vec<Vec<String>> = Vec::new();
     let mut previous = "";
     for line in md.lines().chain([""]) {
-        if line.starts_with('|') {
+        if let Some(body) = line.strip_prefix('|') {
             if current.is_empty() {
                 assert!(
                     previous.is_empty(),
@@ -158,7 +158,7 @@ fn tables(md: &str) -> Vec<Vec<Vec<String>>> {
             let mut cells = Vec::new();
             let mut cell = String::new();
             let mut escaped = false;
-            for c in line[1..].chars() {
+            for c in body.chars() {
                 match c {
                     '|' if !escaped => cells.push(std::mem::take(&mut cell)),
                     c => cell.push(c),
