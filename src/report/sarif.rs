@@ -448,3 +448,47 @@ pub fn write<W: io::Write>(reports: &[FileReport], docs_url: Option<&str>, w: W)
     super::write_json_pretty(&log, &mut w)?;
     w.write_all(b"\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Artifact locations of Windows paths (checked on every system through the Windows
+    /// style): under the root relative to `%SRCROOT%` with `/`, elsewhere a `file:` URI.
+    #[test]
+    fn artifact_locations_of_windows_paths() {
+        let anchor = Anchor::new(Some(r"C:\repo"), r"C:\repo\infra", Style::Windows);
+        let at = |path: &str| {
+            let a = locate(&anchor, path);
+            (a.uri, a.uri_base_id)
+        };
+        assert_eq!(
+            at(r"stacks\auth stack.yaml"),
+            ("infra/stacks/auth%20stack.yaml".to_string(), Some(SRCROOT))
+        );
+        assert_eq!(
+            at(r"C:\repo\stack.yaml"),
+            ("stack.yaml".to_string(), Some(SRCROOT))
+        );
+        assert_eq!(
+            at(r"c:/REPO/x#1.yaml"),
+            ("x%231.yaml".to_string(), Some(SRCROOT))
+        );
+        assert_eq!(
+            at(r"D:\other\stack.yaml"),
+            ("file:///D:/other/stack.yaml".to_string(), None)
+        );
+        assert_eq!(at(r"..\..\up.yaml"), ("../../up.yaml".to_string(), None));
+        let posix = Anchor::new(Some("/repo"), "/repo", Style::Posix);
+        let a = locate(&posix, r"a\b.yaml");
+        assert_eq!(
+            (a.uri.as_str(), a.uri_base_id),
+            ("a%5Cb.yaml", Some(SRCROOT))
+        );
+        let a = locate(&posix, "/srv/x.yaml");
+        assert_eq!(
+            (a.uri.as_str(), a.uri_base_id),
+            ("file:///srv/x.yaml", None)
+        );
+    }
+}
