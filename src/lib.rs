@@ -7,6 +7,7 @@ pub mod config;
 pub mod graph;
 pub mod iam;
 mod input;
+pub mod paths;
 pub mod policy;
 pub mod report;
 pub mod rules;

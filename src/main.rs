@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 use cfn_cognito_lint::config::{self, Config};
-use cfn_cognito_lint::report::{self, Summary, escape_controls};
+use cfn_cognito_lint::report::{self, escape_controls};
 use cfn_cognito_lint::rules::registry::{self, RULES};
 use cfn_cognito_lint::rules::{Settings, Severity};
 use cfn_cognito_lint::{Options, Outcome, lint_paths_with, lint_stdin};
@@ -42,6 +42,18 @@ enum FailLevel {
     Warning,
     Info,
     None,
+}
+
+impl FailLevel {
+    /// The lowest severity that fails the run; `None` for `none`.
+    fn severity(self) -> Option<Severity> {
+        match self {
+            FailLevel::Error => Some(Severity::Error),
+            FailLevel::Warning => Some(Severity::Warning),
+            FailLevel::Info => Some(Severity::Info),
+            FailLevel::None => None,
+        }
+    }
 }
 
 const EXAMPLES: &str = "\
@@ -622,8 +634,13 @@ fn main() -> ExitCode {
         .filter(|r| r.skipped.is_none())
         .collect();
 
+    // Annotations and the job summary name files from the repository root.
+    let anchor = cfn_cognito_lint::paths::Anchor::github();
     let to_file = cli.output.is_some();
+    // SARIF (the largest report: about 1.1 KB a finding) is written as it is serialized; the
+    // other formats are rendered to a text first.
     let text = match cli.format {
+        Format::Sarif => String::new(),
         Format::Human => {
             let style = report::human::Style {
                 color: use_color(cli.color, to_file),
@@ -632,10 +649,15 @@ fn main() -> ExitCode {
             report::human::render(&linted, style, cli.quiet)
         }
         Format::Json => report::json::render(&linted),
-        Format::Sarif => report::sarif::render(&linted, config.docs_url.as_deref()),
-        Format::Github => report::github::render(&linted),
-        Format::Junit => report::junit::render(&linted, &options.settings),
+        Format::Github => report::github::render(&linted, &anchor),
+        Format::Junit => report::junit::render(&linted, &options.settings, fail_level.severity()),
         Format::Parseable => report::parseable::render(&linted),
+    };
+    let emit = |w: &mut dyn Write| -> std::io::Result<()> {
+        match cli.format {
+            Format::Sarif => report::sarif::write(&linted, config.docs_url.as_deref(), w),
+            _ => w.write_all(text.as_bytes()),
+        }
     };
     let written = match &cli.output {
         Some(path) => {
@@ -662,10 +684,9 @@ fn main() -> ExitCode {
                     path.display()
                 ));
             }
-            write_through_temp(path, text.as_bytes())
-                .map_err(|e| format!("{}: {e}", path.display()))
+            write_through_temp(path, emit).map_err(|e| format!("{}: {e}", path.display()))
         }
-        None => match write_stdout(&text) {
+        None => match write_stdout_with(emit) {
             // A reader that stopped reading (`| head`) is not the tool failing: the exit code
             // stays the findings'.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -675,16 +696,29 @@ fn main() -> ExitCode {
     if let Err(e) = written {
         return usage_error(&format!("writing the report: {e}"));
     }
+    // The job summary of GitHub Actions, whatever the format; a failure to write it is not the
+    // lint's (the report is written).
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let links = report::summary::Links::from_env();
+        let ctx = report::summary::Context {
+            anchor: &anchor,
+            links: links.as_ref(),
+            // The access graph of each stack goes here (a section per stack).
+            extra_sections: &[],
+        };
+        if let Err(e) = report::summary::append(Path::new(&path), &linted, &ctx) {
+            eprintln!("cfn-cognito-lint: warning: job summary not written: {e}");
+        }
+    }
     if !outcome.errors.is_empty() {
         return ExitCode::from(2);
     }
-    let summary = Summary::of(&linted);
-    let failing = match fail_level {
-        FailLevel::None => false,
-        FailLevel::Error => summary.error > 0,
-        FailLevel::Warning => summary.error + summary.warning > 0,
-        FailLevel::Info => summary.error + summary.warning + summary.info > 0,
-    };
+    let failing = fail_level.severity().is_some_and(|level| {
+        linted
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.severity >= level)
+    });
     if failing {
         ExitCode::from(1)
     } else {
@@ -694,8 +728,15 @@ fn main() -> ExitCode {
 
 /// Writes `text` to standard output and flushes it.
 fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
+    write_stdout_with(|w| w.write_all(text.as_bytes()))
+}
+
+/// Runs `emit` on (buffered) standard output and flushes it.
+fn write_stdout_with(
+    emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    emit(&mut stdout)?;
     stdout.flush()
 }
 
@@ -712,11 +753,25 @@ fn print_quietly(text: &str) -> ExitCode {
 
 /// Writes a file through a temporary file beside it, renamed at the end, so an interrupted
 /// run never leaves a half-written report.
-fn write_through_temp(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_through_temp(
+    path: &std::path::Path,
+    emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let write = |to: &std::path::Path,
+                 emit: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>| {
+        let mut w = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(to)?);
+        emit(&mut w)?;
+        w.flush()
+    };
+    let mut emit = Some(emit);
+    let mut once = |w: &mut dyn Write| match emit.take() {
+        Some(e) => e(w),
+        None => Ok(()),
+    };
     // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`) is written as it is: renaming over
     // it would replace it.
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return std::fs::write(path, bytes);
+        return write(path, &mut once);
     }
     let dir = path
         .parent()
@@ -727,7 +782,7 @@ fn write_through_temp(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    let written = write(&tmp, &mut once).and_then(|_| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::paths::Style;
+
 use crate::input::{HEAD_BYTES, decode, io_message, kind_of, open_for_reading};
 use crate::{
     FileReport, Options, TEMPLATE_EXTENSIONS, looks_like_source, raw_looks_like_template, stack,
@@ -41,12 +43,34 @@ impl Exclude {
             return false;
         }
         let abs = stack::absolute(path);
-        let Ok(rel) = abs.strip_prefix(&self.root) else {
-            return false;
-        };
-        if rel.as_os_str().is_empty() {
-            return false;
+        match (abs.to_str(), self.root.to_str()) {
+            (Some(abs), Some(root)) => self.excludes_in(root, abs, is_dir, parents, Style::HOST),
+            // A name that is not UTF-8: the host's own path rules.
+            _ => match abs.strip_prefix(&self.root) {
+                Ok(rel) if !rel.as_os_str().is_empty() => self.matches(rel, is_dir, parents),
+                _ => false,
+            },
         }
+    }
+
+    /// Whether the absolute path `abs` (a string in `style`) is excluded, its globs relative to
+    /// `root`: the path relative to the root with `/` between folders is matched, so globs
+    /// (gitignore syntax, always with `/`) match Windows paths written with `\`.
+    fn excludes_in(
+        &self,
+        root: &str,
+        abs: &str,
+        is_dir: bool,
+        parents: bool,
+        style: Style,
+    ) -> bool {
+        match crate::paths::relative_to(root, root, abs, style) {
+            Some(rel) => self.matches(Path::new(&rel), is_dir, parents),
+            None => false,
+        }
+    }
+
+    fn matches(&self, rel: &Path, is_dir: bool, parents: bool) -> bool {
         if parents {
             self.matcher
                 .matched_path_or_any_parents(rel, is_dir)
@@ -603,4 +627,39 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The config's globs match Windows paths (backslashes, drive letters, any case) as they
+    /// match POSIX ones, and a POSIX name holding a backslash stays one name.
+    #[test]
+    fn exclude_globs_match_paths_of_either_style() {
+        let options = Options {
+            exclude: vec!["cdk.out/**".to_string(), "legacy/*.yaml".to_string()],
+            ..Options::default()
+        };
+        let ex = match Exclude::new(&options) {
+            Ok(e) => e,
+            Err(e) => panic!("{e}"),
+        };
+        let win = |abs: &str, parents: bool| {
+            ex.excludes_in(r"C:\repo", abs, false, parents, Style::Windows)
+        };
+        assert!(win(r"C:\repo\cdk.out\Stack.template.json", false));
+        assert!(win(r"c:\REPO\cdk.out\nested\a.json", true));
+        assert!(win(r"\\?\C:\repo\legacy\old.yaml", false));
+        assert!(win("C:/repo/legacy\\old.yaml", false));
+        assert!(!win(r"C:\repo\legacy\sub\old.yaml", false));
+        assert!(!win(r"C:\repo\infra\stack.yaml", true));
+        assert!(!win(r"D:\repo\cdk.out\x.json", true));
+        let posix = |abs: &str| ex.excludes_in("/repo", abs, false, true, Style::Posix);
+        assert!(posix("/repo/cdk.out/x.json"));
+        assert!(posix("/repo/legacy/old.yaml"));
+        // `legacy\old.yaml` is a file of the root whose name holds a backslash.
+        assert!(!posix(r"/repo/legacy\old.yaml"));
+        assert!(!posix("/other/cdk.out/x.json"));
+    }
 }

@@ -3,8 +3,14 @@
 
 mod common;
 
+use cfn_cognito_lint::paths::{Anchor, Style};
 use cfn_cognito_lint::report::{github, json, junit, parseable, sarif};
-use cfn_cognito_lint::rules::Settings;
+use cfn_cognito_lint::rules::{Settings, Severity};
+
+/// No root: annotation paths as given.
+fn as_given() -> Anchor {
+    Anchor::new(None, "/", Style::HOST)
+}
 
 const FIXTURE: &str = "fixtures/seeds/user-pool.yaml";
 
@@ -14,9 +20,12 @@ fn every_format_snapshot() {
     insta::assert_snapshot!("format_human", common::human(&r[0]));
     let json_text = json::render(&r).replace(env!("CARGO_PKG_VERSION"), "VERSION");
     insta::assert_snapshot!("format_json", json_text);
-    insta::assert_snapshot!("format_github", github::render(&r));
+    insta::assert_snapshot!("format_github", github::render(&r, &as_given()));
     insta::assert_snapshot!("format_parseable", parseable::render(&r));
-    insta::assert_snapshot!("format_junit", junit::render(&r, &Settings::default()));
+    insta::assert_snapshot!(
+        "format_junit",
+        junit::render(&r, &Settings::default(), Some(Severity::Warning))
+    );
     let sarif_text = sarif::render(&r, None).replace(env!("CARGO_PKG_VERSION"), "VERSION");
     // The rule docs are long; the snapshot keeps the results and the descriptor shape.
     let mut doc: serde_json::Value = serde_json::from_str(&sarif_text).unwrap_or_default();
@@ -83,7 +92,7 @@ fn sarif_is_valid_against_the_official_schema() {
 fn github_escapes_properties_and_data() {
     let text = "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref 'a,b:c%d'\n";
     let r = common::lint_text("dir,x/st:ack%.yaml", text, Settings::default());
-    let out = github::render(&[r]);
+    let out = github::render(&[r], &as_given());
     assert!(
         out.starts_with("::error file=dir%2Cx/st%3Aack%25.yaml,line=5,col=23,"),
         "{out}"

@@ -5,6 +5,7 @@
 
 use super::{is_hidden, write_escaped};
 use crate::FileReport;
+use crate::paths::Anchor;
 use crate::rules::Severity;
 
 /// Escaping of a command's message (`property`: of a property value, `:` and `,` too).
@@ -32,9 +33,12 @@ fn property(s: &str) -> String {
     escape(s, true)
 }
 
-pub fn render(reports: &[FileReport]) -> String {
+/// The annotations of every finding; `anchor` makes the paths relative to the repository root
+/// ([`Anchor::github`]: `GITHUB_WORKSPACE`, else the git work tree), with `/` between folders.
+pub fn render(reports: &[FileReport], anchor: &Anchor) -> String {
     let mut out = String::new();
     for r in reports {
+        let file = property(&anchor.display(&r.path));
         for f in &r.findings {
             let (s, e) = r.index.span(&r.source, f.span);
             let cmd = match f.severity {
@@ -44,7 +48,7 @@ pub fn render(reports: &[FileReport]) -> String {
             };
             out.push_str(&format!(
                 "::{cmd} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-                property(&r.path),
+                file,
                 s.line,
                 s.column,
                 e.line,

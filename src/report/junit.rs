@@ -1,10 +1,11 @@
 //! `junit`: JUnit XML, one testsuite per file and one testcase per rule that ran; a rule's
-//! findings are the failures of its testcase.
+//! findings at or above the fail level are the failures of its testcase, the others its
+//! `<system-out>`.
 
 use super::write_escaped;
 use crate::FileReport;
-use crate::rules::Settings;
 use crate::rules::registry::RULES;
+use crate::rules::{Finding, Settings, Severity};
 
 /// Whether XML 1.0 forbids `c` in a document (its `Char` production: tab, LF, CR,
 /// U+0020–U+D7FF, U+E000–U+FFFD, U+10000 and above; surrogates cannot occur in a `str`).
@@ -35,30 +36,31 @@ fn xml(s: &str) -> String {
     out
 }
 
-pub fn render(reports: &[FileReport], settings: &Settings) -> String {
+/// The report; `fail_level` is the lowest severity that fails the run (`None`: nothing
+/// does, `--fail-level none`). Only findings at or above it are `<failure>`s (CLI.md); the
+/// others are lines of their testcase's `<system-out>`, so a green exit code is a green test
+/// report.
+pub fn render(reports: &[FileReport], settings: &Settings, fail_level: Option<Severity>) -> String {
+    let fails = |f: &Finding| fail_level.is_some_and(|l| f.severity >= l);
     let rules: Vec<_> = RULES.iter().filter(|r| settings.enabled(r.id)).collect();
     let tests = rules.len() * reports.len();
-    let failures: usize = reports
-        .iter()
-        .map(|r| {
-            rules
-                .iter()
-                .filter(|m| r.findings.iter().any(|f| f.rule.id == m.id))
-                .count()
-        })
-        .sum();
+    // Failed testcases of a file: its rules with a finding that fails.
+    let failed_in = |r: &FileReport| {
+        rules
+            .iter()
+            .filter(|m| r.findings.iter().any(|f| f.rule.id == m.id && fails(f)))
+            .count()
+    };
+    let failures: usize = reports.iter().map(failed_in).sum();
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cfn-cognito-lint\" tests=\"{tests}\" failures=\"{failures}\">\n"
     );
     for r in reports {
-        let failed = rules
-            .iter()
-            .filter(|m| r.findings.iter().any(|f| f.rule.id == m.id))
-            .count();
         out.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\">\n",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
             xml(&r.path),
-            rules.len()
+            rules.len(),
+            failed_in(r)
         ));
         for m in &rules {
             let mine: Vec<_> = r.findings.iter().filter(|f| f.rule.id == m.id).collect();
@@ -76,7 +78,7 @@ pub fn render(reports: &[FileReport], settings: &Settings) -> String {
                 xml(&name),
                 xml(&r.path)
             ));
-            for f in mine {
+            for f in mine.iter().filter(|f| fails(f)) {
                 let (s, _) = r.index.span(&r.source, f.span);
                 out.push_str(&format!(
                     "      <failure type=\"{}\" message=\"{}\">{}:{}:{}: {}</failure>\n",
@@ -87,6 +89,24 @@ pub fn render(reports: &[FileReport], settings: &Settings) -> String {
                     s.column,
                     xml(&f.help)
                 ));
+            }
+            // Below the fail level: one line each (`file:line:col: severity: message (help)`).
+            let passing: Vec<_> = mine.iter().filter(|f| !fails(f)).collect();
+            if !passing.is_empty() {
+                out.push_str("      <system-out>");
+                for f in passing {
+                    let (s, _) = r.index.span(&r.source, f.span);
+                    out.push_str(&format!(
+                        "{}:{}:{}: {}: {} ({})\n",
+                        xml(&r.path),
+                        s.line,
+                        s.column,
+                        f.severity.as_str(),
+                        xml(&f.message),
+                        xml(&f.help)
+                    ));
+                }
+                out.push_str("</system-out>\n");
             }
             out.push_str("    </testcase>\n");
         }

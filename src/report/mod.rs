@@ -6,6 +6,7 @@ pub mod json;
 pub mod junit;
 pub mod parseable;
 pub mod sarif;
+pub mod summary;
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -63,12 +64,16 @@ pub fn escape_controls(s: &str) -> Cow<'_, str> {
 /// when the report is printed (issue 12). `serde_json` already escapes C0 controls.
 pub fn to_json_pretty<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {
     let mut out = Vec::with_capacity(4096);
-    let mut ser =
-        serde_json::Serializer::with_formatter(&mut out, Escaping(PrettyFormatter::new()));
-    value.serialize(&mut ser)?;
+    write_json_pretty(value, &mut out).map_err(serde_json::Error::io)?;
     // The serializer writes UTF-8 (escapes are ASCII); lossy never replaces anything here.
     Ok(String::from_utf8(out)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// [`to_json_pretty`] written to `w` as it is serialized.
+pub fn write_json_pretty<T: serde::Serialize, W: io::Write>(value: &T, w: W) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(w, Escaping(PrettyFormatter::new()));
+    value.serialize(&mut ser).map_err(io::Error::other)
 }
 
 /// [`PrettyFormatter`] with [hidden](is_hidden) characters of strings written as `\u` escapes.

@@ -5,11 +5,13 @@
 //! and dropped in turn (no `serde_json::Value` tree of the whole report), so memory grows with
 //! the output text only.
 
-use std::path::{Component, Path, PathBuf};
+use std::collections::HashMap;
+use std::io;
 
 use serde::{Serialize, Serializer};
 
 use crate::FileReport;
+use crate::paths::{self, Anchor, Style};
 use crate::rules::registry::RULES;
 use crate::rules::{Finding, RuleMeta, Severity};
 
@@ -25,102 +27,27 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// A relative URI reference for a path (RFC 3986): every byte of the UTF-8 text outside the
-/// unreserved characters (`A-Z a-z 0-9 - . _ ~`) and `/` percent-encoded (`%20`, `%23`,
-/// `%C3%A9`), so a `:` in a first segment, `#`, `?`, `%`, spaces and controls stay part of the
-/// path. On Windows a backslash separates folders and is written `/`; elsewhere it is a
-/// character of the name (`%5C`).
+/// A URI reference for a report path, in the host's path style (see [`crate::paths::uri`]):
+/// relative paths are relative references with every name percent-encoded, absolute ones
+/// `file:` URIs.
 pub fn uri(path: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'\\' if std::path::MAIN_SEPARATOR == '\\' => out.push('/'),
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(char::from(b));
-            }
-            b => {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xF)]));
-            }
-        }
-    }
-    out
+    paths::uri(path, Style::HOST)
 }
 
-/// Where report paths are anchored: the git work tree that holds the working directory (or
-/// the working directory outside one), and the working directory relative to it.
-struct Base {
-    root: Option<PathBuf>,
-    prefix: PathBuf,
-}
-
-impl Base {
-    fn here() -> Base {
-        let Ok(cwd) = std::env::current_dir() else {
-            return Base {
-                root: None,
-                prefix: PathBuf::new(),
-            };
-        };
-        let root = cwd
-            .ancestors()
-            .find(|d| d.join(".git").exists())
-            .map(Path::to_path_buf);
-        let prefix = root
-            .as_deref()
-            .and_then(|r| cwd.strip_prefix(r).ok())
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        Base {
-            root: root.or(Some(cwd)),
-            prefix,
-        }
+/// The artifact location of a report path: relative to `%SRCROOT%` when it lies under it; a
+/// path outside (`../x.yaml`, an absolute path elsewhere) is written as given, without a
+/// base.
+fn locate(anchor: &Anchor, path: &str) -> Artifact {
+    match anchor.relative(path) {
+        Some(rel) => Artifact {
+            uri: paths::uri(&rel, anchor.style()),
+            uri_base_id: Some(SRCROOT),
+        },
+        None => Artifact {
+            uri: paths::uri(path, anchor.style()),
+            uri_base_id: None,
+        },
     }
-
-    /// The artifact location of a report path: relative to `%SRCROOT%` when it lies under
-    /// it; a path outside (`../x.yaml`, an absolute path elsewhere) is written as given,
-    /// without a base.
-    fn locate(&self, path: &str) -> Artifact {
-        let p = Path::new(path);
-        let rel = if p.is_absolute() {
-            self.root
-                .as_deref()
-                .and_then(|r| p.strip_prefix(r).ok())
-                .and_then(normalize)
-        } else {
-            normalize(&self.prefix.join(p))
-        };
-        match rel {
-            Some(rel) if !rel.is_empty() => Artifact {
-                uri: uri(&rel),
-                uri_base_id: Some(SRCROOT),
-            },
-            _ => Artifact {
-                uri: uri(path),
-                uri_base_id: None,
-            },
-        }
-    }
-}
-
-/// `p` without `.` and with each `..` taken back; `None` when it climbs out of its base or is
-/// not relative.
-fn normalize(p: &Path) -> Option<String> {
-    let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                parts.pop()?;
-            }
-            Component::Normal(s) => parts.push(s),
-            Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    let joined: PathBuf = parts.iter().collect();
-    Some(joined.to_string_lossy().into_owned())
 }
 
 /// 64-bit FNV-1a: a fixed, documented hash (std's hasher is seeded per process), so a
@@ -144,11 +71,11 @@ impl Fnv {
     }
 }
 
-/// The `partialFingerprints` value of a finding: a hash of the rule, the file (its URI under
+/// The hash behind a finding's `partialFingerprints` value: the rule, the file (its URI under
 /// `%SRCROOT%`), the resource, the JSON pointer and the message with its digits left out (a
 /// parser message may name a line). No line or column goes in, so inserting lines above a
 /// finding does not change it.
-fn fingerprint(f: &Finding, file: &str) -> String {
+fn fingerprint_hash(f: &Finding, file: &str) -> u64 {
     let mut h = Fnv::new();
     h.field(f.rule.id);
     h.field(file);
@@ -156,7 +83,19 @@ fn fingerprint(f: &Finding, file: &str) -> String {
     h.field(&f.pointer);
     let text: String = f.message.chars().filter(|c| !c.is_ascii_digit()).collect();
     h.field(&text);
-    format!("{:016x}", h.0)
+    h.0
+}
+
+/// The `partialFingerprints` value: the hash, and for the second and later of the results of
+/// a file with the same hash (`${X}-${X}`: two findings of one rule at one pointer with one
+/// message) their occurrence in report order, `:2`, `:3`, …, since GitHub expects the
+/// fingerprints of distinct results to differ.
+fn fingerprint(hash: u64, occurrence: u32) -> String {
+    if occurrence <= 1 {
+        format!("{hash:016x}")
+    } else {
+        format!("{hash:016x}:{occurrence}")
+    }
 }
 
 /// `properties.security-severity` of a rule (CLI.md): 9.0 when a tier that exposes the account
@@ -368,11 +307,21 @@ struct SarifResult<'a> {
     properties: Option<ResultProperties<'a>>,
 }
 
-fn result<'a>(r: &'a FileReport, f: &'a Finding, base: &Base) -> SarifResult<'a> {
+/// A finding's result; `seen`: how many results of its file have had each fingerprint hash
+/// so far.
+fn result<'a>(
+    r: &'a FileReport,
+    f: &'a Finding,
+    base: &Anchor,
+    seen: &mut HashMap<u64, u32>,
+) -> SarifResult<'a> {
     let (s, e) = r.index.span(&r.source, f.span);
-    let artifact = base.locate(&r.path);
+    let artifact = locate(base, &r.path);
+    let hash = fingerprint_hash(f, &artifact.uri);
+    let occurrence = seen.entry(hash).or_insert(0);
+    *occurrence += 1;
     let partial_fingerprints = Fingerprints {
-        v1: fingerprint(f, &artifact.uri),
+        v1: fingerprint(hash, *occurrence),
     };
     let related_locations = super::related(r, f)
         .into_iter()
@@ -381,7 +330,7 @@ fn result<'a>(r: &'a FileReport, f: &'a Finding, base: &Base) -> SarifResult<'a>
             id: i + 1,
             message: Text { text: p.message },
             physical_location: Physical {
-                artifact_location: base.locate(p.path),
+                artifact_location: locate(base, p.path),
                 region: Region {
                     start_line: p.start.line,
                     start_column: p.start.column,
@@ -430,22 +379,33 @@ fn result<'a>(r: &'a FileReport, f: &'a Finding, base: &Base) -> SarifResult<'a>
 /// The results, serialized one at a time as the sequence is written.
 struct Results<'a> {
     reports: &'a [FileReport],
-    base: &'a Base,
+    base: &'a Anchor,
 }
 
 impl Serialize for Results<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let base = self.base;
-        s.collect_seq(
-            self.reports
+        s.collect_seq(self.reports.iter().flat_map(|r| {
+            let mut seen = HashMap::new();
+            r.findings
                 .iter()
-                .flat_map(|r| r.findings.iter().map(move |f| result(r, f, base))),
-        )
+                .map(move |f| result(r, f, base, &mut seen))
+        }))
     }
 }
 
+/// The log as text (see [`write`]).
 pub fn render(reports: &[FileReport], docs_url: Option<&str>) -> String {
-    let base = Base::here();
+    let mut out = Vec::with_capacity(4096);
+    // Writing to a vector fails only if serializing does, which these structs never do.
+    let _ = write(reports, docs_url, &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Writes the log to `w` as it is serialized: no copy of the whole text is held in memory
+/// (200,000 findings make about 220 MB of SARIF).
+pub fn write<W: io::Write>(reports: &[FileReport], docs_url: Option<&str>, w: W) -> io::Result<()> {
+    let base = Anchor::work_tree_or_cwd();
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
@@ -471,7 +431,51 @@ pub fn render(reports: &[FileReport], docs_url: Option<&str>) -> String {
             },
         }],
     };
-    let mut text = super::to_json_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    let mut w = w;
+    super::write_json_pretty(&log, &mut w)?;
+    w.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Artifact locations of Windows paths (checked on every system through the Windows
+    /// style): under the root relative to `%SRCROOT%` with `/`, elsewhere a `file:` URI.
+    #[test]
+    fn artifact_locations_of_windows_paths() {
+        let anchor = Anchor::new(Some(r"C:\repo"), r"C:\repo\infra", Style::Windows);
+        let at = |path: &str| {
+            let a = locate(&anchor, path);
+            (a.uri, a.uri_base_id)
+        };
+        assert_eq!(
+            at(r"stacks\auth stack.yaml"),
+            ("infra/stacks/auth%20stack.yaml".to_string(), Some(SRCROOT))
+        );
+        assert_eq!(
+            at(r"C:\repo\stack.yaml"),
+            ("stack.yaml".to_string(), Some(SRCROOT))
+        );
+        assert_eq!(
+            at(r"c:/REPO/x#1.yaml"),
+            ("x%231.yaml".to_string(), Some(SRCROOT))
+        );
+        assert_eq!(
+            at(r"D:\other\stack.yaml"),
+            ("file:///D:/other/stack.yaml".to_string(), None)
+        );
+        assert_eq!(at(r"..\..\up.yaml"), ("../../up.yaml".to_string(), None));
+        let posix = Anchor::new(Some("/repo"), "/repo", Style::Posix);
+        let a = locate(&posix, r"a\b.yaml");
+        assert_eq!(
+            (a.uri.as_str(), a.uri_base_id),
+            ("a%5Cb.yaml", Some(SRCROOT))
+        );
+        let a = locate(&posix, "/srv/x.yaml");
+        assert_eq!(
+            (a.uri.as_str(), a.uri_base_id),
+            ("file:///srv/x.yaml", None)
+        );
+    }
 }
