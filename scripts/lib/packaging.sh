@@ -36,7 +36,9 @@ real_python() {
 # Prints the path of the wheel for this checkout's version. With WHEEL_DIR set and a wheel of the
 # version in it, that wheel is used (.ci/run builds it once for both scripts); otherwise it is
 # built with maturin (installed into a virtualenv under $work when not on PATH) into WHEEL_DIR, or
-# into $work/wheels. Build output goes to standard error.
+# into $work/wheels, with the cargo profile WHEEL_PROFILE (default `release`, what ships; .ci/run
+# uses `dev`, which reuses the test build: the packaging is the same, only the optimisation is not).
+# Build output goes to standard error.
 ensure_wheel() {
   local version dir wheel maturin
   version=$(crate_version)
@@ -52,8 +54,8 @@ ensure_wheel() {
       maturin="$work/maturin-venv/bin/maturin"
     fi
     local start=$SECONDS
-    (cd "$repo" && "$maturin" build --release --locked --out "$dir") >&2
-    echo "wheel built in $((SECONDS - start)) s" >&2
+    (cd "$repo" && "$maturin" build --profile "${WHEEL_PROFILE:-release}" --locked --out "$dir") >&2
+    echo "wheel built (profile ${WHEEL_PROFILE:-release}) in $((SECONDS - start)) s" >&2
     wheel=$(find "$dir" -maxdepth 1 -name "cfn_cognito_lint-$version-*.whl" | head -n 1)
   fi
   [ -n "$wheel" ] || fail "no wheel cfn_cognito_lint-$version-*.whl in $dir after the build"
