@@ -14,14 +14,25 @@ crate_version() {
   sed -n '/^\[package\]/,/^\[/{s/^version *= *"\([^"]*\)".*/\1/p}' "$repo/Cargo.toml" | head -n 1
 }
 
-# A PATH without any folder that holds cargo or rustc: what a machine without Rust sees.
+# A PATH on which cargo, rustc and rustup cannot be found: what a machine without Rust sees. A
+# folder that holds one of them is replaced by a folder (under $work) of links to everything else
+# in it, so that git, bash and the rest of, say, /usr/bin stay.
 no_rust_path() {
-  local out="" dir
+  local out="" dir n=0 entry name
   local IFS=:
   for dir in $PATH; do
-    [ -n "$dir" ] || continue
+    [ -n "$dir" ] && [ -d "$dir" ] || continue
     if [ -e "$dir/cargo" ] || [ -e "$dir/rustc" ] || [ -e "$dir/rustup" ]; then
-      continue
+      n=$((n + 1))
+      mkdir -p "$work/path-$n"
+      for entry in "$dir"/*; do
+        name=${entry##*/}
+        case "$name" in
+          cargo | cargo-* | rustc | rustdoc | rustup | rust-* | rustfmt | clippy-driver) continue ;;
+        esac
+        ln -s "$entry" "$work/path-$n/$name"
+      done
+      dir="$work/path-$n"
     fi
     out="${out:+$out:}$dir"
   done
