@@ -17,6 +17,8 @@ use cfn_cognito_lint::rules::registry::{self, RULES};
 use cfn_cognito_lint::rules::{Settings, Severity};
 use cfn_cognito_lint::{Options, Outcome, lint_paths_with, lint_stdin};
 
+mod cli_graph;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     Human,
@@ -224,6 +226,9 @@ fn list_rules() -> String {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = cli_graph::dispatch() {
+        return code;
+    }
     let cli = Cli::parse();
     if cli.list_rules {
         let mut text = list_rules();
@@ -276,6 +281,7 @@ fn main() -> ExitCode {
             parameters_source: parameters_source.clone(),
             config_stacks: cfn_cognito_lint::config_stacks(config, cli.config_env.as_deref())?,
             names_defined_elsewhere: false,
+            visit: None,
         })
     };
     let options = match options_of(&config) {
