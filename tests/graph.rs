@@ -99,7 +99,7 @@ fn rules(findings: &[access::FindingRef]) -> Vec<&str> {
 
 /// The seed stack (two files, one stack): the user pool's door with open self sign-up behind a
 /// PreSignUp trigger, the signed-in role with its service wildcards (PM001 on each), the
-/// unauthenticated role attached while guests are off (IP005 on that edge).
+/// unauthenticated role attached while guests are off (a closed guest door, IP005 on its edge).
 #[test]
 fn seed_stack() {
     let g = one("fixtures/seeds");
@@ -119,13 +119,13 @@ fn seed_stack() {
         ["self sign-up (AllowAdminCreateUserOnly not true)"]
     );
     assert!(rules(&door.findings).contains(&"IP009"));
-    assert!(
-        g.node("door:CognitoIdentityPool:guest").is_none(),
-        "guests are off"
-    );
+    let guests = node(&g, "door:CognitoIdentityPool:guest");
+    assert_eq!(guests.label, "Guests (off)");
+    let guests_info = guests.door.as_ref().unwrap_or_else(|| panic!("not a door"));
+    assert_eq!(guests_info.enabled, Some("false"));
     let e = edge(
         &g,
-        "pool:CognitoIdentityPool",
+        "door:CognitoIdentityPool:guest",
         "role:CognitoUnAuthorizedRole",
     );
     assert_eq!(e.kind, EdgeKind::Unauthenticated);
@@ -378,4 +378,171 @@ fn subcommand() {
     assert_eq!(missing.code, Some(2));
     let bad = common::run_bin_in(&root, &["graph", "--format", "svg", "fixtures/seeds"]);
     assert_eq!(bad.code, Some(2));
+}
+
+/// The html page: one file, nothing fetched (no `http:`/`https:` anywhere, not even an SVG
+/// namespace), a drawn node per node of the graph, the panel's data as JSON that cannot close
+/// its script element early.
+#[test]
+fn html_is_self_contained() {
+    let g = one("fixtures/seeds");
+    let html = access::html::render(std::slice::from_ref(&g));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for bad in ["http:", "https:", "//cdn", "@import", "<link", " src="] {
+        assert!(!html.contains(bad), "{bad} in the page");
+    }
+    assert_eq!(html.matches("<g class=\"node ").count(), g.nodes.len());
+    assert_eq!(html.matches("<path class=\"edge\"").count(), g.edges.len());
+    let start = html
+        .find("class=\"data\">")
+        .map(|i| i + "class=\"data\">".len());
+    let data = start.and_then(|s| html[s..].find("</script>").map(|e| &html[s..s + e]));
+    let data = data.unwrap_or_else(|| panic!("no panel data"));
+    let parsed: serde_json::Value =
+        serde_json::from_str(data).unwrap_or_else(|e| panic!("panel data: {e}"));
+    assert_eq!(
+        parsed["nodes"].as_array().map(Vec::len),
+        Some(g.nodes.len())
+    );
+    // The role's statements, with where they are written, for the panel.
+    let role = parsed["nodes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|n| n["id"] == "role:CognitoAuthorizedRole"))
+        .unwrap_or_else(|| panic!("no role"));
+    assert_eq!(
+        role["statements"][0]["file"],
+        "fixtures/seeds/identity-pool.yaml"
+    );
+    assert_eq!(role["statements"][0]["line"], 57);
+    assert_eq!(
+        role["statements"][0]["actions"],
+        serde_json::json!([
+            "mobileanalytics:PutEvents",
+            "cognito-sync:*",
+            "cognito-identity:*",
+            "iot:*"
+        ])
+    );
+    // Print styles.
+    assert!(html.contains("@media print"));
+}
+
+/// Text from the template never becomes markup: a logical ID cannot, but a policy name and an
+/// action string can hold `<`, `&` and quotes.
+#[test]
+fn html_escapes_template_text() {
+    assert_eq!(
+        access::html::escape("<script>\"a\" & 'b'"),
+        "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;"
+    );
+    let dir = common::fresh_temp_dir("graph-html-escape");
+    common::write_file(
+        &dir,
+        "t.yaml",
+        GUEST_POOL.replace("ACTION", "s3:Get</script><b>"),
+    );
+    let mut gs = graphs(&[dir.join("t.yaml").to_string_lossy().as_ref()]);
+    let html = access::html::render(&gs);
+    assert!(!html.contains("</script><b>"), "{html}");
+    assert!(html.contains("s3: Get&lt;/script&gt;&lt;b&gt;"));
+    assert!(html.contains("\\u003c/script>\\u003cb>"));
+    gs.clear();
+}
+
+const GUEST_POOL: &str = "\
+Resources:
+  Pool:
+    Type: AWS::Cognito::IdentityPool
+    Properties:
+      AllowUnauthenticatedIdentities: true
+  Guest:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: cognito-identity.amazonaws.com}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals: {cognito-identity.amazonaws.com:aud: !Ref Pool}
+              ForAnyValue:StringLike: {cognito-identity.amazonaws.com:amr: unauthenticated}
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: 'ACTION', Resource: '*'}
+  Attach:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      Roles: {unauthenticated: !GetAtt Guest.Arn}
+";
+
+/// A large stack: roles without findings are collapsed in the html (and the page says how
+/// many); the other formats keep every node.
+#[test]
+fn html_collapses_roles_without_findings() {
+    let mut text = String::from("Resources:\n");
+    for i in 0..80 {
+        let action = if i == 7 { "s3:*" } else { "s3:GetObject" };
+        let resource = if i == 7 {
+            "'*'".to_string()
+        } else {
+            format!("!Sub '${{Bucket}}/${{!cognito-identity.amazonaws.com:sub}}/{i}'")
+        };
+        text.push_str(&format!(
+            "  Pool{i}:
+    Type: AWS::Cognito::IdentityPool
+    Properties:
+      AllowUnauthenticatedIdentities: false
+      DeveloperProviderName: login{i}.example.com
+  Role{i}:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {{Federated: cognito-identity.amazonaws.com}}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals: {{cognito-identity.amazonaws.com:aud: !Ref Pool{i}}}
+              ForAnyValue:StringLike: {{cognito-identity.amazonaws.com:amr: authenticated}}
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - {{Effect: Allow, Action: '{action}', Resource: {resource}}}
+  Attach{i}:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool{i}
+      Roles: {{authenticated: !GetAtt Role{i}.Arn}}
+"
+        ));
+    }
+    text.push_str("  Bucket:\n    Type: AWS::S3::Bucket\n");
+    let dir = common::fresh_temp_dir("graph-collapse");
+    common::write_file(&dir, "big.yaml", &text);
+    let gs = graphs(&[dir.join("big.yaml").to_string_lossy().as_ref()]);
+    let g = &gs[0];
+    assert_eq!(g.nodes.len(), 320, "pools, doors, roles, permissions");
+    let html = access::html::render(&gs);
+    assert!(
+        html.contains("79 roles without findings are collapsed (158 nodes not drawn)"),
+        "{}",
+        html.lines()
+            .find(|l| l.contains("collapsed"))
+            .unwrap_or_default()
+    );
+    assert_eq!(html.matches("<g class=\"node ").count(), 320 - 158);
+    assert!(html.contains("data-node") && html.contains("Role Role7"));
+    assert!(!html.contains(">Role Role8<"));
+    assert_eq!(
+        access::json::render(&gs)
+            .matches("\"kind\": \"role\"")
+            .count(),
+        80
+    );
 }

@@ -42,7 +42,7 @@ pub fn render_one(g: &AccessGraph) -> String {
         let text = label(&node_lines(n));
         let (open, close) = match n.kind {
             super::NodeKind::IdentityPool => ("[[\"", "\"]]"),
-            super::NodeKind::Door => ("([\"", "\"])"),
+            super::NodeKind::Door => ("(\"", "\")"),
             super::NodeKind::Role => ("[\"", "\"]"),
             super::NodeKind::Permissions | super::NodeKind::ManagedPolicy => ("[/\"", "\"/]"),
         };

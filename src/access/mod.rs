@@ -161,7 +161,8 @@ pub struct DoorInfo {
     /// `guest`, `user-pool`, `provider`, `login`, `oidc`, `saml`, `developer`, `classic-flow`,
     /// `signed-in`.
     pub kind: &'static str,
-    /// For guests and the classic flow: `true` or `unknown` (a parameter, an import).
+    /// For guests and the classic flow: `true`, `unknown` (a parameter, an import), or
+    /// `false` (guests: off, drawn because a role is attached for them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<&'static str>,
     /// Why anyone on the internet can walk in (open sign-up), each reason.
@@ -864,20 +865,35 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
             let doors_in = signed_in.get(&p).cloned().unwrap_or_default();
             let mut edges: Vec<usize> = Vec::new();
             match a.slot {
-                Slot::Unauthenticated => match guest_door.get(&p) {
-                    Some(&g) => edges.push(b.edge(
-                        g,
-                        rn,
-                        EdgeKind::Unauthenticated,
-                        "unauthenticated".into(),
-                    )),
-                    None => edges.push(b.edge(
-                        pn,
-                        rn,
-                        EdgeKind::Unauthenticated,
-                        "unauthenticated (guests off)".into(),
-                    )),
-                },
+                Slot::Unauthenticated => {
+                    let g = match guest_door.get(&p) {
+                        Some(&g) => g,
+                        None => {
+                            // Guests are off, yet a role is attached for them: a closed door.
+                            let pname = b.name(p);
+                            let g = b.node(
+                                format!("door:{pname}:guest"),
+                                NodeKind::Door,
+                                "Guests (off)".into(),
+                                Some(t.resources[p].key_span),
+                            );
+                            b.nodes[g].door = Some(DoorInfo {
+                                kind: "guest",
+                                enabled: Some("false"),
+                                open_sign_up: Vec::new(),
+                                pre_sign_up: false,
+                            });
+                            b.nodes[g].details.push(
+                                "AllowUnauthenticatedIdentities is false: no guest gets this role"
+                                    .into(),
+                            );
+                            b.edge(pn, g, EdgeKind::Door, String::new());
+                            guest_door.insert(p, g);
+                            g
+                        }
+                    };
+                    edges.push(b.edge(g, rn, EdgeKind::Unauthenticated, "unauthenticated".into()));
+                }
                 Slot::Authenticated => {
                     let from = if doors_in.is_empty() {
                         vec![signed_in_door(&mut b, pn, p, &pools)]
