@@ -27,7 +27,7 @@ enum GraphFormat {
 /// users of each provider, the classic flow), the roles they lead to and what each role may
 /// do, with the findings on each node and edge.
 #[derive(Parser, Debug)]
-#[command(name = "cfn-cognito-lint graph", version)]
+#[command(name = "cfn-cognito-lint graph", bin_name = "cfn-cognito-lint graph", version)]
 struct GraphCli {
     /// Template files or directories (default: the current directory); `-` reads standard input.
     paths: Vec<PathBuf>,
@@ -179,6 +179,9 @@ fn run(cli: &GraphCli) -> ExitCode {
         eprintln!("cfn-cognito-lint: {e}");
     }
     let graphs = collector.graphs();
+    if graphs.is_empty() {
+        eprintln!("note: no identity pool and no Cognito-assumable role in these templates");
+    }
     let text = match cli.format {
         GraphFormat::Mermaid => access::mermaid::render(&graphs),
         GraphFormat::Dot => access::dot::render(&graphs),
