@@ -27,7 +27,11 @@ enum GraphFormat {
 /// users of each provider, the classic flow), the roles they lead to and what each role may
 /// do, with the findings on each node and edge.
 #[derive(Parser, Debug)]
-#[command(name = "cfn-cognito-lint graph", bin_name = "cfn-cognito-lint graph", version)]
+#[command(
+    name = "cfn-cognito-lint graph",
+    bin_name = "cfn-cognito-lint graph",
+    version
+)]
 struct GraphCli {
     /// Template files or directories (default: the current directory); `-` reads standard input.
     paths: Vec<PathBuf>,
