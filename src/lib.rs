@@ -3,6 +3,7 @@
 //! The library parses, builds the graph and runs the rules; it never prints or exits.
 //! [`lint_source`] lints one text, [`lint_paths`] files and directories in parallel.
 
+pub mod access;
 pub mod config;
 pub mod graph;
 pub mod iam;
@@ -57,6 +58,28 @@ pub struct Options {
     /// tool cannot read: a fragment there (no `AWSTemplateFormatVersion`) may use names that
     /// service defines or generates.
     pub names_defined_elsewhere: bool,
+    /// Called with every stack (and single template) the run analyses, after its rules ran:
+    /// the access graph (`graph` subcommand) reads the assembled template and its findings.
+    pub visit: Option<Visitor>,
+}
+
+/// A stack the run analysed: its name, files, assembled template and findings (in stack spans,
+/// rules turned off removed).
+pub struct StackView<'a> {
+    pub name: &'a str,
+    pub files: &'a [std::sync::Arc<stack::SourceFile>],
+    pub template: &'a Template,
+    pub findings: &'a [Finding],
+}
+
+/// What [`Options::visit`] calls.
+#[derive(Clone)]
+pub struct Visitor(pub std::sync::Arc<dyn Fn(StackView<'_>) + Send + Sync>);
+
+impl std::fmt::Debug for Visitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Visitor")
+    }
 }
 
 /// A stack a config names: `stacks: {NAME: {files: [...], parameters: FILE}}`.
@@ -255,7 +278,7 @@ fn lint_source_with(
         }
     }
     let mut report = FileReport::new(path, text);
-    let findings = lint_text(&report.source, explicit, options, on_parse);
+    let findings = lint_text(path, &report.source, explicit, options, on_parse);
     match findings {
         Ok(mut findings) => {
             findings.retain(|f| options.settings.enabled(f.rule.id));
@@ -277,6 +300,7 @@ fn lint_source_with(
 type OnParse<'a> = Option<&'a mut (dyn FnMut(&template::Tree, NodeId, &str) + 'a)>;
 
 fn lint_text(
+    path: &str,
     text: &str,
     explicit: bool,
     options: &Options,
@@ -358,12 +382,31 @@ fn lint_text(
             .tree
             .get(template.root, "AWSTemplateFormatVersion")
             .is_none();
-    Ok(run_rules(
+    let findings = run_rules(
         &template,
         &stack::Sources::single(text),
         parsed.issues,
         options,
-    ))
+    );
+    if let Some(visit) = &options.visit {
+        let files = [std::sync::Arc::new(stack::SourceFile::new(
+            path.to_string(),
+            text.to_string(),
+            0,
+        ))];
+        let enabled: Vec<Finding> = findings
+            .iter()
+            .filter(|f| options.settings.enabled(f.rule.id))
+            .cloned()
+            .collect();
+        (visit.0)(StackView {
+            name: path,
+            files: &files,
+            template: &template,
+            findings: &enabled,
+        });
+    }
+    Ok(findings)
 }
 
 /// Runs the graph and every check on a parsed template.
@@ -1143,6 +1186,14 @@ pub fn lint_stack(st: &stack::Stack, options: &Options) -> Vec<Finding> {
     };
     // A limit exceeded in a file stops that file's other findings.
     findings.retain(|f| settings.enabled(f.rule.id));
+    if let (Some(visit), Some(t)) = (&options.visit, &st.template) {
+        (visit.0)(StackView {
+            name: &st.name,
+            files: &st.files,
+            template: t,
+            findings: &findings,
+        });
+    }
     findings
 }
 

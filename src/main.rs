@@ -17,6 +17,8 @@ use cfn_cognito_lint::rules::registry::{self, RULES};
 use cfn_cognito_lint::rules::{Settings, Severity};
 use cfn_cognito_lint::{Options, Outcome, lint_paths_with, lint_stdin};
 
+mod cli_graph;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     Human,
@@ -200,14 +202,25 @@ fn cli_errors(cli: &Cli) -> Vec<String> {
 /// Settings from the config, with the command line winning: `--select` replaces the config's
 /// `select`, `--ignore` adds to its `ignore`, `--severity` overrides its `severity`.
 fn settings(cli: &Cli, config: &Config) -> Result<Settings, String> {
+    settings_from(&cli.select, &cli.ignore, &cli.severity, config)
+}
+
+/// The settings of a run: the config's, with `--select` (replacing the config's), `--ignore`
+/// (adding to it) and `--severity` (overriding it) given on the command line.
+fn settings_from(
+    cli_select: &[String],
+    cli_ignore: &[String],
+    cli_severity: &[String],
+    config: &Config,
+) -> Result<Settings, String> {
     let mut s = Settings {
         options: config.options.clone(),
         ..Settings::default()
     };
-    let select = if cli.select.is_empty() {
+    let select = if cli_select.is_empty() {
         config.select.clone().unwrap_or_default()
     } else {
-        cli.select.clone()
+        cli_select.to_vec()
     };
     s.disabled.extend(rules_of(&config.ignore, "ignore")?);
     for (rule, level) in &config.severity {
@@ -224,8 +237,8 @@ fn settings(cli: &Cli, config: &Config) -> Result<Settings, String> {
                 .filter(|id| !selected.contains(id)),
         );
     }
-    s.disabled.extend(rules_of(&cli.ignore, "--ignore")?);
-    for item in &cli.severity {
+    s.disabled.extend(rules_of(cli_ignore, "--ignore")?);
+    for item in cli_severity {
         let Some((rule, level)) = item.split_once('=') else {
             return Err(format!("--severity takes RULE=LEVEL, got `{item}`"));
         };
@@ -410,6 +423,9 @@ fn list_rules_json() -> String {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = cli_graph::dispatch() {
+        return code;
+    }
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let help_color = match color_flag(&args) {
         Some(ColorWhen::Always) => clap::ColorChoice::Always,
@@ -489,6 +505,11 @@ fn main() -> ExitCode {
         },
         None => (Vec::new(), String::new()),
     };
+    // The job summary of GitHub Actions carries each stack's access graph: collected while the
+    // run analyses its stacks (nothing is built when there is no summary to write).
+    let summary_path = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty());
+    let graphs = cfn_cognito_lint::access::Collector::default();
+    let visit = summary_path.is_some().then(|| graphs.visitor());
     // The options a config gives (with the command line winning).
     let options_of = |config: &Config| -> Result<Options, String> {
         Ok(Options {
@@ -506,6 +527,7 @@ fn main() -> ExitCode {
             parameters_source: parameters_source.clone(),
             config_stacks: cfn_cognito_lint::config_stacks(config, cli.config_env.as_deref())?,
             names_defined_elsewhere: false,
+            visit: visit.clone(),
         })
     };
     let options = match options_of(&config) {
@@ -698,13 +720,14 @@ fn main() -> ExitCode {
     }
     // The job summary of GitHub Actions, whatever the format; a failure to write it is not the
     // lint's (the report is written).
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+    if let Some(path) = summary_path {
         let links = report::summary::Links::from_env();
+        let sections = cfn_cognito_lint::access::mermaid_for_summary(&graphs.graphs());
         let ctx = report::summary::Context {
             anchor: &anchor,
             links: links.as_ref(),
-            // The access graph of each stack goes here (a section per stack).
-            extra_sections: &[],
+            // The access graph of each stack with a finding at warning or above.
+            extra_sections: &sections,
         };
         if let Err(e) = report::summary::append(Path::new(&path), &linted, &ctx) {
             eprintln!("cfn-cognito-lint: warning: job summary not written: {e}");

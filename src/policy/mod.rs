@@ -480,7 +480,7 @@ const CLIENT: &str = "AWS::Cognito::UserPoolClient";
 /// The resources of one type a value refers to anywhere inside it (`Ref`, `GetAtt`, `${X}` and
 /// `${X.Attr}` of a `Sub`), e.g. the user pool of
 /// `!Sub cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}:${Client}`.
-fn named_resources(t: &Template, node: NodeId, ty: &str) -> Vec<usize> {
+pub fn named_resources(t: &Template, node: NodeId, ty: &str) -> Vec<usize> {
     let tree = &t.tree;
     let mut out = Vec::new();
     let mut names: Vec<String> = Vec::new();
@@ -552,7 +552,7 @@ fn self_sign_up(t: &Template, props: NodeId) -> Option<Option<NodeId>> {
 }
 
 /// The user pool's `PreSignUp` trigger, if some branch sets one.
-fn pre_sign_up(t: &Template, props: NodeId) -> Option<NodeId> {
+pub fn pre_sign_up(t: &Template, props: NodeId) -> Option<NodeId> {
     let tree = &t.tree;
     let lc = tree.get(props, "LambdaConfig")?;
     intrinsic::values(tree, lc)
@@ -598,8 +598,22 @@ fn client_social(t: &Template, client: NodeId) -> Option<(&'static str, NodeId)>
 /// The door through which anyone can become a signed-in identity of an identity pool: an open
 /// one if there is one, else one a `PreSignUp` trigger may close.
 fn pool_door(t: &Template, pool: usize) -> Option<Door> {
+    let mut found = pool_doors(t, pool);
+    let open = found.iter().position(Door::open);
+    match open {
+        Some(k) => Some(found.swap_remove(k)),
+        None => found.into_iter().next(),
+    }
+}
+
+/// Every door through which anyone can become a signed-in identity of an identity pool (open
+/// or behind a `PreSignUp` trigger), in the order the pool names its providers: the access
+/// graph shows each.
+pub fn pool_doors(t: &Template, pool: usize) -> Vec<Door> {
     let tree = &t.tree;
-    let props = t.resources.get(pool)?.properties?;
+    let Some(props) = t.resources.get(pool).and_then(|r| r.properties) else {
+        return Vec::new();
+    };
     let mut found: Vec<Door> = Vec::new();
     if let Some(logins) = tree.get(props, "SupportedLoginProviders") {
         for v in intrinsic::values(tree, logins) {
@@ -690,11 +704,7 @@ fn pool_door(t: &Template, pool: usize) -> Option<Door> {
             }
         }
     }
-    let open = found.iter().position(Door::open);
-    match open {
-        Some(k) => Some(found.swap_remove(k)),
-        None => found.into_iter().next(),
-    }
+    found
 }
 
 fn inline_policies(

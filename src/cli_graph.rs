@@ -1,0 +1,202 @@
+//! `cfn-cognito-lint graph [PATH]... --format mermaid|dot|json|html [-o FILE]`: the access graph
+//! of every stack (CLI.md, *Graph*). The stacks are found and linted by the lint's own pipeline
+//! (`lint_paths_with`), which hands each analysed stack to the graph's collector.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use clap::{Parser, ValueEnum};
+
+use cfn_cognito_lint::access::{self, Collector};
+use cfn_cognito_lint::config::{self, Config};
+use cfn_cognito_lint::rules::Settings;
+use cfn_cognito_lint::{Options, lint_paths_with, lint_stdin};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
+    Json,
+    Html,
+}
+
+/// Who can do what: the access graph of every identity pool — its doors (guests, signed-in
+/// users of each provider, the classic flow), the roles they lead to and what each role may
+/// do, with the findings on each node and edge.
+#[derive(Parser, Debug)]
+#[command(
+    name = "cfn-cognito-lint graph",
+    bin_name = "cfn-cognito-lint graph",
+    version
+)]
+struct GraphCli {
+    /// Template files or directories (default: the current directory); `-` reads standard input.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "mermaid")]
+    format: GraphFormat,
+    /// Write the graph to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Config file for every file [default: for each file, the nearest .cfn-cognito-lint.yaml
+    /// upwards from its folder].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The Serverless stage.
+    #[arg(long, value_name = "NAME")]
+    stage: Option<String>,
+    /// Parameter values for the stacks (as for the lint).
+    #[arg(long, value_name = "FILE")]
+    parameters: Option<PathBuf>,
+    /// The samconfig.toml environment whose `parameter_overrides` `--parameters` reads.
+    #[arg(long, value_name = "ENV")]
+    config_env: Option<String>,
+    /// The name standard input is reported under.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    stdin_filename: String,
+}
+
+/// Runs `graph` when it is the first argument (a path named `graph` is written `./graph`).
+pub fn dispatch() -> Option<ExitCode> {
+    let mut args = std::env::args_os();
+    let bin = args.next()?;
+    if args.next()? != "graph" {
+        return None;
+    }
+    let cli = GraphCli::parse_from(std::iter::once(bin).chain(args));
+    Some(run(&cli))
+}
+
+/// Settings a config gives (rules turned off, severities): the graph colours by them.
+fn settings_of(config: &Config) -> Result<Settings, String> {
+    super::settings_from(&[], &[], &[], config)
+}
+
+fn run(cli: &GraphCli) -> ExitCode {
+    let collector = Collector::default();
+    let (parameters, parameters_source) = match &cli.parameters {
+        Some(p) => match cfn_cognito_lint::stack::params::load(p, cli.config_env.as_deref()) {
+            Ok(v) => (v, format!("--parameters {}", p.display())),
+            Err(e) => return super::usage_error(&e),
+        },
+        None => (Vec::new(), String::new()),
+    };
+    let options_of = |config: &Config| -> Result<Options, String> {
+        Ok(Options {
+            settings: settings_of(config)?,
+            limits: config.limits,
+            exclude: config.exclude.clone(),
+            exclude_root: config
+                .path
+                .as_deref()
+                .map(|p| cfn_cognito_lint::stack::absolute(p.parent().unwrap_or(Path::new("")))),
+            stage: cli.stage.clone(),
+            parameters: parameters.clone(),
+            parameters_source: parameters_source.clone(),
+            config_stacks: cfn_cognito_lint::config_stacks(config, cli.config_env.as_deref())?,
+            visit: Some(collector.visitor()),
+            ..Options::default()
+        })
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let config_path = cli.config.clone().or_else(|| config::find(&cwd));
+    let options = match config_path
+        .as_deref()
+        .map(config::load)
+        .transpose()
+        .and_then(|c| options_of(&c.unwrap_or_default()))
+    {
+        Ok(o) => o,
+        Err(e) => return super::usage_error(&e),
+    };
+    let cache: Mutex<HashMap<Option<PathBuf>, Arc<Options>>> = Mutex::new(HashMap::from([(
+        config_path.clone(),
+        Arc::new(options.clone()),
+    )]));
+    let options_for = |dir: &Path| -> Result<Arc<Options>, String> {
+        let path = match &cli.config {
+            Some(_) => config_path.clone(),
+            None => config::find(dir),
+        };
+        let mut guard = cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(o) = guard.get(&path) {
+            return Ok(o.clone());
+        }
+        let config = match &path {
+            Some(p) => config::load(p)?,
+            None => Config::default(),
+        };
+        let o = Arc::new(options_of(&config)?);
+        guard.insert(path, o.clone());
+        Ok(o)
+    };
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(32 * 1024 * 1024)
+        .build_global();
+    let mut errors = Vec::new();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for p in &cli.paths {
+        if p.as_os_str() == "-" {
+            use std::io::Read;
+            let mut buf = Vec::new();
+            let limit = options.limits.max_file_size.saturating_add(1);
+            if let Err(e) = std::io::stdin().lock().take(limit).read_to_end(&mut buf) {
+                return super::usage_error(&format!("reading standard input: {e}"));
+            }
+            lint_stdin(&cli.stdin_filename, buf, &options);
+        } else {
+            paths.push(p.clone());
+        }
+    }
+    if cli.paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let mut read = Vec::new();
+    if !paths.is_empty() {
+        let outcome = lint_paths_with(&paths, &options, &options_for);
+        errors.extend(outcome.errors);
+        read = outcome.read;
+    }
+    for e in &errors {
+        eprintln!("cfn-cognito-lint: {e}");
+    }
+    let graphs = collector.graphs();
+    if graphs.is_empty() {
+        eprintln!("note: no identity pool and no Cognito-assumable role in these templates");
+    }
+    let text = match cli.format {
+        GraphFormat::Mermaid => access::mermaid::render(&graphs),
+        GraphFormat::Dot => access::dot::render(&graphs),
+        GraphFormat::Json => access::json::render(&graphs),
+        GraphFormat::Html => access::html::render(&graphs),
+    };
+    let written = match &cli.output {
+        Some(path) => {
+            let target = cfn_cognito_lint::stack::absolute(path);
+            let existing_source = std::fs::read(path)
+                .is_ok_and(|b| cfn_cognito_lint::looks_like_source(&String::from_utf8_lossy(&b)));
+            if existing_source || read.contains(&target) {
+                return super::usage_error(&format!(
+                    "--output {} names a template or a file this run reads: refusing to overwrite it",
+                    path.display()
+                ));
+            }
+            super::write_through_temp(path, |w| w.write_all(text.as_bytes()))
+                .map_err(|e| format!("{}: {e}", path.display()))
+        }
+        None => match super::write_stdout(&text) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.map_err(|e| e.to_string()),
+        },
+    };
+    if let Err(e) = written {
+        return super::usage_error(&format!("writing the graph: {e}"));
+    }
+    if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
