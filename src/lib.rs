@@ -3,10 +3,13 @@
 //! The library parses, builds the graph and runs the rules; it never prints or exits.
 //! [`lint_source`] lints one text, [`lint_paths`] files and directories in parallel.
 
+pub mod baseline;
 pub mod config;
+pub mod fix;
 pub mod graph;
 pub mod iam;
 mod input;
+pub mod output;
 pub mod policy;
 pub mod report;
 pub mod rules;
