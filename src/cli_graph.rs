@@ -174,16 +174,10 @@ fn run(cli: &GraphCli) -> ExitCode {
     };
     let written = match &cli.output {
         Some(path) => {
-            let target = cfn_cognito_lint::stack::absolute(path);
-            let existing_source = std::fs::read(path)
-                .is_ok_and(|b| cfn_cognito_lint::looks_like_source(&String::from_utf8_lossy(&b)));
-            if existing_source || read.contains(&target) {
-                return super::usage_error(&format!(
-                    "--output {} names a template or a file this run reads: refusing to overwrite it",
-                    path.display()
-                ));
+            if let Err(e) = cfn_cognito_lint::output::refuse_overwrite("--output", path, &read) {
+                return super::usage_error(&e);
             }
-            super::write_through_temp(path, |w| w.write_all(text.as_bytes()))
+            cfn_cognito_lint::output::write_through_temp(path, text.as_bytes())
                 .map_err(|e| format!("{}: {e}", path.display()))
         }
         None => match super::write_stdout(&text) {

@@ -4,10 +4,13 @@
 //! [`lint_source`] lints one text, [`lint_paths`] files and directories in parallel.
 
 pub mod access;
+pub mod baseline;
 pub mod config;
+pub mod fix;
 pub mod graph;
 pub mod iam;
 mod input;
+pub mod output;
 pub mod paths;
 pub mod policy;
 pub mod report;

@@ -11,11 +11,13 @@ use std::sync::{Arc, Mutex};
 
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
+use cfn_cognito_lint::baseline::Baseline;
 use cfn_cognito_lint::config::{self, Config};
 use cfn_cognito_lint::report::{self, escape_controls};
 use cfn_cognito_lint::rules::registry::{self, RULES};
 use cfn_cognito_lint::rules::{Settings, Severity};
 use cfn_cognito_lint::{Options, Outcome, lint_paths_with, lint_stdin};
+use cfn_cognito_lint::{fix, output};
 
 mod cli_graph;
 
@@ -139,6 +141,21 @@ struct Cli {
     /// The name standard input is reported under.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     stdin_filename: String,
+    /// Apply the safe fixes in place (and `--unsafe-fixes`); the report shows what remains.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Print the fixes as a unified diff and change nothing (exit 1 when a file would change).
+    #[arg(long)]
+    diff: bool,
+    /// With --fix or --diff, also the fixes that change what the stack does.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Report only the findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write today's findings to this baseline file (JSON) and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
+    write_baseline: Option<PathBuf>,
 }
 
 /// Prints each line of `msg` as an error of the tool (several config errors come at once) and
@@ -510,6 +527,10 @@ fn main() -> ExitCode {
     let summary_path = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty());
     let graphs = cfn_cognito_lint::access::Collector::default();
     let visit = summary_path.is_some().then(|| graphs.visitor());
+    let baseline = match cli.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(b) => b,
+        Err(e) => return usage_error(&e),
+    };
     // The options a config gives (with the command line winning).
     let options_of = |config: &Config| -> Result<Options, String> {
         Ok(Options {
@@ -573,34 +594,64 @@ fn main() -> ExitCode {
         .stack_size(32 * 1024 * 1024)
         .build_global();
 
-    let mut outcome = Outcome::default();
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for p in &cli.paths {
-        if p.as_os_str() == "-" {
-            // At most max-file-size + 1 bytes: endless input (`yes |`, `< /dev/zero`) stops
-            // there and is a TM010.
-            let mut buf = Vec::new();
-            let limit = options.limits.max_file_size.saturating_add(1);
-            if let Err(e) = std::io::stdin().lock().take(limit).read_to_end(&mut buf) {
-                return usage_error(&format!("reading standard input: {e}"));
-            }
-            outcome
-                .reports
-                .push(lint_stdin(&cli.stdin_filename, buf, &options));
-        } else {
-            paths.push(p.clone());
+    // Standard input is read once (a run after --fix lints it again from these bytes).
+    let mut stdin_bytes = None;
+    if cli.paths.iter().any(|p| p.as_os_str() == "-") {
+        // At most max-file-size + 1 bytes: endless input (`yes |`, `< /dev/zero`) stops
+        // there and is a TM010.
+        let mut buf = Vec::new();
+        let limit = options.limits.max_file_size.saturating_add(1);
+        if let Err(e) = std::io::stdin().lock().take(limit).read_to_end(&mut buf) {
+            return usage_error(&format!("reading standard input: {e}"));
         }
+        stdin_bytes = Some(buf);
     }
-    if cli.paths.is_empty() {
-        paths.push(PathBuf::from("."));
+    let lint_all = || {
+        let mut outcome = Outcome::default();
+        let mut paths: Vec<PathBuf> = Vec::new();
+        let mut stdin = stdin_bytes.clone();
+        for p in &cli.paths {
+            if p.as_os_str() == "-" {
+                let buf = stdin.take().unwrap_or_default();
+                outcome
+                    .reports
+                    .push(lint_stdin(&cli.stdin_filename, buf, &options));
+            } else {
+                paths.push(p.clone());
+            }
+        }
+        if cli.paths.is_empty() {
+            paths.push(PathBuf::from("."));
+        }
+        if !paths.is_empty() {
+            let more = lint_paths_with(&paths, &options, &options_for);
+            outcome.reports.extend(more.reports);
+            outcome.errors.extend(more.errors);
+            outcome.notes.extend(more.notes);
+            outcome.summary_notes.extend(more.summary_notes);
+            outcome.read.extend(more.read);
+            outcome.reports.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        outcome
+    };
+    let mut outcome = lint_all();
+    if let Some(path) = &cli.write_baseline {
+        return write_baseline(path, &outcome);
     }
-    if !paths.is_empty() {
-        let more = lint_paths_with(&paths, &options, &options_for);
-        outcome.reports.extend(more.reports);
-        outcome.errors.extend(more.errors);
-        outcome.notes.extend(more.notes);
-        outcome.summary_notes.extend(more.summary_notes);
-        outcome.reports.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut stale = baseline.as_ref().map(|b| b.filter(&mut outcome.reports));
+    if cli.fix || cli.diff {
+        let stdin_name = stdin_bytes.as_ref().map(|_| cli.stdin_filename.as_str());
+        let run = fix::run(&outcome.reports, &fix_mode(&cli, &options, stdin_name));
+        for m in &run.messages {
+            eprintln!("cfn-cognito-lint: {m}");
+        }
+        if cli.diff {
+            return print_diff(&cli, &run.diff, &outcome);
+        }
+        if run.files_changed > 0 {
+            outcome = lint_all();
+            stale = baseline.as_ref().map(|b| b.filter(&mut outcome.reports));
+        }
     }
     for line in outcome.errors.iter().flat_map(|e| e.lines()) {
         eprintln!("cfn-cognito-lint: {line}");
@@ -622,6 +673,9 @@ fn main() -> ExitCode {
         eprintln!("note: {n}");
     }
     if cli.verbose {
+        for n in stale.iter().flatten() {
+            eprintln!("{n}");
+        }
         for n in &outcome.notes {
             eprintln!("{n}");
         }
@@ -683,30 +737,11 @@ fn main() -> ExitCode {
     };
     let written = match &cli.output {
         Some(path) => {
-            // Never write the report over a file the run read (pre-commit appends the staged
-            // files after `--output`, so the first one would become the output).
-            let target = cfn_cognito_lint::stack::absolute(path);
-            let real = |p: &std::path::Path| std::fs::canonicalize(p).ok();
-            // An existing template or service that this run did not read is refused too.
-            let existing_source = std::fs::metadata(path).is_ok_and(|m| m.is_file()) && {
-                use std::io::Read;
-                let mut head = Vec::new();
-                let _ = std::fs::File::open(path)
-                    .and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
-                cfn_cognito_lint::looks_like_source(&String::from_utf8_lossy(&head))
-            };
-            if existing_source
-                || outcome
-                    .read
-                    .iter()
-                    .any(|r| *r == target || real(r).is_some_and(|a| Some(a) == real(&target)))
-            {
-                return usage_error(&format!(
-                    "--output {} names a template or a file this run reads: refusing to overwrite it (give the report its own file name, e.g. cognito.sarif)",
-                    path.display()
-                ));
+            if let Err(e) = output::refuse_overwrite("--output", path, &outcome.read) {
+                return usage_error(&e);
             }
-            write_through_temp(path, emit).map_err(|e| format!("{}: {e}", path.display()))
+            output::write_through_temp_with(path, emit)
+                .map_err(|e| format!("{}: {e}", path.display()))
         }
         None => match write_stdout_with(emit) {
             // A reader that stopped reading (`| head`) is not the tool failing: the exit code
@@ -774,40 +809,57 @@ fn print_quietly(text: &str) -> ExitCode {
     }
 }
 
-/// Writes a file through a temporary file beside it, renamed at the end, so an interrupted
-/// run never leaves a half-written report.
-fn write_through_temp(
-    path: &std::path::Path,
-    emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let write = |to: &std::path::Path,
-                 emit: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>| {
-        let mut w = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(to)?);
-        emit(&mut w)?;
-        w.flush()
-    };
-    let mut emit = Some(emit);
-    let mut once = |w: &mut dyn Write| match emit.take() {
-        Some(e) => e(w),
-        None => Ok(()),
-    };
-    // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`) is written as it is: renaming over
-    // it would replace it.
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return write(path, &mut once);
+/// `--write-baseline`: today's findings to the file; 0, or 2 when the run could not lint
+/// every path (an incomplete baseline is not written).
+fn write_baseline(path: &Path, outcome: &Outcome) -> ExitCode {
+    for e in &outcome.errors {
+        eprintln!("cfn-cognito-lint: {e}");
     }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = write(&tmp, &mut once).and_then(|_| std::fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if !outcome.errors.is_empty() {
+        return usage_error(&format!("{}: not written", path.display()));
     }
-    written
+    match cfn_cognito_lint::baseline::write(path, &outcome.reports, &outcome.read) {
+        Ok(n) => {
+            eprintln!("cfn-cognito-lint: wrote {n} findings to {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage_error(&e),
+    }
+}
+
+fn fix_mode(cli: &Cli, options: &Options, stdin_name: Option<&str>) -> fix::Mode {
+    fix::Mode {
+        write: cli.fix,
+        unsafe_fixes: cli.unsafe_fixes,
+        roots: if cli.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            cli.paths.clone()
+        },
+        stdin_name: stdin_name.map(str::to_string),
+        limits: options.limits,
+        quiet: cli.quiet,
+    }
+}
+
+/// `--diff`: the diff on standard output (or `--output`); 1 when a fix would change a file.
+fn print_diff(cli: &Cli, diff: &str, outcome: &Outcome) -> ExitCode {
+    for e in &outcome.errors {
+        eprintln!("cfn-cognito-lint: {e}");
+    }
+    let written = match &cli.output {
+        Some(path) => output::refuse_overwrite("--output", path, &outcome.read).and_then(|_| {
+            output::write_through_temp(path, diff.as_bytes())
+                .map_err(|e| format!("{}: {e}", path.display()))
+        }),
+        None => match write_stdout(diff) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+            _ => Ok(()),
+        },
+    };
+    match written {
+        Err(e) => usage_error(&format!("writing the diff: {e}")),
+        Ok(()) if !outcome.errors.is_empty() => ExitCode::from(2),
+        Ok(()) => ExitCode::from(u8::from(!diff.is_empty())),
+    }
 }

@@ -1,0 +1,389 @@
+//! Fixes (CLI.md, *Fixes*): for each fixable rule a block YAML, a flow YAML and a JSON fixture
+//! (`fixtures/fix/`; TM008 has no JSON one: JSON has no unquoted words): the fixed text as a
+//! snapshot, a second `--fix` changing nothing, the fixed file clean for the rule; unsafe fixes
+//! only with `--unsafe-fixes`; line breaks, comments and untouched bytes kept; `--diff`; a
+//! property test that fixing randomly edited fixtures never leaves a file that does not parse.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cfn_cognito_lint::fix::{self, fixes_for};
+use cfn_cognito_lint::template::parse::{self, Limits};
+use cfn_cognito_lint::{Options, lint_source};
+use proptest::prelude::*;
+
+/// (rule, fixture, safe)
+const CASES: &[(&str, &str, bool)] = &[
+    ("TM008", "TM008-block.yaml", true),
+    ("TM008", "TM008-flow.yaml", true),
+    ("PM006", "PM006-block.yaml", true),
+    ("PM006", "PM006-flow.yaml", true),
+    ("PM006", "PM006.json", true),
+    ("UC001", "UC001-block.yaml", false),
+    ("UC001", "UC001-flow.yaml", false),
+    ("UC001", "UC001.json", false),
+    ("UC003", "UC003-block.yaml", false),
+    ("UC003", "UC003-flow.yaml", false),
+    ("UC003", "UC003.json", false),
+    ("UC004", "UC004-block.yaml", false),
+    ("UC004", "UC004-flow.yaml", false),
+    ("UC004", "UC004.json", false),
+    ("TR005", "TR005-block.yaml", false),
+    ("TR005", "TR005-flow.yaml", false),
+    ("TR005", "TR005.json", false),
+];
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "cfn-cognito-lint-fix-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(common::root().join("fixtures/fix").join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The rules of the findings of a text.
+fn rules_of(name: &str, source: &str) -> Vec<&'static str> {
+    lint_source(name, source.to_string(), true, &Options::default())
+        .findings
+        .iter()
+        .map(|f| f.rule.id)
+        .collect()
+}
+
+fn parses(text: &str) -> bool {
+    let p = parse::parse(text, &Limits::default());
+    p.fatal.is_none() && p.root.is_some()
+}
+
+#[test]
+fn each_fixable_rule_is_fixed_once_and_for_all() {
+    let dir = temp_dir("rules");
+    for &(rule, name, safe) in CASES {
+        let before = fixture(name);
+        assert!(rules_of(name, &before).contains(&rule), "{name}: no {rule}");
+        std::fs::write(dir.join(name), &before).unwrap_or_else(|e| panic!("{e}"));
+        // Without --unsafe-fixes an unsafe fix is not applied (and is said to exist).
+        let out = run_in(&dir, &["--fix", "--select", rule, name]);
+        let after_safe = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        if safe {
+            assert_ne!(after_safe, before, "{name}: safe fix not applied");
+        } else {
+            assert_eq!(
+                after_safe, before,
+                "{name}: unsafe fix applied without the flag"
+            );
+            assert!(
+                text(&out.stderr).contains("with --unsafe-fixes"),
+                "{name}: {}",
+                text(&out.stderr)
+            );
+        }
+        let out = run_in(&dir, &["--fix", "--unsafe-fixes", "--select", rule, name]);
+        let fixed = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        assert!(parses(&fixed), "{name}: fixed file does not parse");
+        // The fixed file is clean for the rule, and the report says so (exit 0).
+        assert!(!rules_of(name, &fixed).contains(&rule), "{name}:\n{fixed}");
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stdout));
+        // A second run changes nothing.
+        let out = run_in(&dir, &["--fix", "--unsafe-fixes", "--select", rule, name]);
+        assert_eq!(
+            std::fs::read_to_string(dir.join(name)).unwrap_or_default(),
+            fixed,
+            "{name}: second --fix changed the file"
+        );
+        assert!(
+            !text(&out.stderr).contains("fixed"),
+            "{}",
+            text(&out.stderr)
+        );
+        insta::assert_snapshot!(
+            format!("fixed-{}", name.replace('.', "-")),
+            similar_diff(&before, &fixed),
+            &format!("{rule} {name}")
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The change, line by line (what a reviewer of the snapshot needs).
+fn similar_diff(before: &str, after: &str) -> String {
+    let out = run_diff(before, after);
+    format!("{out}\n--- fixed ---\n{after}")
+}
+
+fn run_diff(before: &str, after: &str) -> String {
+    let b: Vec<&str> = before.lines().collect();
+    let a: Vec<&str> = after.lines().collect();
+    let mut out = String::new();
+    for l in b.iter().filter(|l| !a.contains(l)) {
+        out.push_str(&format!("- {l}\n"));
+    }
+    for l in a.iter().filter(|l| !b.contains(l)) {
+        out.push_str(&format!("+ {l}\n"));
+    }
+    out
+}
+
+#[test]
+fn crlf_comments_and_other_bytes_are_kept() {
+    let dir = temp_dir("crlf");
+    let before = fixture("TM008-block.yaml").replace('\n', "\r\n");
+    std::fs::write(dir.join("t.yaml"), &before).unwrap_or_else(|e| panic!("{e}"));
+    let pm = fixture("PM006-block.yaml").replace('\n', "\r\n");
+    std::fs::write(dir.join("p.yaml"), &pm).unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(&dir, &["--fix", "t.yaml", "p.yaml"]);
+    assert!(
+        text(&out.stderr).contains("fixed 3 findings in 2 files"),
+        "{}",
+        text(&out.stderr)
+    );
+    let after = std::fs::read_to_string(dir.join("t.yaml")).unwrap_or_default();
+    assert_eq!(
+        after,
+        before
+            .replace("MfaConfiguration: ON ", "MfaConfiguration: 'ON' ")
+            .replace("Billing: yes", "Billing: 'yes'")
+    );
+    let after = std::fs::read_to_string(dir.join("p.yaml")).unwrap_or_default();
+    assert_eq!(
+        after,
+        pm.replacen(
+            "        # no Version: the 2008 policy language\r\n",
+            "        # no Version: the 2008 policy language\r\n        Version: '2012-10-17'\r\n",
+            1
+        )
+    );
+    // The document with policy variables is left alone: adding Version would change it.
+    assert_eq!(after.matches("Version: '2012-10-17'").count(), 1);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A file whose quoted scalars use double quotes gets double quotes.
+#[test]
+fn quotes_follow_the_file() {
+    let src = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  UserPool:\n    Type: \"AWS::Cognito::UserPool\"\n    Properties:\n      MfaConfiguration: OFF\n";
+    let report = lint_source("q.yaml", src.to_string(), true, &Options::default());
+    let fixes = fixes_for(src, &report.findings, &Limits::default());
+    let tm008: Vec<_> = fixes.iter().filter(|f| f.rule == "TM008").collect();
+    assert_eq!(tm008.len(), 1);
+    assert!(tm008[0].safe);
+    assert_eq!(tm008[0].edits[0].replacement, "\"OFF\"");
+    assert_eq!(&src[tm008[0].edits[0].start..tm008[0].edits[0].end], "OFF");
+}
+
+#[test]
+fn diff_prints_and_changes_nothing() {
+    let dir = temp_dir("diff");
+    let before = fixture("PM006.json");
+    std::fs::write(dir.join("p.json"), &before).unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(&dir, &["--diff", "p.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "--- a/p.json\n+++ b/p.json\n@@ -6,6 +6,7 @@\n       \"Type\": \"AWS::IAM::ManagedPolicy\",\n       \"Properties\": {\n         \"PolicyDocument\": {\n+          \"Version\": \"2012-10-17\",\n           \"Statement\": [\n             {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\"}\n           ]\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("p.json")).unwrap_or_default(),
+        before
+    );
+    // Nothing safe to fix: exit 0, no output, though findings remain.
+    std::fs::write(dir.join("u.yaml"), fixture("UC004-block.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(&dir, &["--diff", "u.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(text(&out.stdout), "");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A file without a fix is never written (its modification time and inode stay).
+#[test]
+fn a_file_without_a_fix_is_not_touched() {
+    let dir = temp_dir("untouched");
+    std::fs::write(dir.join("u.yaml"), fixture("UC004-block.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = std::fs::metadata(dir.join("u.yaml"))
+        .and_then(|m| m.modified())
+        .ok();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let out = run_in(&dir, &["--fix", "--select", "UC004", "u.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "info findings only");
+    assert!(text(&out.stdout).contains("UC004"), "{}", text(&out.stdout));
+    let after = std::fs::metadata(dir.join("u.yaml"))
+        .and_then(|m| m.modified())
+        .ok();
+    assert_eq!(before, after);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// After --fix the report shows what remains: the unsafe findings, not the fixed ones.
+#[test]
+fn the_report_after_fix_shows_what_remains() {
+    let dir = temp_dir("remains");
+    let src = format!(
+        "{}{}",
+        fixture("TM008-block.yaml"),
+        "  WebClient:\n    Type: AWS::Cognito::UserPoolClient\n    Properties:\n      UserPoolId: !Ref UserPool\n      GenerateSecret: false\n"
+    );
+    std::fs::write(dir.join("t.yaml"), &src).unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(
+        &dir,
+        &[
+            "--fix",
+            "--format",
+            "parseable",
+            "--select",
+            "TM008,UC003",
+            "t.yaml",
+        ],
+    );
+    let report = text(&out.stdout);
+    assert!(!report.contains("TM008"), "{report}");
+    assert!(
+        report.contains("t.yaml:14:3:14:12:UC003:warning"),
+        "{report}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_tree_are_not_followed_and_links_stay_links() {
+    let dir = temp_dir("links");
+    let outside = temp_dir("links-outside");
+    let src = fixture("TM008-flow.yaml");
+    std::fs::write(outside.join("t.yaml"), &src).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.join("tree")).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink(outside.join("t.yaml"), dir.join("tree/out.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(&dir, &["--fix", "tree/out.yaml"]);
+    assert!(
+        text(&out.stderr).contains("outside the linted folders"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.join("t.yaml")).unwrap_or_default(),
+        src
+    );
+    // A link inside the tree: the target is fixed, the link stays a link.
+    std::fs::write(dir.join("tree/real.yaml"), &src).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink("real.yaml", dir.join("tree/in.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(&dir, &["--fix", "tree/in.yaml"]);
+    assert!(
+        text(&out.stderr).contains("fixed 2 findings"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        std::fs::symlink_metadata(dir.join("tree/in.yaml"))
+            .is_ok_and(|m| m.file_type().is_symlink())
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("tree/real.yaml"))
+            .unwrap_or_default()
+            .contains("'OFF'")
+    );
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(outside);
+}
+
+#[cfg(unix)]
+#[test]
+fn permissions_are_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("perm");
+    std::fs::write(dir.join("t.yaml"), fixture("TM008-flow.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(dir.join("t.yaml"), std::fs::Permissions::from_mode(0o640))
+        .unwrap_or_else(|e| panic!("{e}"));
+    run_in(&dir, &["--fix", "t.yaml"]);
+    let mode = std::fs::metadata(dir.join("t.yaml"))
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or(0);
+    assert_eq!(mode, 0o640);
+    assert!(
+        std::fs::read_to_string(dir.join("t.yaml"))
+            .unwrap_or_default()
+            .contains("'OFF'")
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn all_fixtures() -> &'static [String] {
+    static ALL: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| CASES.iter().map(|(_, name, _)| fixture(name)).collect());
+    &ALL
+}
+
+const TOKENS: &[&str] = &[
+    "\n",
+    "  ",
+    "- ",
+    ": ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "'",
+    "\"",
+    "#",
+    "ON",
+    "no",
+    "\r\n",
+    "&a ",
+    "*a",
+    "Version",
+    "EnableTokenRevocation: false",
+    "StringEquals: ",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    /// Random edits of the fixtures, then every fix (safe and unsafe): a text that parsed
+    /// still parses.
+    #[test]
+    fn fixing_edited_fixtures_never_breaks_them(
+        pick in any::<usize>(),
+        edits in prop::collection::vec((any::<usize>(), 0usize..20, 0usize..3), 1..6),
+    ) {
+        let all = all_fixtures();
+        let mut src = all[pick % all.len()].clone();
+        for (at, token, len) in edits {
+            let mut at = at % (src.len() + 1);
+            while !src.is_char_boundary(at) { at -= 1; }
+            let mut end = (at + len).min(src.len());
+            while !src.is_char_boundary(end) { end += 1; }
+            src.replace_range(at..end, TOKENS[token % TOKENS.len()]);
+        }
+        prop_assume!(parses(&src));
+        let report = lint_source("p.yaml", src.clone(), true, &Options::default());
+        let fixes = fixes_for(&src, &report.findings, &Limits::default());
+        let (fixed, _, _) = fix::apply_checked(&src, &fixes, &Limits::default());
+        prop_assert!(parses(&fixed), "{src}\n=>\n{fixed}");
+    }
+}
