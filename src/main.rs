@@ -224,6 +224,11 @@ fn list_rules() -> String {
 }
 
 fn main() -> ExitCode {
+    // Subcommands (a path named `server` is written `./server`).
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if args.first().is_some_and(|a| a == "server") {
+        return cfn_cognito_lint::server::main(&args[1..]);
+    }
     let cli = Cli::parse();
     if cli.list_rules {
         let mut text = list_rules();
