@@ -171,7 +171,8 @@ mod tests {
         // Inside the crab: its start.
         assert_eq!(t.position(x - 2, Encoding::Utf16), pos(1, 4));
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-            for (i, _) in text.char_indices() {
+            // (Every character start but the LF of a CRLF, which is no position of its own.)
+            for (i, _) in text.char_indices().filter(|&(i, _)| i != 5) {
                 let p = t.position(i as u32, enc);
                 assert_eq!(t.offset(p, enc), i, "{enc:?} at {i}");
             }

@@ -477,23 +477,28 @@ impl Server {
         }
         due.sort();
         let mut seen: HashSet<Url> = due.iter().cloned().collect();
-        for u in due.clone() {
-            for d in self.dependents(&u) {
+        let mut dependents = Vec::new();
+        for u in &due {
+            for d in self.dependents(u) {
                 if seen.insert(d.clone()) {
-                    due.push(d);
+                    dependents.push(d);
                 }
             }
         }
-        for u in &due {
+        for u in due.iter().chain(&dependents) {
             self.pending.remove(u);
         }
         for u in due {
-            self.lint(&u);
+            self.lint(&u, true);
+        }
+        for u in dependents {
+            self.lint(&u, false);
         }
     }
 
-    /// Lints one document and publishes what changed.
-    fn lint(&mut self, uri: &Url) {
+    /// Lints one document and publishes what changed; `own`: the document itself changed (or
+    /// was opened), so its diagnostics are sent even when they are the same.
+    fn lint(&mut self, uri: &Url, own: bool) {
         if !self.docs.contains_key(uri) {
             return;
         }
@@ -531,7 +536,7 @@ impl Server {
         affected.sort();
         affected.dedup();
         for f in &affected {
-            self.publish(f, f == uri);
+            self.publish(f, own && f == uri);
         }
     }
 
