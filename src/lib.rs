@@ -545,7 +545,12 @@ fn lint_in_stack(
         .cloned()
         .chain(std::iter::once((abs.clone(), text.to_string())))
         .collect();
-    let override_map = || overrides.iter().cloned().collect::<foldhash::HashMap<_, _>>();
+    let override_map = || {
+        overrides
+            .iter()
+            .cloned()
+            .collect::<foldhash::HashMap<_, _>>()
+    };
     let reports_of = |st: stack::Stack| -> Option<Vec<(Option<PathBuf>, FileReport)>> {
         let i = st.files.iter().position(|f| f.abs.as_ref() == Some(&abs))?;
         let findings = lint_stack(&st, options);

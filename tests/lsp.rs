@@ -1,7 +1,7 @@
 //! `cfn-cognito-lint server` driven as an editor drives it: the binary spawned, messages framed
 //! with `Content-Length` on its standard input and output.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
@@ -72,7 +72,10 @@ impl Client {
 
     fn write(&mut self, v: &Value) {
         let body = v.to_string();
-        let stdin = self.stdin.as_mut().unwrap_or_else(|| panic!("stdin closed"));
+        let stdin = self
+            .stdin
+            .as_mut()
+            .unwrap_or_else(|| panic!("stdin closed"));
         write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len())
             .and_then(|_| stdin.flush())
             .unwrap_or_else(|e| panic!("cannot write to the server: {e}"));
@@ -178,7 +181,10 @@ fn uri(p: &Path) -> String {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cfn-cognito-lint-lsp-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "cfn-cognito-lint-lsp-{name}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     // Its own repository root: stacks are not looked for above it.
@@ -244,12 +250,15 @@ fn editor_session_with_utf16_positions() {
     assert_eq!(tr001["severity"], 1);
     assert_eq!(tr001["source"], "cfn-cognito-lint");
     assert!(
-        tr001["message"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("Cognito trust statement without a `cognito-identity.amazonaws.com:aud` condition")),
+        tr001["message"].as_str().is_some_and(|m| m.starts_with(
+            "Cognito trust statement without a `cognito-identity.amazonaws.com:aud` condition"
+        )),
         "{tr001}"
     );
-    assert!(tr001.get("codeDescription").is_none(), "no docs-url configured");
+    assert!(
+        tr001.get("codeDescription").is_none(),
+        "no docs-url configured"
+    );
     assert_eq!(tr001["data"]["rule"], "TR001");
 
     // Hover inside the finding: the rule, the message, the help and the rule's doc.
@@ -257,11 +266,19 @@ fn editor_session_with_utf16_positions() {
         "textDocument/hover",
         json!({"textDocument": {"uri": doc}, "position": {"line": 13, "character": 140}}),
     );
-    let text = h["result"]["contents"]["value"].as_str().unwrap_or_default();
+    let text = h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
     assert_eq!(h["result"]["contents"]["kind"], "markdown");
-    assert!(text.starts_with("**TR001** `trust-without-aud` (error)"), "{text}");
+    assert!(
+        text.starts_with("**TR001** `trust-without-aud` (error)"),
+        "{text}"
+    );
     assert!(text.contains("*help:* add `StringEquals"), "{text}");
-    assert!(text.contains("# TR001 trust-without-aud\n\n## What it does"), "{text}");
+    assert!(
+        text.contains("# TR001 trust-without-aud\n\n## What it does"),
+        "{text}"
+    );
     assert_eq!(h["result"]["range"], range(13, UTF16));
     // Before the finding (on the crab): nothing.
     let h = c.request(
@@ -328,7 +345,10 @@ fn utf8_positions_when_the_client_offers_them() {
     assert_eq!(d["version"], 2);
     assert_eq!(d["diagnostics"][0]["range"], range(13, UTF8), "{d:#}");
     // Closed: its diagnostics are cleared.
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": doc}}));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": doc}}),
+    );
     let d = c.diagnostics(&doc);
     assert_eq!(d["diagnostics"], json!([]), "{d:#}");
     assert_eq!(d.get("version"), None, "{d:#}");
@@ -415,7 +435,10 @@ fn config_errors_are_shown_and_the_config_is_reloaded() {
         v["method"] == "client/registerCapability"
     });
     let watchers = &reg["params"]["registrations"][0]["registerOptions"]["watchers"];
-    assert_eq!(watchers[0]["globPattern"], "**/.cfn-cognito-lint.yaml", "{reg}");
+    assert_eq!(
+        watchers[0]["globPattern"], "**/.cfn-cognito-lint.yaml",
+        "{reg}"
+    );
     c.write(&json!({"jsonrpc": "2.0", "id": reg["id"], "result": null}));
 
     c.open(&doc, BAD);

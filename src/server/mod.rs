@@ -78,7 +78,10 @@ pub fn main(args: &[OsString]) -> ExitCode {
         .stack_size(32 * 1024 * 1024)
         .spawn(move || run(connection))
         .map_err(|e| e.to_string())
-        .and_then(|h| h.join().unwrap_or_else(|_| Err("the server panicked".into())));
+        .and_then(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err("the server panicked".into()))
+        });
     let code = match ran {
         Ok(code) => code,
         Err(e) => {
@@ -509,9 +512,8 @@ impl Server {
         let Some(doc) = self.docs.get(uri) else {
             return;
         };
-        let ran = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            self.lint_files(uri, doc, resolved)
-        }));
+        let ran =
+            std::panic::catch_unwind(AssertUnwindSafe(|| self.lint_files(uri, doc, resolved)));
         let files = match ran {
             Ok(Ok(files)) => files,
             Ok(Err(e)) => {
@@ -593,7 +595,12 @@ impl Server {
     fn item(&self, f: &Finding, text: &Text<'_>, file: &Url, docs_url: Option<&str>) -> Item {
         let mut related: Vec<DiagnosticRelatedInformation> = Vec::new();
         for r in &f.related {
-            let Some(uri) = r.file.abs.as_ref().and_then(|a| Url::from_file_path(a).ok()) else {
+            let Some(uri) = r
+                .file
+                .abs
+                .as_ref()
+                .and_then(|a| Url::from_file_path(a).ok())
+            else {
                 continue;
             };
             let other = Text::with_index(&r.file.text, &r.file.index);
