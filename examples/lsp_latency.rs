@@ -7,7 +7,7 @@
 //! `cargo run --release --example lsp_latency -- BINARY TEMPLATE [EDITS] [DEBOUNCE_MS]`
 //! Prints min, median, p90 and max in milliseconds.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -40,7 +40,11 @@ fn main() -> Result<(), String> {
     let (Some(bin), Some(template)) = (args.first(), args.get(1)) else {
         return Err("usage: lsp_latency BINARY TEMPLATE [EDITS] [DEBOUNCE_MS]".into());
     };
-    let edits: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(40).max(1);
+    let edits: usize = args
+        .get(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(40)
+        .max(1);
     let debounce: u64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(100);
     let path = std::fs::canonicalize(template).map_err(|e| format!("{template}: {e}"))?;
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{template}: {e}"))?;
@@ -86,15 +90,19 @@ fn main() -> Result<(), String> {
             }
         }
     };
-    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "processId": null, "rootUri": format!("file://{}", dir.display()), "capabilities": {},
-        "initializationOptions": {"debounceMs": debounce},
-    }}))?;
+    send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "processId": null, "rootUri": format!("file://{}", dir.display()), "capabilities": {},
+            "initializationOptions": {"debounceMs": debounce},
+        }}),
+    )?;
     wait(&|v| v["id"] == 1)?;
     send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}))?;
-    send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
-        "textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text},
-    }}))?;
+    send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+            "textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text},
+        }}),
+    )?;
     wait(&|v| v["method"] == "textDocument/publishDiagnostics" && v["params"]["version"] == 1)?;
 
     let mut times: Vec<f64> = Vec::with_capacity(edits);
@@ -105,10 +113,12 @@ fn main() -> Result<(), String> {
         let range = json!({"start": {"line": line, "character": col},
                            "end": {"line": line, "character": col + old.len()}});
         let sent = Instant::now();
-        send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri, "version": version},
-            "contentChanges": [{"range": range, "text": new}],
-        }}))?;
+        send(
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": range, "text": new}],
+            }}),
+        )?;
         let got = wait(&|v| {
             v["method"] == "textDocument/publishDiagnostics" && v["params"]["version"] == version
         })?;
