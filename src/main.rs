@@ -224,10 +224,9 @@ fn list_rules() -> String {
 }
 
 fn main() -> ExitCode {
-    // Subcommands (a path named `server` is written `./server`).
-    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    if args.first().is_some_and(|a| a == "server") {
-        return cfn_cognito_lint::server::main(&args[1..]);
+    // The language server (a path named `server` is written `./server`).
+    if std::env::args_os().nth(1).is_some_and(|a| a == "server") {
+        return cfn_cognito_lint::server::main(&std::env::args_os().skip(2).collect::<Vec<_>>());
     }
     let cli = Cli::parse();
     if cli.list_rules {

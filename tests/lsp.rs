@@ -43,8 +43,13 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 
 impl Client {
     fn spawn(dir: &Path) -> Client {
+        Client::spawn_with(dir, &[])
+    }
+
+    fn spawn_with(dir: &Path, args: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
             .arg("server")
+            .args(args)
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -487,7 +492,8 @@ fn exit_codes_follow_the_protocol() {
     c.notify("exit", Value::Null);
     assert_eq!(c.wait_exit(), Some(1));
 
-    let mut c = Client::spawn(&dir);
+    // `--stdio`, which some clients add, changes nothing.
+    let mut c = Client::spawn_with(&dir, &["--stdio"]);
     c.initialize(&dir, json!({}), Value::Null);
     let r = c.request("shutdown", Value::Null);
     assert!(r.get("error").is_none(), "{r}");
@@ -498,5 +504,46 @@ fn exit_codes_follow_the_protocol() {
     assert_eq!(r["error"]["code"], -32600, "{r}");
     c.notify("exit", Value::Null);
     assert_eq!(c.wait_exit(), Some(0));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn server_arguments() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run the binary: {e}"))
+    };
+    let help = run(&["server", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).starts_with("Usage: cfn-cognito-lint server\n"));
+    let bad = run(&["server", "--port", "1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("unexpected argument `--port`"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    // A path named `server` is written `./server`: linted, not a language server.
+    let dir = temp_dir("path");
+    std::fs::create_dir_all(dir.join("server")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("server/bad.yaml"), BAD).unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+        .args(["--format", "parseable", "./server"])
+        .current_dir(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the binary: {e}"));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .and_then(|l| l.split(':').nth(1)),
+        Some("14"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -12,6 +12,7 @@ mod convert;
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
+use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,7 +56,8 @@ pub fn main(args: &[OsString]) -> ExitCode {
         match a.to_str() {
             Some("--stdio") => {}
             Some("-h" | "--help") => {
-                println!("{USAGE}");
+                // (A closed pipe, `| head`, is not an error.)
+                let _ = writeln!(std::io::stdout(), "{USAGE}");
                 return ExitCode::SUCCESS;
             }
             _ => {
