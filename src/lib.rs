@@ -16,6 +16,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod server;
 pub mod stack;
 pub mod suggest;
 pub mod suppress;
@@ -552,32 +553,105 @@ pub fn lint_stdin(display: &str, bytes: Vec<u8>, options: &Options) -> FileRepor
         Decoded::Text(t) => t,
         Decoded::Invalid(invalid) => return lint_invalid(display, invalid, true, options),
     };
-    let text = text.as_str();
     let abs = stack::absolute(Path::new(display));
-    let overrides = || {
-        let mut m = foldhash::HashMap::default();
-        m.insert(abs.clone(), text.to_string());
-        m
+    let mut reports = lint_in_stack(display, &abs, &text, &[], options, false);
+    match reports.is_empty() {
+        false => reports.swap_remove(0).1,
+        true => lint_source(display, text, true, options),
+    }
+}
+
+/// Lints an editor's document (`abs`, its unsaved `text`) as part of the stack it belongs to,
+/// assembled from disk with the other open buffers (`open`: absolute path, text) in place of
+/// their files: the report of every file of that stack (the document's among them), each with
+/// its absolute path, so findings the document causes in an include (or an include's findings
+/// that the service file's text decides) are shown where they are written.
+pub fn lint_document(
+    abs: &Path,
+    text: &str,
+    open: &[(PathBuf, String)],
+    options: &Options,
+) -> Vec<(Option<PathBuf>, FileReport)> {
+    let display = stack::display_path(abs);
+    if text.len() as u64 > options.limits.max_file_size {
+        let report = lint_source(&display, text.to_string(), true, options);
+        return vec![(Some(abs.to_path_buf()), report)];
+    }
+    lint_in_stack(&display, abs, text, open, options, true)
+}
+
+/// The stack a buffer belongs to, linted with the buffer (and `open`) in place of the files:
+/// the buffer's report only, or (`all`) every file's. A buffer that belongs to no stack is
+/// linted alone.
+fn lint_in_stack(
+    display: &str,
+    abs: &Path,
+    text: &str,
+    open: &[(PathBuf, String)],
+    options: &Options,
+    all: bool,
+) -> Vec<(Option<PathBuf>, FileReport)> {
+    let abs = abs.to_path_buf();
+    let overrides: Vec<(PathBuf, String)> = open
+        .iter()
+        .filter(|(p, _)| *p != abs)
+        .cloned()
+        .chain(std::iter::once((abs.clone(), text.to_string())))
+        .collect();
+    let override_map = || {
+        overrides
+            .iter()
+            .cloned()
+            .collect::<foldhash::HashMap<_, _>>()
     };
-    let report_of = |st: stack::Stack| -> Option<FileReport> {
+    let reports_of = |st: stack::Stack| -> Option<Vec<(Option<PathBuf>, FileReport)>> {
         let i = st.files.iter().position(|f| f.abs.as_ref() == Some(&abs))?;
         let findings = lint_stack(&st, options);
-        distribute(&st, findings, &|j| j == i).into_iter().next()
+        let wanted = |j: usize| all || j == i;
+        let paths = (0..st.files.len())
+            .filter(|&j| wanted(j))
+            .map(|j| st.files[j].abs.clone());
+        let reports = distribute(&st, findings, &wanted);
+        let mut out: Vec<_> = paths.zip(reports).collect();
+        // The buffer's own report first.
+        if let Some(k) = out.iter().position(|(p, _)| p.as_ref() == Some(&abs)) {
+            out.swap(0, k);
+        }
+        Some(out)
     };
     for cs in &options.config_stacks {
         if cs.files.contains(&abs) {
             let root = abs.parent().map(stack::repository_root).unwrap_or_default();
-            let mut st = stack::fragments::assemble_with(cs, &options.limits, root, overrides());
+            let mut st = stack::fragments::assemble_with(cs, &options.limits, root, override_map());
             if let Some(t) = &mut st.template {
                 stack::params::apply(t, &cs.parameters, &cs.parameters_source);
                 stack::params::apply(t, &options.parameters, &options.parameters_source);
             }
-            if let Some(r) = report_of(st) {
+            if let Some(r) = reports_of(st) {
                 return r;
             }
         }
     }
-    if let (Some(dir), false) = (abs.parent(), stack::serverless::is_service_file(&abs)) {
+    let is_service = stack::serverless::is_service_file(&abs);
+    if let (Some(dir), true, true) = (abs.parent(), is_service, all) {
+        // An editor's service file: its includes are reported too, open buffers in place.
+        let found = stack::serverless::assemble_with(
+            &abs,
+            options.stage.as_deref(),
+            &options.limits,
+            stack::repository_root(dir),
+            override_map(),
+        );
+        if let Some(mut st) = found {
+            if let Some(t) = &mut st.template {
+                stack::params::apply(t, &options.parameters, &options.parameters_source);
+            }
+            if let Some(r) = reports_of(st) {
+                return r;
+            }
+        }
+    }
+    if let (Some(dir), false) = (abs.parent(), is_service) {
         let top = stack::repository_root(dir);
         for d in dir.ancestors().take_while(|d| d.starts_with(&top)) {
             for candidate in stack::serverless::service_files_in(d) {
@@ -586,13 +660,13 @@ pub fn lint_stdin(display: &str, bytes: Vec<u8>, options: &Options) -> FileRepor
                     options.stage.as_deref(),
                     &options.limits,
                     top.clone(),
-                    overrides(),
+                    override_map(),
                 );
                 if let Some(mut st) = found {
                     if let Some(t) = &mut st.template {
                         stack::params::apply(t, &options.parameters, &options.parameters_source);
                     }
-                    if let Some(r) = report_of(st) {
+                    if let Some(r) = reports_of(st) {
                         return r;
                     }
                 }
@@ -618,17 +692,20 @@ pub fn lint_stdin(display: &str, bytes: Vec<u8>, options: &Options) -> FileRepor
             scans.push(Some(sc.clone()));
         }
         if let Some(p) = stack::links::plan(&cands, &scans).first() {
-            let mut st = scanner.assemble(p, &cands, &[(abs.clone(), text.to_string())]);
+            let mut st = scanner.assemble(p, &cands, &overrides);
             if let Some(t) = &mut st.template {
                 stack::params::apply(t, &options.parameters, &options.parameters_source);
             }
-            if let Some(r) = report_of(st) {
+            if let Some(r) = reports_of(st) {
                 return r;
             }
         }
     }
     drop(parsed);
-    lint_source(display, text.to_string(), true, options)
+    vec![(
+        Some(abs.clone()),
+        lint_source(display, text.to_string(), true, options),
+    )]
 }
 
 /// Lints raw bytes: UTF-8, or UTF-16/UTF-32 with a byte order mark (decoded); text that cannot

@@ -440,6 +440,10 @@ fn list_rules_json() -> String {
 }
 
 fn main() -> ExitCode {
+    // The language server (a path named `server` is written `./server`).
+    if std::env::args_os().nth(1).is_some_and(|a| a == "server") {
+        return cfn_cognito_lint::server::main(&std::env::args_os().skip(2).collect::<Vec<_>>());
+    }
     if let Some(code) = cli_graph::dispatch() {
         return code;
     }

@@ -38,7 +38,7 @@ impl Exclude {
     /// Whether a path (as given or found) is excluded; `parents`: or one of its folders (a file
     /// named explicitly; a walk does not enter excluded folders). Paths outside the config's
     /// folder are not.
-    fn excludes(&self, path: &Path, is_dir: bool, parents: bool) -> bool {
+    pub(crate) fn excludes(&self, path: &Path, is_dir: bool, parents: bool) -> bool {
         if self.matcher.is_empty() {
             return false;
         }
