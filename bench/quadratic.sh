@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 printf 'limits: {max-file-size: 1GiB}\n' > "$work/config.yaml"
 formats="human json sarif github junit parseable"
 # case small large extension
-cases="sub:10000:100000:yaml minified:1000:5000:json cycle:1000:10000:yaml"
+cases="sub:10000:100000:yaml minified:2000:20000:json cycle:1000:10000:yaml"
 echo "machine: $(nproc) cores, $(date -u +%Y-%m-%d), best of $repeats"
 printf '| case | size | findings |'
 for f in $formats; do printf ' %s |' "$f"; done

@@ -342,11 +342,15 @@ impl<'a> Emitter<'a> {
             span = tree.span(alias);
         }
         let resource = self.template.resource_of(&pointer);
+        // The resource by its index, not by a search of `Resources` (a search per finding is
+        // quadratic on a template with thousands of resources and findings).
         let construct = resource.as_deref().and_then(|r| {
-            let path = tree.get_path(
-                self.template.root,
-                &["Resources", r, "Metadata", "aws:cdk:path"],
-            )?;
+            let node = self
+                .template
+                .resources
+                .get(self.template.resource_idx(r)?)?
+                .node;
+            let path = tree.get_path(node, &["Metadata", "aws:cdk:path"])?;
             tree.str(tree.deref(path)).map(str::to_string)
         });
         self.findings.push(Finding {
