@@ -2,10 +2,8 @@
 //! of every stack (CLI.md, *Graph*). The stacks are found and linted by the lint's own pipeline
 //! (`lint_paths_with`), which hands each analysed stack to the graph's collector.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 
 use clap::{Parser, ValueEnum};
 
@@ -71,7 +69,7 @@ pub fn dispatch() -> Option<ExitCode> {
 
 /// Settings a config gives (rules turned off, severities): the graph colours by them.
 fn settings_of(config: &Config) -> Result<Settings, String> {
-    super::settings_from(&[], &[], &[], config)
+    config::settings(config, &[], &[], &[])
 }
 
 fn run(cli: &GraphCli) -> ExitCode {
@@ -111,27 +109,12 @@ fn run(cli: &GraphCli) -> ExitCode {
         Ok(o) => o,
         Err(e) => return super::usage_error(&e),
     };
-    let cache: Mutex<HashMap<Option<PathBuf>, Arc<Options>>> = Mutex::new(HashMap::from([(
-        config_path.clone(),
-        Arc::new(options.clone()),
-    )]));
-    let options_for = |dir: &Path| -> Result<Arc<Options>, String> {
-        let path = match &cli.config {
-            Some(_) => config_path.clone(),
-            None => config::find(dir),
-        };
-        let mut guard = cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(o) = guard.get(&path) {
-            return Ok(o.clone());
-        }
-        let config = match &path {
-            Some(p) => config::load(p)?,
-            None => Config::default(),
-        };
-        let o = Arc::new(options_of(&config)?);
-        guard.insert(path, o.clone());
-        Ok(o)
-    };
+    let by_dir = cfn_cognito_lint::OptionsByDir::new(
+        (config_path.clone(), options.clone()),
+        cli.config.is_some(),
+        &options_of,
+    );
+    let options_for = |dir: &Path| by_dir.get(dir);
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(32 * 1024 * 1024)
         .build_global();

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::report::escape_controls;
 use crate::rules::registry;
-use crate::rules::{RuleOptions, Severity, TokenPatterns};
+use crate::rules::registry::RULES;
+use crate::rules::{RuleOptions, Settings, Severity, TokenPatterns};
 use crate::template::parse::{Limits, MAX_DEPTH_CEILING, ParseIssue, parse};
 use crate::template::{LineIndex, NodeId, Tree};
 
@@ -578,4 +579,68 @@ fn read_limits(r: &Reader<'_>, v: NodeId, config: &mut Config) {
             key => r.unknown_key(iv, "limit", key, "", LIMITS),
         }
     }
+}
+
+/// The rule IDs that rule keys (IDs, prefixes, names) name; `place` says where they were
+/// written, for the error.
+fn rules_of(keys: &[String], place: &str) -> Result<Vec<&'static str>, String> {
+    let mut ids = Vec::new();
+    for key in keys.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
+        let found = registry::matching(key);
+        if found.is_empty() {
+            return Err(registry::unknown_rule(key, place));
+        }
+        ids.extend(found.iter().map(|r| r.id));
+    }
+    Ok(ids)
+}
+
+/// The settings of a run: the config's, with `--select` (replacing the config's), `--ignore`
+/// (adding to it) and `--severity` (overriding it) given on the command line.
+pub fn settings(
+    config: &Config,
+    cli_select: &[String],
+    cli_ignore: &[String],
+    cli_severity: &[String],
+) -> Result<Settings, String> {
+    let mut s = Settings {
+        options: config.options.clone(),
+        ..Settings::default()
+    };
+    let select = if cli_select.is_empty() {
+        config.select.clone().unwrap_or_default()
+    } else {
+        cli_select.to_vec()
+    };
+    s.disabled.extend(rules_of(&config.ignore, "ignore")?);
+    for (rule, level) in &config.severity {
+        for id in rules_of(std::slice::from_ref(rule), "severity")? {
+            s.severity.insert(id, *level);
+        }
+    }
+    if !select.is_empty() {
+        let selected = rules_of(&select, "select")?;
+        s.disabled.extend(
+            RULES
+                .iter()
+                .map(|r| r.id)
+                .filter(|id| !selected.contains(id)),
+        );
+    }
+    s.disabled.extend(rules_of(cli_ignore, "--ignore")?);
+    for item in cli_severity {
+        let Some((rule, level)) = item.split_once('=') else {
+            return Err(format!("--severity takes RULE=LEVEL, got `{item}`"));
+        };
+        let level = Severity::parse(level.trim()).ok_or_else(|| {
+            format!(
+                "unknown severity `{}` in --severity",
+                escape_controls(level)
+            )
+        })?;
+        for id in rules_of(&[rule.to_string()], "--severity")? {
+            s.severity.insert(id, level);
+        }
+    }
+    Ok(s)
 }

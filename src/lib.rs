@@ -792,6 +792,72 @@ fn shed(mut r: FileReport) -> FileReport {
 /// upwards, as ruff does), or the same for every file.
 pub type OptionsFor<'a> = dyn Fn(&Path) -> Result<std::sync::Arc<Options>, String> + Sync + 'a;
 
+/// The options of each folder of a run: the nearest config upwards from it (or the one config
+/// `--config` names), each config read and turned into options once, each folder looked up
+/// once (most files of a run share a few folders). [`OptionsByDir::get`] serves as
+/// [`OptionsFor`].
+pub struct OptionsByDir<'a> {
+    /// The config `--config` names: every folder takes it.
+    fixed: Option<Option<PathBuf>>,
+    make: &'a (dyn Fn(&config::Config) -> Result<Options, String> + Sync),
+    by_file: std::sync::Mutex<std::collections::HashMap<Option<PathBuf>, std::sync::Arc<Options>>>,
+    by_dir: std::sync::Mutex<std::collections::HashMap<PathBuf, std::sync::Arc<Options>>>,
+}
+
+impl<'a> OptionsByDir<'a> {
+    /// `first`: a config already read (its path, `None` for no config) and its options;
+    /// `fixed`: whether that config serves every folder (`--config`).
+    pub fn new(
+        first: (Option<PathBuf>, Options),
+        fixed: bool,
+        make: &'a (dyn Fn(&config::Config) -> Result<Options, String> + Sync),
+    ) -> OptionsByDir<'a> {
+        let (path, options) = first;
+        OptionsByDir {
+            fixed: fixed.then(|| path.clone()),
+            make,
+            by_file: std::sync::Mutex::new(std::collections::HashMap::from([(
+                path,
+                std::sync::Arc::new(options),
+            )])),
+            by_dir: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// The options of the files of a folder.
+    pub fn get(&self, dir: &Path) -> Result<std::sync::Arc<Options>, String> {
+        if let Some(o) = lock(&self.by_dir).get(dir) {
+            return Ok(o.clone());
+        }
+        let path = match &self.fixed {
+            Some(p) => p.clone(),
+            None => config::find(dir),
+        };
+        let o = {
+            let mut by_file = lock(&self.by_file);
+            match by_file.get(&path) {
+                Some(o) => o.clone(),
+                None => {
+                    let config = match &path {
+                        Some(p) => config::load(p)?,
+                        None => config::Config::default(),
+                    };
+                    let o = std::sync::Arc::new((self.make)(&config)?);
+                    by_file.insert(path, o.clone());
+                    o
+                }
+            }
+        };
+        lock(&self.by_dir).insert(dir.to_path_buf(), o.clone());
+        Ok(o)
+    }
+}
+
+/// A lock whose holder panicked still guards consistent data here (each insert is whole).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Expands paths (directories walked recursively, honouring .gitignore) and lints every file
 /// in parallel, every file with `options`.
 pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Outcome {

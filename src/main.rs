@@ -3,11 +3,9 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 
@@ -167,18 +165,6 @@ fn usage_error(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn rules_of(keys: &[String], place: &str) -> Result<Vec<&'static str>, String> {
-    let mut ids = Vec::new();
-    for key in keys.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
-        let found = registry::matching(key);
-        if found.is_empty() {
-            return Err(registry::unknown_rule(key, place));
-        }
-        ids.extend(found.iter().map(|r| r.id));
-    }
-    Ok(ids)
-}
-
 /// Every error in the rules and levels of `--select`, `--ignore` and `--severity`, each with
 /// the nearest rule or level as a suggestion.
 fn cli_errors(cli: &Cli) -> Vec<String> {
@@ -219,57 +205,7 @@ fn cli_errors(cli: &Cli) -> Vec<String> {
 /// Settings from the config, with the command line winning: `--select` replaces the config's
 /// `select`, `--ignore` adds to its `ignore`, `--severity` overrides its `severity`.
 fn settings(cli: &Cli, config: &Config) -> Result<Settings, String> {
-    settings_from(&cli.select, &cli.ignore, &cli.severity, config)
-}
-
-/// The settings of a run: the config's, with `--select` (replacing the config's), `--ignore`
-/// (adding to it) and `--severity` (overriding it) given on the command line.
-fn settings_from(
-    cli_select: &[String],
-    cli_ignore: &[String],
-    cli_severity: &[String],
-    config: &Config,
-) -> Result<Settings, String> {
-    let mut s = Settings {
-        options: config.options.clone(),
-        ..Settings::default()
-    };
-    let select = if cli_select.is_empty() {
-        config.select.clone().unwrap_or_default()
-    } else {
-        cli_select.to_vec()
-    };
-    s.disabled.extend(rules_of(&config.ignore, "ignore")?);
-    for (rule, level) in &config.severity {
-        for id in rules_of(std::slice::from_ref(rule), "severity")? {
-            s.severity.insert(id, *level);
-        }
-    }
-    if !select.is_empty() {
-        let selected = rules_of(&select, "select")?;
-        s.disabled.extend(
-            RULES
-                .iter()
-                .map(|r| r.id)
-                .filter(|id| !selected.contains(id)),
-        );
-    }
-    s.disabled.extend(rules_of(cli_ignore, "--ignore")?);
-    for item in cli_severity {
-        let Some((rule, level)) = item.split_once('=') else {
-            return Err(format!("--severity takes RULE=LEVEL, got `{item}`"));
-        };
-        let level = Severity::parse(level.trim()).ok_or_else(|| {
-            format!(
-                "unknown severity `{}` in --severity",
-                escape_controls(level)
-            )
-        })?;
-        for id in rules_of(&[rule.to_string()], "--severity")? {
-            s.severity.insert(id, level);
-        }
-    }
-    Ok(s)
+    config::settings(config, &cli.select, &cli.ignore, &cli.severity)
 }
 
 /// The `--list-rules` table, 100 columns wide: the severities of a rule's tiers (highest
@@ -560,39 +496,12 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     // Each file takes the nearest config upwards from its folder (unless --config names one).
-    let shared = Arc::new(options.clone());
-    let cache: Mutex<HashMap<Option<PathBuf>, Arc<Options>>> =
-        Mutex::new(HashMap::from([(config_path.clone(), shared.clone())]));
-    // Folders already seen (most files of a run share a few folders).
-    let by_dir: Mutex<HashMap<PathBuf, Arc<Options>>> = Mutex::new(HashMap::new());
-    let options_for = |dir: &std::path::Path| -> Result<Arc<Options>, String> {
-        if let Some(o) = by_dir.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
-            return Ok(o.clone());
-        }
-        let path = match &cli.config {
-            Some(_) => config_path.clone(),
-            None => config::find(dir),
-        };
-        let mut guard = cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(o) = guard.get(&path) {
-            by_dir
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(dir.to_path_buf(), o.clone());
-            return Ok(o.clone());
-        }
-        let config = match &path {
-            Some(p) => config::load(p)?,
-            None => Config::default(),
-        };
-        let o = Arc::new(options_of(&config)?);
-        guard.insert(path, o.clone());
-        by_dir
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(dir.to_path_buf(), o.clone());
-        Ok(o)
-    };
+    let by_dir = cfn_cognito_lint::OptionsByDir::new(
+        (config_path.clone(), options.clone()),
+        cli.config.is_some(),
+        &options_of,
+    );
+    let options_for = |dir: &Path| by_dir.get(dir);
     // Large stacks: parsers recurse up to the nesting limit.
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(32 * 1024 * 1024)

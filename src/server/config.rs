@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{self, Config};
-use crate::rules::Settings;
-use crate::rules::registry::{self, RULES};
 use crate::{Options, config_stacks};
 
 /// What the server needs from a config: the lint options, the paths it excludes and the docs
@@ -62,39 +60,9 @@ impl Configs {
     }
 }
 
-fn rules_of(keys: &[String]) -> Result<Vec<&'static str>, String> {
-    let mut ids = Vec::new();
-    for key in keys.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
-        let found = registry::matching(key);
-        if found.is_empty() {
-            return Err(format!("unknown rule `{key}`"));
-        }
-        ids.extend(found.iter().map(|r| r.id));
-    }
-    Ok(ids)
-}
-
 /// The options a config gives (what the command line gives without options of its own).
 pub fn resolve(config: &Config) -> Result<Resolved, String> {
-    let mut settings = Settings {
-        options: config.options.clone(),
-        ..Settings::default()
-    };
-    settings.disabled.extend(rules_of(&config.ignore)?);
-    for (rule, level) in &config.severity {
-        for id in rules_of(std::slice::from_ref(rule))? {
-            settings.severity.insert(id, *level);
-        }
-    }
-    if let Some(select) = config.select.as_deref().filter(|s| !s.is_empty()) {
-        let selected = rules_of(select)?;
-        settings.disabled.extend(
-            RULES
-                .iter()
-                .map(|r| r.id)
-                .filter(|id| !selected.contains(id)),
-        );
-    }
+    let settings = config::settings(config, &[], &[], &[])?;
     let options = Options {
         settings,
         limits: config.limits,
