@@ -143,6 +143,8 @@ pub struct FileReport {
     /// The path as given or found (relative where it was relative).
     pub path: String,
     pub source: String,
+    /// The line index of `source`, which the reports use for positions: built only for a
+    /// report with findings (most files of a run have none), empty otherwise.
     pub index: LineIndex,
     pub findings: Vec<Finding>,
     /// Why the file was not linted, when it was skipped.
@@ -157,6 +159,24 @@ impl FileReport {
             source,
             findings: Vec::new(),
             skipped: None,
+        }
+    }
+
+    /// A report whose line index is built later ([`FileReport::index_if_needed`]).
+    fn unindexed(path: &str, source: String) -> FileReport {
+        FileReport {
+            path: path.to_string(),
+            index: LineIndex::new(""),
+            source,
+            findings: Vec::new(),
+            skipped: None,
+        }
+    }
+
+    /// Builds the line index when the report has findings to place.
+    fn index_if_needed(&mut self) {
+        if !self.findings.is_empty() {
+            self.index = LineIndex::new(&self.source);
         }
     }
 }
@@ -221,7 +241,11 @@ fn lint_source_with(
 ) -> FileReport {
     // A Serverless service (top-level `service:` and `provider:`) is a stack; the check looks
     // at line starts only, so other templates are not parsed twice.
-    let top_level = |key: &str| text.starts_with(key) || text.contains(&format!("\n{key}"));
+    let top_level = |key: &str| {
+        text.starts_with(key)
+            || memchr::memmem::find_iter(text.as_bytes(), key.as_bytes())
+                .any(|i| i > 0 && text.as_bytes()[i - 1] == b'\n')
+    };
     if !parse::looks_like_json(&text) && top_level("service:") && top_level("provider:") {
         let p = Path::new(path);
         let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -241,7 +265,7 @@ fn lint_source_with(
             }
         }
     }
-    let mut report = FileReport::new(path, text);
+    let mut report = FileReport::unindexed(path, text);
     let findings = lint_text(&report.source, explicit, options, on_parse);
     match findings {
         Ok(mut findings) => {
@@ -256,6 +280,7 @@ fn lint_source_with(
         }
         Err(reason) => report.skipped = Some(reason),
     }
+    report.index_if_needed();
     report
 }
 
@@ -1183,7 +1208,11 @@ pub fn distribute(
             continue;
         }
         let file = &st.files[i];
-        let mut report = FileReport::new(&file.path, file.text.clone());
+        // The stack file's own line index (of the same text), where there are findings.
+        let mut report = FileReport::unindexed(&file.path, file.text.clone());
+        if !findings.is_empty() {
+            report.index = file.index.clone();
+        }
         sort_findings(&mut findings);
         report.findings = findings;
         if i == 0 && st.template.is_none() && report.findings.is_empty() {
