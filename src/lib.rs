@@ -172,6 +172,8 @@ pub struct FileReport {
     /// The path as given or found (relative where it was relative).
     pub path: String,
     pub source: String,
+    /// The line index of `source`, which the reports use for positions: built only for a
+    /// report with findings (most files of a run have none), empty otherwise.
     pub index: LineIndex,
     pub findings: Vec<Finding>,
     /// Why the file was not linted, when it was skipped.
@@ -186,6 +188,24 @@ impl FileReport {
             source,
             findings: Vec::new(),
             skipped: None,
+        }
+    }
+
+    /// A report whose line index is built later ([`FileReport::index_if_needed`]).
+    fn unindexed(path: &str, source: String) -> FileReport {
+        FileReport {
+            path: path.to_string(),
+            index: LineIndex::new(""),
+            source,
+            findings: Vec::new(),
+            skipped: None,
+        }
+    }
+
+    /// Builds the line index when the report has findings to place.
+    fn index_if_needed(&mut self) {
+        if !self.findings.is_empty() {
+            self.index = LineIndex::new(&self.source);
         }
     }
 }
@@ -261,7 +281,11 @@ fn lint_source_with(
 ) -> FileReport {
     // A Serverless service (top-level `service:` and `provider:`) is a stack; the check looks
     // at line starts only, so other templates are not parsed twice.
-    let top_level = |key: &str| text.starts_with(key) || text.contains(&format!("\n{key}"));
+    let top_level = |key: &str| {
+        text.starts_with(key)
+            || memchr::memmem::find_iter(text.as_bytes(), key.as_bytes())
+                .any(|i| i > 0 && text.as_bytes()[i - 1] == b'\n')
+    };
     if !parse::looks_like_json(&text) && top_level("service:") && top_level("provider:") {
         let p = Path::new(path);
         let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -281,7 +305,7 @@ fn lint_source_with(
             }
         }
     }
-    let mut report = FileReport::new(path, text);
+    let mut report = FileReport::unindexed(path, text);
     let findings = lint_text(path, &report.source, explicit, options, on_parse);
     match findings {
         Ok(mut findings) => {
@@ -296,6 +320,7 @@ fn lint_source_with(
         }
         Err(reason) => report.skipped = Some(reason),
     }
+    report.index_if_needed();
     report
 }
 
@@ -931,6 +956,9 @@ pub fn lint_paths_with(
             distribute(st, findings, &|i| wanted.contains(&i))
         })
         .collect();
+    // (Freed by the pool: a stack's merged tree and texts were 17M instructions of the
+    // corpus run's serial end.)
+    stacks.into_par_iter().for_each(drop);
     // Folders under a Serverless service written as code (`serverless.ts`/`.js`), which this tool
     // cannot read: a fragment there may use names that service defines or generates.
     let code_services = code_service_dirs(&with_options, &in_stacks, &given_dirs);
@@ -1050,6 +1078,8 @@ pub fn lint_paths_with(
             Err(e) => outcome.errors.push(e),
         }
     }
+    drop(in_groups);
+    groups.into_par_iter().for_each(drop);
     outcome.reports.extend(
         stack_reports
             .into_iter()
@@ -1387,7 +1417,11 @@ pub fn distribute(
             continue;
         }
         let file = &st.files[i];
-        let mut report = FileReport::new(&file.path, file.text.clone());
+        // The stack file's own line index (of the same text), where there are findings.
+        let mut report = FileReport::unindexed(&file.path, file.text.clone());
+        if !findings.is_empty() {
+            report.index = file.index.clone();
+        }
         sort_findings(&mut findings);
         report.findings = findings;
         if i == 0 && st.template.is_none() && report.findings.is_empty() {

@@ -234,7 +234,7 @@ fn walk(dir: &Path, exclude: &std::sync::Arc<Exclude>) -> WalkFound {
         found.special.extend(sub.special);
         found.errors.extend(sub.errors);
     }
-    found.files.sort();
+    sort_by_path(&mut found.files, |p| (p, ()));
     found.links.sort();
     found.hidden.sort();
     found.special.sort();
@@ -331,6 +331,49 @@ fn shown(p: &Path) -> String {
 /// Expands the run's paths: folders walked, files named kept unless excluded; each file once
 /// (by its real path: `a.yaml ./a.yaml`, a relative and an absolute spelling, a symbolic link
 /// and its target), shown as first written and named explicitly when any spelling was.
+/// Sorts as `v.sort()` would, where `by` gives each item's path and then the rest of its
+/// order: with keys that compare as plain bytes (Unix). Sorting the thousands of paths of a
+/// run compared them component by component, parsing both paths again at every comparison
+/// (37M instructions of the serial start for the corpus folder).
+fn sort_by_path<T, K: Ord>(v: &mut [T], by: impl Fn(&T) -> (&PathBuf, K)) {
+    #[cfg(unix)]
+    v.sort_by_cached_key(|t| {
+        let (p, rest) = by(t);
+        (path_key(p), rest)
+    });
+    #[cfg(not(unix))]
+    v.sort_by(|a, b| {
+        let (pa, ra) = by(a);
+        let (pb, rb) = by(b);
+        pa.cmp(pb).then(ra.cmp(&rb))
+    });
+}
+
+/// A key that orders paths as `Path`'s own order does (component by component: the root,
+/// `.`, `..`, then names byte by byte), compared as plain bytes.
+#[cfg(unix)]
+fn path_key(p: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Component;
+    let mut key = Vec::with_capacity(p.as_os_str().len() + 8);
+    for c in p.components() {
+        match c {
+            // (No prefixes on Unix.)
+            Component::Prefix(_) => key.push(0),
+            Component::RootDir => key.push(1),
+            Component::CurDir => key.push(2),
+            Component::ParentDir => key.push(3),
+            // A name holds no NUL byte: the 0 ends it, below every byte that may follow.
+            Component::Normal(name) => {
+                key.push(4);
+                key.extend_from_slice(name.as_bytes());
+                key.push(0);
+            }
+        }
+    }
+    key
+}
+
 pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Expanded {
     let mut out = Expanded::default();
     // Each path's kind (a symbolic link followed, and whether it was one): looked up in
@@ -570,7 +613,7 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
             }
         }
     }
-    out.files.sort();
+    sort_by_path(&mut out.files, |(p, explicit)| (p, *explicit));
     // What was left out and is not linted another way.
     let (mut hidden, mut services, mut links) = (0usize, false, 0usize);
     for u in unlinted {
@@ -661,5 +704,54 @@ mod tests {
         // `legacy\old.yaml` is a file of the root whose name holds a backslash.
         assert!(!posix(r"/repo/legacy\old.yaml"));
         assert!(!posix("/other/cdk.out/x.json"));
+    }
+}
+
+#[cfg(all(test, unix))]
+mod path_key_tests {
+    use super::*;
+
+    /// The byte keys order paths as `Path::cmp` does: names that are prefixes of others, `-`
+    /// and `.` (below `/` as bytes), `..` and `.` components, roots, doubled separators.
+    #[test]
+    fn path_keys_order_as_paths() {
+        let paths = [
+            "/a",
+            "/a/b",
+            "/a-b",
+            "/a.b",
+            "/a/b/c",
+            "/ab",
+            "a",
+            "a/b",
+            "a-b/c",
+            "../a",
+            "../-x",
+            "./a",
+            "..a/b",
+            "/a//b",
+            "/a/b/",
+            "/",
+            "",
+            ".",
+            "..",
+            "/a/./b",
+            "a/../b",
+            "/A",
+            "/a b",
+            "/a\u{e9}",
+            "/a/\u{e9}",
+        ];
+        for x in paths {
+            for y in paths {
+                let (px, py) = (Path::new(x), Path::new(y));
+                assert_eq!(path_key(px).cmp(&path_key(py)), px.cmp(py), "{x:?} {y:?}");
+            }
+        }
+        let mut v: Vec<PathBuf> = paths.iter().rev().map(PathBuf::from).collect();
+        let mut w = v.clone();
+        w.sort();
+        sort_by_path(&mut v, |p| (p, ()));
+        assert_eq!(v, w);
     }
 }

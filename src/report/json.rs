@@ -99,8 +99,107 @@ pub fn render(reports: &[FileReport]) -> String {
         },
         findings,
     };
-    let mut text =
-        super::to_json_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = write_doc(doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+/// The document as `to_json_pretty` writes it, its findings written in parallel (the report
+/// is most of a run's serial end): each as the pretty printer writes an element of the
+/// top-level `findings` array, its lines indented by two levels (strings hold no raw line
+/// break: JSON escapes it), joined into the document written without them.
+fn write_doc(mut doc: Doc<'_>) -> Result<String, serde_json::Error> {
+    let findings = std::mem::take(&mut doc.findings);
+    let parts: Vec<String> = findings
+        .par_iter()
+        .map(|f| {
+            let one = super::to_json_pretty(f)?;
+            let mut indented = String::with_capacity(one.len() + 64);
+            for (i, line) in one.split('\n').enumerate() {
+                if i > 0 {
+                    indented.push('\n');
+                }
+                indented.push_str("    ");
+                indented.push_str(line);
+            }
+            Ok(indented)
+        })
+        .collect::<Result<_, serde_json::Error>>()?;
+    let head = super::to_json_pretty(&doc)?;
+    // The document without findings ends with `"findings": []` and the closing brace.
+    let (false, Some(head)) = (parts.is_empty(), head.strip_suffix("[]\n}")) else {
+        doc.findings = findings;
+        return super::to_json_pretty(&doc);
+    };
+    let mut text =
+        String::with_capacity(head.len() + parts.iter().map(|p| p.len() + 2).sum::<usize>() + 8);
+    text.push_str(head);
+    text.push_str("[\n");
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        text.push_str(p);
+    }
+    text.push_str("\n  ]\n}");
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(i: usize) -> JsonFinding<'static> {
+        JsonFinding {
+            rule: "TM001",
+            name: "name",
+            severity: "error",
+            file: "a \"b\"\n\u{202e}.yaml",
+            line: i,
+            column: 2,
+            end_line: 3,
+            end_column: 4,
+            resource: if i.is_multiple_of(2) { Some("R") } else { None },
+            construct: if i.is_multiple_of(3) {
+                Some("c/d")
+            } else {
+                None
+            },
+            path: "/Resources/R",
+            message: "m\u{7f}\t",
+            help: "h",
+            stack: "",
+            related: (0..i % 3)
+                .map(|j| JsonPlace {
+                    file: "x",
+                    line: j,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                    message: "r",
+                })
+                .collect(),
+        }
+    }
+
+    /// The findings written one by one and joined give the bytes of the whole document
+    /// written at once (none, one, several; escapes, optional fields, nested arrays).
+    #[test]
+    fn parallel_findings_give_the_whole_document() {
+        for n in [0usize, 1, 2, 5] {
+            let doc = || Doc {
+                version: "1",
+                files: n,
+                summary: Counts {
+                    error: 1,
+                    warning: 2,
+                    info: 3,
+                },
+                findings: (0..n).map(finding).collect(),
+            };
+            let expected = crate::report::to_json_pretty(&doc()).ok();
+            assert!(n == 0 || expected.as_ref().is_some_and(|e| e.contains("\\u202e")));
+            assert_eq!(write_doc(doc()).ok(), expected, "{n} findings");
+        }
+    }
 }

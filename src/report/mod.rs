@@ -85,6 +85,14 @@ impl Formatter for Escaping {
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Most strings are printable ASCII, where nothing is hidden: a byte test instead of
+        // decoding every character (the JSON report is written on one thread).
+        if fragment
+            .bytes()
+            .all(|b| (b >= 0x20 || b == b'\t') && b < 0x7f)
+        {
+            return w.write_all(fragment.as_bytes());
+        }
         let mut rest = fragment;
         while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_hidden(c)) {
             w.write_all(&rest.as_bytes()[..at])?;

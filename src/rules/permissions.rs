@@ -39,6 +39,25 @@ pub fn wildcard_reach(action: &str) -> Option<String> {
     if !action.contains(['*', '?']) {
         return None;
     }
+    // The answer depends on the action string and the IAM table only, and a run meets the
+    // same few prefix wildcards (`logs:Create*`, `s3:Get*`) in many policies and templates:
+    // each is matched against its service's actions once per thread.
+    thread_local! {
+        static REACH: std::cell::RefCell<foldhash::HashMap<String, Option<String>>> =
+            std::cell::RefCell::new(foldhash::HashMap::default());
+    }
+    if let Some(known) = REACH.with(|r| r.borrow().get(action).cloned()) {
+        return known;
+    }
+    let reach = prefix_wildcard_reach(action);
+    REACH.with(|r| {
+        r.borrow_mut().insert(action.to_string(), reach.clone());
+    });
+    reach
+}
+
+/// [`wildcard_reach`] of a prefix wildcard (`s3:Get*`): the write actions it matches.
+fn prefix_wildcard_reach(action: &str) -> Option<String> {
     let writes: Vec<String> = iam::expand(action)
         .into_iter()
         .filter(|a| a.2.is_write())

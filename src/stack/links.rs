@@ -63,10 +63,20 @@ impl Indexes {
 
 /// Whether a text may nest, export or import (cheap: no parse).
 fn may_link(text: &str) -> bool {
-    text.contains("ImportValue")
-        || text.contains("Export")
-        || text.contains("AWS::CloudFormation::Stack")
-        || text.contains("AWS::Serverless::Application")
+    // Every template of a run is looked at, four times when it links nothing: the searchers
+    // are built once.
+    static FINDERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 4]> =
+        std::sync::OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        [
+            "ImportValue",
+            "Export",
+            "AWS::CloudFormation::Stack",
+            "AWS::Serverless::Application",
+        ]
+        .map(memchr::memmem::Finder::new)
+    });
+    finders.iter().any(|f| f.find(text.as_bytes()).is_some())
 }
 
 /// The `stack_name` of a `samconfig.toml` beside a template.
@@ -118,38 +128,47 @@ impl<'a> Scanner<'a> {
     ) -> Vec<(PathBuf, Limits, Scan)> {
         let mut out: Vec<(PathBuf, Limits, Scan)> = Vec::new();
         let mut listed: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+        // Per folder of a named file: the templates outside the run in it and upwards, in
+        // that order (a run names thousands of files of a few folders: the walk upwards and
+        // the listing are done once per folder, not per file).
+        let mut upward: HashMap<&Path, Vec<PathBuf>> = HashMap::new();
         for &(child, limits) in named {
             let (Some(dir), Some(name)) = (child.parent(), child.file_name()) else {
                 continue;
             };
+            let files = upward.entry(dir).or_insert_with(|| {
+                let top = self.root_of(dir);
+                let mut all = Vec::new();
+                for folder in dir.ancestors().take_while(|d| d.starts_with(&top)) {
+                    // The folder's templates outside the run, listed once per folder.
+                    let files = listed.entry(folder.to_path_buf()).or_insert_with(|| {
+                        let mut v: Vec<PathBuf> = std::fs::read_dir(folder)
+                            .map(|rd| {
+                                rd.filter_map(Result::ok)
+                                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                                    .map(|e| e.path())
+                                    .filter(|p| crate::walk::has_template_extension(p))
+                                    .filter(|p| !in_run.contains(p.as_path()))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        v.sort();
+                        v
+                    });
+                    all.extend(files.iter().cloned());
+                }
+                all
+            });
+            if files.is_empty() {
+                continue;
+            }
             let name = name.to_string_lossy();
-            let top = self.root_of(dir);
-            for folder in dir.ancestors().take_while(|d| d.starts_with(&top)) {
-                // The folder's templates outside the run, listed once per folder (a run names
-                // thousands of files of one folder: filtering per file would be quadratic).
-                let files = listed.entry(folder.to_path_buf()).or_insert_with(|| {
-                    let mut v: Vec<PathBuf> = std::fs::read_dir(folder)
-                        .map(|rd| {
-                            rd.filter_map(Result::ok)
-                                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                                .map(|e| e.path())
-                                .filter(|p| crate::walk::has_template_extension(p))
-                                .filter(|p| !in_run.contains(p.as_path()))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    v.sort();
-                    v
-                });
-                for f in files.iter() {
-                    let Some(scan) = self.outside_scan(f, limits, &name) else {
-                        continue;
-                    };
-                    if scan.children.iter().any(|c| c == child)
-                        && !out.iter().any(|(p, _, _)| p == f)
-                    {
-                        out.push((f.clone(), *limits, scan));
-                    }
+            for f in files.iter() {
+                let Some(scan) = self.outside_scan(f, limits, &name) else {
+                    continue;
+                };
+                if scan.children.iter().any(|c| c == child) && !out.iter().any(|(p, _, _)| p == f) {
+                    out.push((f.clone(), *limits, scan));
                 }
             }
         }

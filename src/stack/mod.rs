@@ -173,6 +173,11 @@ fn current_dir() -> Option<&'static Path> {
 
 /// An absolute, lexically normalised path (`..` and `.` removed; no symlinks followed).
 pub fn absolute(p: &Path) -> PathBuf {
+    // Most paths of a run are already absolute and normal (the walk's, the current
+    // directory's): kept as they are without a pass over their components.
+    if p.is_absolute() && is_normal(p) {
+        return p.to_path_buf();
+    }
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -181,8 +186,43 @@ pub fn absolute(p: &Path) -> PathBuf {
             None => p.to_path_buf(),
         }
     };
+    normalise(&joined)
+}
+
+/// `.` and `..` components removed, lexically (`..` at the root stays at the root).
+#[cfg(unix)]
+fn normalise(p: &Path) -> PathBuf {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let b = p.as_os_str().as_bytes();
+    // (Bytes, not `components()`: a run normalises every path it is given.)
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let rooted = b.starts_with(b"/");
+    if rooted {
+        out.push(b'/');
+    }
+    for seg in b.split(|&c| c == b'/') {
+        match seg {
+            b"" | b"." => {}
+            b".." => {
+                let keep = out.iter().rposition(|&c| c == b'/').unwrap_or(0);
+                // The root's separator stays.
+                out.truncate(if keep == 0 && rooted { 1 } else { keep });
+            }
+            _ => {
+                if !(out.is_empty() || out == b"/") {
+                    out.push(b'/');
+                }
+                out.extend_from_slice(seg);
+            }
+        }
+    }
+    PathBuf::from(std::ffi::OsString::from_vec(out))
+}
+
+#[cfg(not(unix))]
+fn normalise(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
-    for c in joined.components() {
+    for c in p.components() {
         match c {
             std::path::Component::ParentDir => {
                 out.pop();
@@ -192,6 +232,28 @@ pub fn absolute(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Whether an absolute path's components, joined again, give back the same bytes: no `.` or
+/// `..` component, no doubled or trailing separator (what [`absolute`] would change).
+fn is_normal(p: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let b = p.as_os_str().as_bytes();
+        // A leading `//` is kept by the components (POSIX leaves it implementation-defined).
+        b.len() > 1
+            && !b.ends_with(b"/")
+            && !b.starts_with(b"//")
+            && b[1..]
+                .split(|&c| c == b'/')
+                .all(|seg| !seg.is_empty() && seg != b"." && seg != b"..")
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = p;
+        false
+    }
 }
 
 /// Whether `.gitignore` files between `root` and `path` ignore `path` (a file kept out of the
@@ -571,4 +633,67 @@ impl Sections {
 /// Builds the template of an assembled stack.
 pub(crate) fn template_of(tree: Tree, root: NodeId, limits: &Limits) -> Option<Template> {
     Template::build(tree, root, limits).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The components-based normalisation [`normalise`] replaces, as the reference.
+    fn by_components(p: &Path) -> PathBuf {
+        let mut out = PathBuf::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn normalise_matches_components() {
+        let cases = [
+            "/",
+            "/a",
+            "/a/",
+            "/a/b",
+            "/a//b",
+            "/a/./b",
+            "/a/../b",
+            "/..",
+            "/../a",
+            "/a/b/..",
+            "/a/b/../..",
+            "/a/b/../../..",
+            "//a",
+            "/a/.",
+            "/a/b/.",
+            "a",
+            "a/b",
+            "a/..",
+            "../a",
+            "./a",
+            "./a/../..",
+            "a/./b/",
+            "",
+            ".",
+            "..",
+            "/x/y/../z/./w//",
+        ];
+        for c in cases {
+            let p = Path::new(c);
+            assert_eq!(normalise(p), by_components(p), "{c:?}");
+            if p.is_absolute() {
+                // Conservative: a path said to be normal is its own normal form.
+                if is_normal(p) {
+                    assert_eq!(by_components(p).as_os_str(), p.as_os_str(), "{c:?}");
+                }
+                assert_eq!(absolute(p), by_components(p), "{c:?}");
+            }
+        }
+    }
 }
