@@ -243,6 +243,7 @@ fn parse_finding(
         related: Vec::new(),
         stack: None,
         construct: None,
+        fix_hint: None,
     }
 }
 

@@ -30,6 +30,12 @@ const CASES: &[(&str, &str, bool)] = &[
     ("UC004", "UC004-block.yaml", false),
     ("UC004", "UC004-flow.yaml", false),
     ("UC004", "UC004.json", false),
+    ("TR001", "TR001-block.yaml", false),
+    ("TR001", "TR001-flow.yaml", false),
+    ("TR001", "TR001.json", false),
+    ("TR004", "TR004-block.yaml", false),
+    ("TR004", "TR004-flow.yaml", false),
+    ("TR004", "TR004.json", false),
     ("TR005", "TR005-block.yaml", false),
     ("TR005", "TR005-flow.yaml", false),
     ("TR005", "TR005.json", false),
@@ -386,4 +392,96 @@ proptest! {
         let (fixed, _, _) = fix::apply_checked(&src, &fixes, &Limits::default());
         prop_assert!(parses(&fixed), "{src}\n=>\n{fixed}");
     }
+}
+
+/// A role of one pool and slot whose trust statement has no Condition: the TR001 fix adds the
+/// aud and the amr conditions at once (two fixes would each add a `Condition`), TR004 has no
+/// fix of its own, and the result is clean for both.
+#[test]
+fn tr001_and_tr004_on_one_statement_are_one_fix() {
+    let src = fixture("TR004.json");
+    let report = lint_source("t.json", src.clone(), true, &Options::default());
+    let fixes = fixes_for(&src, &report.findings, &Limits::default());
+    let rules: Vec<&str> = fixes.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["TR001"]);
+    assert!(!fixes[0].safe);
+    assert_eq!(
+        fixes[0].description,
+        "add `StringEquals: {cognito-identity.amazonaws.com:aud: !Ref IdentityPool}` and \
+         `ForAnyValue:StringLike: {cognito-identity.amazonaws.com:amr: authenticated}` to the \
+         trust statement's Condition: only signed-in identities of the identity pool \
+         `IdentityPool` can assume the role"
+    );
+    let (fixed, applied, dropped) = fix::apply_checked(&src, &fixes, &Limits::default());
+    assert_eq!((applied.len(), dropped.len()), (1, 0));
+    assert!(
+        fixed.contains(
+            "              \"Action\": \"sts:AssumeRoleWithWebIdentity\",\n              \"Condition\": {\n                \"StringEquals\": {\n                  \"cognito-identity.amazonaws.com:aud\": {\"Ref\": \"IdentityPool\"}\n                },\n                \"ForAnyValue:StringLike\": {\n                  \"cognito-identity.amazonaws.com:amr\": \"authenticated\"\n                }\n              }\n"
+        ),
+        "{fixed}"
+    );
+    let after = rules_of("t.json", &fixed);
+    assert!(
+        !after.contains(&"TR001") && !after.contains(&"TR004"),
+        "{after:?}"
+    );
+}
+
+/// The pool to pin is the one the role is attached to: none when the role is attached to two
+/// pools, to a pool from elsewhere, or to none; the amr slot likewise.
+#[test]
+fn no_trust_fix_when_the_pool_or_slot_is_not_known() {
+    let base = fixture("TR004-flow.yaml").replace(
+        "Condition: {StringEquals: {'cognito-identity.amazonaws.com:aud': !Ref IdentityPool}}",
+        "Condition: {StringEquals: {'aws:RequestedRegion': eu-west-1}}",
+    );
+    let fixable = |src: &str| -> Vec<&'static str> {
+        let report = lint_source("t.yaml", src.to_string(), true, &Options::default());
+        let found: Vec<&str> = report.findings.iter().map(|f| f.rule.id).collect();
+        assert!(
+            found.contains(&"TR001") && found.contains(&"TR004"),
+            "{found:?}\n{src}"
+        );
+        fixes_for(src, &report.findings, &Limits::default())
+            .iter()
+            .map(|f| f.rule)
+            .collect()
+    };
+    // Known: one pool, one slot (the check that the cases below can fail).
+    assert_eq!(fixable(&base), ["TR001"]);
+    // Two pools (in the same slot: the amr value is known).
+    let two_pools = base.replace(
+        "  IdentityPoolRoles:\n",
+        "  OtherPool:\n    Type: AWS::Cognito::IdentityPool\n    Properties: {AllowUnauthenticatedIdentities: false}\n  OtherRoles:\n    Type: AWS::Cognito::IdentityPoolRoleAttachment\n    Properties: {IdentityPoolId: !Ref OtherPool, Roles: {authenticated: !GetAtt AuthenticatedRole.Arn}}\n  IdentityPoolRoles:\n",
+    );
+    assert_eq!(fixable(&two_pools), ["TR004"]);
+    // A pool from another stack: the amr slot is known, the pool is not.
+    let imported = base.replace(
+        "IdentityPoolId: !Ref IdentityPool, Roles",
+        "IdentityPoolId: !ImportValue shared-pool, Roles",
+    );
+    assert_eq!(fixable(&imported), ["TR004"]);
+    // Both slots: the pool is known, the amr value is not.
+    let both_slots = base.replace(
+        "Roles: {authenticated: !GetAtt AuthenticatedRole.Arn}",
+        "Roles: {authenticated: !GetAtt AuthenticatedRole.Arn, unauthenticated: !GetAtt AuthenticatedRole.Arn}",
+    );
+    assert_eq!(fixable(&both_slots), ["TR001"]);
+    let report = lint_source("t.yaml", both_slots.clone(), true, &Options::default());
+    let fixes = fixes_for(&both_slots, &report.findings, &Limits::default());
+    assert!(
+        !fixes[0].description.contains("amr"),
+        "{}",
+        fixes[0].description
+    );
+    // Not attached at all.
+    let unattached = base.replace(
+        "Roles: {authenticated: !GetAtt AuthenticatedRole.Arn}",
+        "Roles: {}",
+    );
+    let report = lint_source("t.yaml", unattached.clone(), true, &Options::default());
+    assert!(
+        fixes_for(&unattached, &report.findings, &Limits::default()).is_empty(),
+        "{unattached}"
+    );
 }

@@ -547,3 +547,248 @@ fn server_arguments() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A user pool whose `MfaConfiguration: ON` (TM008, safe fix) follows Korean text and a crab on
+/// its line, and a client with `EnableTokenRevocation: false` (UC004, unsafe fix).
+const FIXABLE: &str = r#"AWSTemplateFormatVersion: '2010-09-09'
+Description: 사용자 풀 🦀
+Resources:
+  UserPool:
+    Type: AWS::Cognito::UserPool
+    Properties: {UserPoolName: "사용자🦀", MfaConfiguration: ON, EnabledMfas: [SOFTWARE_TOKEN_MFA]}
+  WebClient:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: !Ref UserPool
+      GenerateSecret: false
+      PreventUserExistenceErrors: ENABLED
+      EnableTokenRevocation: false
+"#;
+
+/// The byte offset of a UTF-16 position (lines break at LF only in these texts).
+fn utf16_offset(text: &str, pos: &Value) -> usize {
+    let line = pos["line"].as_u64().unwrap_or(u64::MAX) as usize;
+    let character = pos["character"].as_u64().unwrap_or(u64::MAX) as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut units = 0;
+    for (i, c) in text[start..].char_indices() {
+        if units >= character || c == '\n' {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// Applies a workspace edit's text edits for `uri` (positions in the original text).
+fn apply_edit(text: &str, edit: &Value, uri: &str) -> String {
+    let edits = edit["changes"][uri]
+        .as_array()
+        .unwrap_or_else(|| panic!("no edits for {uri}: {edit}"));
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                utf16_offset(text, &e["range"]["start"]),
+                utf16_offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, &new);
+    }
+    out
+}
+
+/// The rules of a file's diagnostics, sorted.
+fn codes(d: &Value) -> Vec<String> {
+    let mut out: Vec<String> = d["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["code"].as_str().map(str::to_string))
+        .collect();
+    out.sort();
+    out
+}
+
+fn find_diag<'v>(d: &'v Value, code: &str) -> &'v Value {
+    d["diagnostics"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["code"] == code))
+        .unwrap_or_else(|| panic!("no {code}: {d:#}"))
+}
+
+#[test]
+fn code_actions_fix_the_buffer() {
+    let dir = temp_dir("actions");
+    let path = dir.join("pool.yaml");
+    // On disk, two lines more at the top: fixes made from the disk's text would land two lines
+    // off in the buffer.
+    std::fs::write(&path, format!("# saved\n# earlier\n{FIXABLE}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let doc = uri(&path);
+    let mut c = Client::spawn(&dir);
+    let init = c.initialize(&dir, json!({}), json!({"debounceMs": 150}));
+    let provider = &init["result"]["capabilities"]["codeActionProvider"];
+    assert_eq!(
+        provider["codeActionKinds"],
+        json!(["quickfix", "source.fixAll.cfn-cognito-lint"]),
+        "{init}"
+    );
+    c.open(&doc, FIXABLE);
+    let d = c.diagnostics(&doc);
+    // (The user pool's UP findings have no fix.)
+    assert_eq!(
+        codes(&d),
+        ["TM008", "UC004", "UP004", "UP006", "UP011"],
+        "{d:#}"
+    );
+    // `ON` on line 5: after `    Properties: {UserPoolName: "사용자🦀", MfaConfiguration: `,
+    // 58 UTF-16 units (the crab counts 2), 66 bytes.
+    let tm008 = find_diag(&d, "TM008").clone();
+    assert_eq!(tm008["range"], range(5, (58, 60)), "{tm008}");
+
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": doc}, "range": range(5, (59, 59)), "context": {"diagnostics": [tm008]}}),
+    );
+    let list = actions["result"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 1, "{actions:#}");
+    let a = &list[0];
+    assert_eq!(a["title"], "quote `ON` so that it stays the string `ON`");
+    assert_eq!(a["kind"], "quickfix");
+    assert_eq!(a["isPreferred"], true);
+    assert_eq!(a["diagnostics"], json!([tm008]));
+    assert_eq!(
+        a["edit"]["changes"][&doc],
+        json!([{"range": range(5, (58, 60)), "newText": "'ON'"}]),
+        "{a:#}"
+    );
+    let fixed = apply_edit(FIXABLE, &a["edit"], &doc);
+    assert!(
+        fixed.contains(r#"{UserPoolName: "사용자🦀", MfaConfiguration: 'ON', EnabledMfas"#),
+        "{fixed}"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    let d = c.diagnostics(&doc);
+    assert_eq!(d["version"], 2);
+    assert_eq!(codes(&d), ["UC004", "UP004", "UP006", "UP011"], "{d:#}");
+
+    // Typed and asked at once (inside the debounce): the actions are for the text as typed,
+    // a line added at the top.
+    let typed = format!("# 신원\n{fixed}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 3}, "contentChanges": [{"range": range(0, (0, 0)), "text": "# 신원\n"}]}),
+    );
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": doc}, "range": range(13, (0, 40)), "context": {"diagnostics": []}}),
+    );
+    let list = actions["result"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 1, "{actions:#}");
+    let a = &list[0];
+    let title = a["title"].as_str().unwrap_or_default();
+    assert!(
+        title.starts_with("remove `EnableTokenRevocation: false`")
+            && title.ends_with(" (unsafe: changes the deployed stack)"),
+        "{title}"
+    );
+    assert_eq!(a["isPreferred"], false);
+    assert_eq!(a["diagnostics"][0]["code"], "UC004");
+    let removed = apply_edit(&typed, &a["edit"], &doc);
+    assert_eq!(
+        removed,
+        typed.replace("      EnableTokenRevocation: false\n", ""),
+        "{a:#}"
+    );
+    // Away from any finding: nothing.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": doc}, "range": range(1, (0, 3)), "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions["result"], json!([]), "{actions:#}");
+    c.shut_down();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn fix_all_applies_only_the_safe_fixes() {
+    let dir = temp_dir("fixall");
+    let path = dir.join("pool.yaml");
+    // Two TM008 (one in the tags), one UC004: the fixAll action holds the two quotes alone.
+    let text = FIXABLE.replace(
+        "EnabledMfas: [SOFTWARE_TOKEN_MFA]}",
+        "EnabledMfas: [SOFTWARE_TOKEN_MFA], UserPoolTags: {Billing: yes}}",
+    );
+    let doc = uri(&path);
+    let mut c = Client::spawn(&dir);
+    c.initialize(
+        &dir,
+        json!({"general": {"positionEncodings": ["utf-16"]}}),
+        json!({"debounceMs": 10}),
+    );
+    c.open(&doc, &text);
+    let d = c.diagnostics(&doc);
+    assert_eq!(
+        codes(&d),
+        ["TM008", "TM008", "UC004", "UP004", "UP006", "UP011"],
+        "{d:#}"
+    );
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}});
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": doc}, "range": whole, "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let list = actions["result"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 1, "{actions:#}");
+    let a = &list[0];
+    assert_eq!(a["kind"], "source.fixAll.cfn-cognito-lint");
+    assert_eq!(
+        a["title"],
+        "fix 2 findings of cfn-cognito-lint (safe fixes)"
+    );
+    let codes_fixed: Vec<&Value> = a["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| &x["code"])
+        .collect();
+    assert_eq!(codes_fixed, [&json!("TM008"), &json!("TM008")], "{a:#}");
+    let fixed = apply_edit(&text, &a["edit"], &doc);
+    assert_eq!(
+        fixed,
+        text.replace("MfaConfiguration: ON", "MfaConfiguration: 'ON'")
+            .replace("Billing: yes", "Billing: 'yes'")
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    let d = c.diagnostics(&doc);
+    assert_eq!(codes(&d), ["UC004", "UP004", "UP006", "UP011"], "{d:#}");
+    // The quick fixes of the whole range: only UC004's (unsafe) is left; `only: quickfix`
+    // leaves fixAll out, which has nothing left to do anyway.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": doc}, "range": whole, "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    let list = actions["result"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 1, "{actions:#}");
+    assert_eq!(list[0]["kind"], "quickfix");
+    assert_eq!(list[0]["isPreferred"], false);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": doc}, "range": whole, "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    assert_eq!(actions["result"], json!([]), "{actions:#}");
+    c.shut_down();
+    let _ = std::fs::remove_dir_all(dir);
+}

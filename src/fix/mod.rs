@@ -9,12 +9,13 @@
 //! offers as code actions; [`run`] applies them to files (or shows them as a diff).
 
 mod edit;
+mod trust;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::FileReport;
-use crate::rules::Finding;
+use crate::rules::{Finding, FixHint};
 use crate::template::parse::{self, Limits};
 use crate::template::{Kind, NodeId, Span, Style, Tree};
 
@@ -261,18 +262,36 @@ fn misread_word(text: &str) -> bool {
 /// The fixes of a file's findings (those that have one), safe and unsafe, in the findings'
 /// order. `text` is the file's text, which the findings' spans index.
 pub fn fixes_for(text: &str, findings: &[Finding], limits: &Limits) -> Vec<Fix> {
-    const FIXABLE: [&str; 6] = ["TM008", "PM006", "UC001", "UC003", "UC004", "TR005"];
+    const FIXABLE: [&str; 8] = [
+        "TM008", "PM006", "UC001", "UC003", "UC004", "TR001", "TR004", "TR005",
+    ];
     if !findings.iter().any(|f| FIXABLE.contains(&f.rule.id)) {
         return Vec::new();
     }
     let Some(doc) = Doc::new(text, limits) else {
         return Vec::new();
     };
+    // A statement with a TR001 and a TR004 fix gets one fix, TR001's, that adds both
+    // conditions: two would each add a `Condition`, or insert at the same place.
+    let amr_with_aud: HashMap<Span, &'static str> = findings
+        .iter()
+        .filter_map(|f| match (f.rule.id, &f.fix_hint) {
+            ("TR004", Some(FixHint::AmrSlot(amr))) => Some((f.span, *amr)),
+            _ => None,
+        })
+        .filter(|(span, _)| {
+            findings.iter().any(|g| {
+                g.rule.id == "TR001"
+                    && g.span == *span
+                    && matches!(g.fix_hint, Some(FixHint::AudPool(_)))
+            })
+        })
+        .collect();
     findings
         .iter()
         .enumerate()
         .filter_map(|(i, f)| {
-            let (edits, safe, description) = fix_of(&doc, f)?;
+            let (edits, safe, description) = fix_of(&doc, f, &amr_with_aud)?;
             Some(Fix {
                 rule: f.rule.id,
                 finding: i,
@@ -298,9 +317,31 @@ fn replace(span: Span, replacement: String) -> Edit {
 }
 
 /// A finding's fix: the edits, whether it is safe, what it does.
-fn fix_of(doc: &Doc<'_>, f: &Finding) -> Option<(Vec<Edit>, bool, String)> {
+fn fix_of(
+    doc: &Doc<'_>,
+    f: &Finding,
+    amr_with_aud: &HashMap<Span, &'static str>,
+) -> Option<(Vec<Edit>, bool, String)> {
     let tree = &doc.tree;
     match f.rule.id {
+        "TR001" | "TR004" => {
+            let wanted = match (f.rule.id, f.fix_hint.as_ref()?) {
+                ("TR001", FixHint::AudPool(pool)) => trust::Wanted {
+                    aud: Some(pool),
+                    amr: amr_with_aud.get(&f.span).copied(),
+                },
+                ("TR004", FixHint::AmrSlot(_)) if amr_with_aud.contains_key(&f.span) => {
+                    return None;
+                }
+                ("TR004", FixHint::AmrSlot(amr)) => trust::Wanted {
+                    aud: None,
+                    amr: Some(amr),
+                },
+                _ => return None,
+            };
+            let edits = doc.add_conditions(f.span, &wanted)?;
+            Some((edits, false, wanted.describe()))
+        }
         "TM008" => {
             let (_, text, style) = doc.scalar_at(f.span)?;
             if style != Style::Plain || !misread_word(text) || doc.slice(f.span) != text {

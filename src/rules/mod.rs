@@ -137,6 +137,18 @@ pub struct Finding {
     pub stack: Option<std::sync::Arc<str>>,
     /// The CDK construct path of the finding's resource (its `aws:cdk:path` metadata).
     pub construct: Option<String>,
+    /// What the finding's fix needs that only the rule knows (the fix pass reads the text
+    /// alone); `None` when the rule knows nothing certain, and then there is no fix.
+    pub fix_hint: Option<FixHint>,
+}
+
+/// What a rule tells the fix pass about a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FixHint {
+    /// TR001: the logical ID of the one identity pool the role is attached to.
+    AudPool(String),
+    /// TR004: the amr value of the role's one slot (`authenticated` or `unauthenticated`).
+    AmrSlot(&'static str),
 }
 
 /// A secondary label in another file of the stack.
@@ -365,6 +377,7 @@ impl<'a> Emitter<'a> {
             related: Vec::new(),
             stack: None,
             construct,
+            fix_hint: None,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

@@ -1,7 +1,7 @@
 //! TR: trust policies of Cognito-assumable roles. One walk over each role's Cognito trust
 //! statements serves TR001, TR002, TR004 and TR005.
 
-use super::{Context, Emitter, Loc};
+use super::{Context, Emitter, FixHint, Loc};
 use crate::policy::{AMR_KEY, AUD_KEY, Clause, Role, Slot, Statement};
 use crate::template::intrinsic::{self, Target, Value};
 use crate::template::{NodeId, Tree};
@@ -159,7 +159,8 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 .collect();
             let anchor = statement_anchor(tree, st);
             if aud.is_empty() {
-                out.emit(&TR001, None, anchor, "Cognito trust statement without a `cognito-identity.amazonaws.com:aud` condition: IAM refuses such a trust policy, so the deployment fails; a role created before that check can be assumed by identities of any identity pool, in any AWS account");
+                out.emit(&TR001, None, anchor, "Cognito trust statement without a `cognito-identity.amazonaws.com:aud` condition: IAM refuses such a trust policy, so the deployment fails; a role created before that check can be assumed by identities of any identity pool, in any AWS account")
+                    .fix_hint = attached_pool(cx, role).map(FixHint::AudPool);
             }
             for c in &aud {
                 check_aud(cx, out, c);
@@ -167,13 +168,37 @@ pub fn check(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
             check_action(cx, out, st);
             if amr.is_empty() {
-                out.emit(&TR004, None, anchor, "Cognito trust statement without a `cognito-identity.amazonaws.com:amr` condition: both guests and signed-in users of the pool can assume this role");
+                out.emit(&TR004, None, anchor, "Cognito trust statement without a `cognito-identity.amazonaws.com:amr` condition: both guests and signed-in users of the pool can assume this role")
+                    .fix_hint = attached_slot(role).map(FixHint::AmrSlot);
             }
             for c in &amr {
                 check_amr(cx, out, role, c);
             }
         }
     }
+}
+
+/// The logical ID of the identity pool the role is attached to, when there is exactly one and
+/// this stack creates it (an attachment to a pool from elsewhere makes it unknown).
+fn attached_pool(cx: &Context<'_>, role: &Role) -> Option<String> {
+    let mut pools = role.attached.iter().map(|a| a.pool);
+    let first = pools.next()??;
+    if !pools.all(|p| p == Some(first)) {
+        return None;
+    }
+    Some(cx.template.resources.get(first)?.name.to_string())
+}
+
+/// The amr value of the role's slot, when every attachment hands it out in the same one:
+/// `unauthenticated` for the guest slot, `authenticated` for the signed-in slot, role-mapping
+/// rules and user-pool groups (which serve signed-in identities only).
+fn attached_slot(role: &Role) -> Option<&'static str> {
+    let mut words = role.attached.iter().map(|a| match a.slot {
+        Slot::Unauthenticated => "unauthenticated",
+        Slot::Authenticated | Slot::Mapping | Slot::Group => "authenticated",
+    });
+    let first = words.next()?;
+    words.all(|w| w == first).then_some(first)
 }
 
 /// Where a statement-level finding points: its Condition key, else the federated principal.

@@ -16,28 +16,38 @@ use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{RecvTimeoutError, Sender};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
-    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
-    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
+    CodeActionProviderCapability, CodeDescription, Diagnostic, DiagnosticRelatedInformation,
+    DiagnosticSeverity, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern, Hover,
     HoverContents, HoverParams, HoverProviderCapability, InitializeParams, Location,
     LogMessageParams, MarkupContent, MarkupKind, MessageType, NumberOrString, Position,
     PublishDiagnosticsParams, Range, Registration, RegistrationParams, SaveOptions,
     ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Url, WorkspaceEdit,
 };
 
+use crate::fix::{Fix, apply_checked, fixes_for};
 use crate::rules::{Finding, RuleMeta, Severity};
+use crate::template::parse::Limits;
 use crate::{FileReport, lint_document, lint_source};
 use convert::{Encoding, Text};
 
 /// The default quiet spell after a change before the document is linted.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
+
+/// The code action kind of "every safe fix of the document".
+const FIX_ALL: &str = "source.fixAll.cfn-cognito-lint";
+
+/// What an unsafe fix's title ends with.
+const UNSAFE: &str = " (unsafe: changes the deployed stack)";
 
 /// What `diagnostic.source` says.
 const SOURCE: &str = "cfn-cognito-lint";
@@ -46,7 +56,8 @@ const USAGE: &str = "\
 Usage: cfn-cognito-lint server
 
 Speaks the Language Server Protocol over standard input and output: diagnostics for open
-CloudFormation and Serverless documents as they are typed, hover with the rule's documentation.
+CloudFormation and Serverless documents as they are typed, code actions for the fixes
+(`source.fixAll.cfn-cognito-lint`: every safe one), hover with the rule's documentation.
 `--stdio` (which some clients add) is accepted and changes nothing.
 Initialization option: {\"debounceMs\": N} (default 100, at most 150).";
 
@@ -140,6 +151,10 @@ pub fn run(connection: Connection) -> Result<ExitCode, String> {
             },
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::new(FIX_ALL)]),
+            ..CodeActionOptions::default()
+        })),
         ..ServerCapabilities::default()
     };
     let result = serde_json::json!({
@@ -196,12 +211,22 @@ struct Doc {
     path: Option<PathBuf>,
 }
 
-/// A finding as a diagnostic, with what hover shows.
+/// A finding as a diagnostic, with what hover shows and the fixes code actions offer.
 #[derive(Clone)]
 struct Item {
     diagnostic: Diagnostic,
     rule: Option<&'static RuleMeta>,
     help: String,
+    /// The finding's fixes, in the offsets of `source`.
+    fixes: Vec<Fix>,
+    /// The text of the finding's file the fixes were made for (with fixes only).
+    source: Option<Arc<FixSource>>,
+}
+
+/// The text of a file that has fixes, and how it was parsed.
+struct FixSource {
+    text: String,
+    limits: Limits,
 }
 
 struct Server {
@@ -333,6 +358,19 @@ impl Server {
                     e.to_string(),
                 )),
             },
+            "textDocument/codeAction" => {
+                match serde_json::from_value::<CodeActionParams>(req.params) {
+                    Ok(p) => {
+                        let actions = self.code_actions(&p);
+                        self.send(Response::new_ok(req.id, actions));
+                    }
+                    Err(e) => self.send(Response::new_err(
+                        req.id,
+                        ErrorCode::InvalidParams as i32,
+                        e.to_string(),
+                    )),
+                }
+            }
             _ => self.send(Response::new_err(
                 req.id,
                 ErrorCode::MethodNotFound as i32,
@@ -554,7 +592,8 @@ impl Server {
         let (Some(path), Some(resolved)) = (&doc.path, resolved) else {
             // Not a file (an untitled buffer): linted alone, with the defaults.
             let report = lint_source(uri.as_str(), doc.text.clone(), true, &Default::default());
-            return Ok(vec![(uri.clone(), self.items(&report, uri, None))]);
+            let limits = crate::Options::default().limits;
+            return Ok(vec![(uri.clone(), self.items(&report, uri, None, &limits))]);
         };
         let resolved = resolved.map_err(|e| format!("config: {e}"))?;
         if resolved
@@ -576,21 +615,48 @@ impl Server {
             .into_iter()
             .filter_map(|(abs, report)| {
                 let file = Url::from_file_path(abs?).ok()?;
-                let items = self.items(&report, &file, docs_url);
+                let items = self.items(&report, &file, docs_url, &resolved.options.limits);
                 Some((file, items))
             })
             .collect())
     }
 
-    fn items(&self, report: &FileReport, file: &Url, docs_url: Option<&str>) -> Vec<Item> {
+    fn items(
+        &self,
+        report: &FileReport,
+        file: &Url,
+        docs_url: Option<&str>,
+        limits: &Limits,
+    ) -> Vec<Item> {
         if report.skipped.is_some() {
             return Vec::new();
         }
         let text = Text::with_index(&report.source, &report.index);
+        let mut fixes: Vec<Vec<Fix>> = vec![Vec::new(); report.findings.len()];
+        let mut source = None;
+        for fix in fixes_for(&report.source, &report.findings, limits) {
+            if let Some(slot) = fixes.get_mut(fix.finding) {
+                slot.push(fix);
+                source.get_or_insert_with(|| {
+                    Arc::new(FixSource {
+                        text: report.source.clone(),
+                        limits: *limits,
+                    })
+                });
+            }
+        }
         report
             .findings
             .iter()
-            .map(|f| self.item(f, &text, file, docs_url))
+            .zip(fixes)
+            .map(|(f, fixes)| {
+                let mut item = self.item(f, &text, file, docs_url);
+                if !fixes.is_empty() {
+                    item.source.clone_from(&source);
+                    item.fixes = fixes;
+                }
+                item
+            })
             .collect()
     }
 
@@ -653,6 +719,8 @@ impl Server {
             diagnostic,
             rule: Some(f.rule),
             help: f.help.clone(),
+            fixes: Vec::new(),
+            source: None,
         }
     }
 
@@ -708,6 +776,134 @@ impl Server {
             self.published.remove(file);
         } else {
             self.published.insert(file.clone(), diagnostics);
+        }
+    }
+
+    /// Lints every document still waiting for its debounce, so that what follows sees the
+    /// buffers as they are now.
+    fn lint_pending_now(&mut self) {
+        let now = Instant::now();
+        for due in self.pending.values_mut() {
+            *due = now;
+        }
+        self.lint_due();
+    }
+
+    /// `textDocument/codeAction`: a quick fix for each fix of the findings the range touches
+    /// (safe ones preferred, unsafe ones saying so), and `source.fixAll.cfn-cognito-lint` with
+    /// every safe fix of the document, as `context.only` asks. The edits are made for the text
+    /// that was linted: documents waiting for their debounce are linted first.
+    fn code_actions(&mut self, p: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+        self.lint_pending_now();
+        let uri = &p.text_document.uri;
+        let only = p.context.only.as_deref();
+        // A kind is asked for when `only` is absent or names it or a kind it is under.
+        let asked = |kind: &str| {
+            only.is_none_or(|o| {
+                o.iter().any(|k| {
+                    let k = k.as_str();
+                    kind == k || kind.strip_prefix(k).is_some_and(|r| r.starts_with('.'))
+                })
+            })
+        };
+        let mut out = Vec::new();
+        let items = self.items_of(uri);
+        if asked(CodeActionKind::QUICKFIX.as_str()) {
+            let range = p.range;
+            for it in &items {
+                let r = it.diagnostic.range;
+                if r.start > range.end || range.start > r.end {
+                    continue;
+                }
+                let Some(source) = &it.source else { continue };
+                for fix in &it.fixes {
+                    // Offered only when the text still parses with it.
+                    let (_, applied, _) =
+                        apply_checked(&source.text, std::slice::from_ref(fix), &source.limits);
+                    if applied.is_empty() {
+                        continue;
+                    }
+                    let title = if fix.safe {
+                        fix.description.clone()
+                    } else {
+                        format!("{}{UNSAFE}", fix.description)
+                    };
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title,
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![it.diagnostic.clone()]),
+                        edit: Some(self.workspace_edit(uri, &source.text, &[fix])),
+                        is_preferred: Some(fix.safe),
+                        ..CodeAction::default()
+                    }));
+                }
+            }
+        }
+        if only.is_some() && asked(FIX_ALL) {
+            if let Some(action) = self.fix_all(uri, &items) {
+                out.push(CodeActionOrCommand::CodeAction(action));
+            }
+        }
+        out
+    }
+
+    /// Every safe fix of a document's findings at once (those that overlap another wait for
+    /// the next time; one that would break the text is left out).
+    fn fix_all(&self, uri: &Url, items: &[&Item]) -> Option<CodeAction> {
+        // The text the fixes were made for: the buffer's (or the first one found for a file
+        // that is not open); fixes made for another text are left out.
+        let source = match self.docs.get(uri) {
+            Some(d) => items
+                .iter()
+                .filter_map(|it| it.source.as_ref())
+                .find(|s| s.text == d.text)?,
+            None => items.iter().find_map(|it| it.source.as_ref())?,
+        };
+        let mut fixes: Vec<Fix> = Vec::new();
+        let mut diagnostics = Vec::new();
+        for it in items {
+            if it.source.as_ref().is_none_or(|s| s.text != source.text) {
+                continue;
+            }
+            let safe: Vec<&Fix> = it.fixes.iter().filter(|f| f.safe).collect();
+            if safe.is_empty() {
+                continue;
+            }
+            diagnostics.push(it.diagnostic.clone());
+            fixes.extend(safe.into_iter().cloned());
+        }
+        let (_, applied, _) = apply_checked(&source.text, &fixes, &source.limits);
+        if applied.is_empty() {
+            return None;
+        }
+        let n = applied.len();
+        Some(CodeAction {
+            title: format!(
+                "fix {n} finding{} of cfn-cognito-lint (safe fixes)",
+                if n == 1 { "" } else { "s" }
+            ),
+            kind: Some(CodeActionKind::new(FIX_ALL)),
+            diagnostics: Some(diagnostics),
+            edit: Some(self.workspace_edit(uri, &source.text, &applied)),
+            ..CodeAction::default()
+        })
+    }
+
+    /// The edits of fixes made for `text`, the file at `file`, in the negotiated encoding.
+    fn workspace_edit(&self, file: &Url, text: &str, fixes: &[&Fix]) -> WorkspaceEdit {
+        let t = Text::new(text);
+        let mut edits: Vec<TextEdit> = fixes
+            .iter()
+            .flat_map(|f| &f.edits)
+            .map(|e| TextEdit {
+                range: t.range(crate::template::Span::new(e.start, e.end), self.enc),
+                new_text: e.replacement.clone(),
+            })
+            .collect();
+        edits.sort_by_key(|e| (e.range.start, e.range.end));
+        WorkspaceEdit {
+            changes: Some(HashMap::from([(file.clone(), edits)])),
+            ..WorkspaceEdit::default()
         }
     }
 
@@ -777,5 +973,7 @@ fn problem(message: String) -> Item {
         },
         rule: None,
         help: String::new(),
+        fixes: Vec::new(),
+        source: None,
     }
 }
