@@ -223,6 +223,53 @@ fn diff_prints_and_changes_nothing() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A UTF-16 file (decoded for the lint) is never written: `--diff` offers no fix for it (it
+/// printed a diff and exit 1 that `--fix` then did not apply), `--fix` leaves its bytes and both
+/// say why. A UTF-8 copy with a byte order mark is fixed and keeps the mark.
+#[test]
+fn utf16_files_are_not_offered_fixes_they_cannot_take() {
+    let dir = temp_dir("utf16");
+    let source = fixture("PM006.json");
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(source.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(source.encode_utf16().flat_map(u16::to_be_bytes));
+    for (name, bytes) in [("le.json", &le), ("be.json", &be)] {
+        std::fs::write(dir.join(name), bytes).unwrap_or_else(|e| panic!("{e}"));
+        let out = run_in(&dir, &["--diff", name]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        assert_eq!(text(&out.stdout), "");
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "{name}: not fixed: it is stored in UTF-16 or UTF-32; fixes are written to UTF-8 files only"
+            )),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = run_in(&dir, &["--fix", "--format", "json", name]);
+        assert!(
+            text(&out.stdout).contains("\"PM006\""),
+            "{}",
+            text(&out.stdout)
+        );
+        assert!(text(&out.stderr).contains("not fixed: it is stored in UTF-16"));
+        assert_eq!(std::fs::read(dir.join(name)).ok().as_ref(), Some(bytes));
+    }
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(source.as_bytes());
+    std::fs::write(dir.join("bom.json"), &bom).unwrap_or_else(|e| panic!("{e}"));
+    let out = run_in(&dir, &["--fix", "bom.json"]);
+    assert!(
+        text(&out.stderr).contains("fixed 1 finding"),
+        "{}",
+        text(&out.stderr)
+    );
+    let fixed = std::fs::read(dir.join("bom.json")).unwrap_or_default();
+    assert!(fixed.starts_with(b"\xEF\xBB\xBF{"));
+    assert!(text(&fixed).contains("\"Version\": \"2012-10-17\""));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A file without a fix is never written (its modification time and inode stay).
 #[test]
 fn a_file_without_a_fix_is_not_touched() {

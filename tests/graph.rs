@@ -244,6 +244,36 @@ fn role_mapping_on_writable_attribute() {
     snapshots("role_mapping", &g);
 }
 
+/// A `Type: Token` mapping that also carries `RulesConfiguration` (the corpus has one:
+/// PortfolioSS/surlesmobile-infra): Cognito never evaluates those rules, so no rule edge leads
+/// to the rule's role; the group's role is reached through the token. (The graph drew
+/// `rule: cognito:groups Contains admin` edges, false.)
+#[test]
+fn token_mapping_rules_are_not_evaluated() {
+    let g = one("fixtures/graph/token-rules.yaml");
+    let door = "door:IdentityPool:user-pool:UserPool";
+    let group = edge(&g, door, "role:EditorRole");
+    assert_eq!(
+        (group.kind, group.label.as_str()),
+        (EdgeKind::Group, "group editors (Token)")
+    );
+    assert!(
+        g.edges.iter().all(|e| e.kind != EdgeKind::RoleMapping),
+        "{:#?}",
+        g.edges
+    );
+    assert_eq!(
+        edge(&g, "pool:IdentityPool", "role:AdminRole").kind,
+        EdgeKind::TrustOnly
+    );
+    assert!(
+        node(&g, "role:AdminRole")
+            .details
+            .iter()
+            .any(|d| d == "no door of this stack leads here")
+    );
+}
+
 #[test]
 fn two_pools_share_a_role() {
     let g = one("fixtures/graph/shared-role.yaml");
@@ -321,12 +351,13 @@ fn several_stacks() {
             "fixtures/graph/open-sign-up.yaml",
             "fixtures/graph/role-mapping.yaml",
             "fixtures/graph/shared-role.yaml",
+            "fixtures/graph/token-rules.yaml",
             "fixtures/graph/unreachable.yaml",
         ]
     );
     let md = access::mermaid::render(&gs);
-    assert_eq!(md.matches("```mermaid\nflowchart LR\n").count(), 6);
-    assert_eq!(access::dot::render(&gs).matches("digraph ").count(), 6);
+    assert_eq!(md.matches("```mermaid\nflowchart LR\n").count(), 7);
+    assert_eq!(access::dot::render(&gs).matches("digraph ").count(), 7);
     for g in &gs {
         let alone = one(&g.stack);
         assert_eq!(

@@ -784,6 +784,10 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
         };
         for mapping in tree.entries(m).unwrap_or_default() {
             let mv = tree.deref(mapping.value);
+            if policy::token_mapping(tree, mv) {
+                // (Its rules are never evaluated: the role comes from the token's groups.)
+                continue;
+            }
             let provider = tree.get(mv, "IdentityProvider");
             let rules = tree.get_path(mv, &["RulesConfiguration", "Rules"]);
             for rule in rules.map(|r| intrinsic::items(tree, r)).unwrap_or_default() {

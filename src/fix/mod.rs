@@ -538,6 +538,15 @@ pub fn run(reports: &[FileReport], mode: &Mode) -> Run {
             ));
             continue;
         }
+        // A file that is not the text linted as bytes (UTF-16 or UTF-32, decoded on reading)
+        // is never written: neither `--fix` nor `--diff` offers its fixes (the diff would
+        // promise a change `--fix` does not make).
+        if !stdin {
+            if let Some(why) = not_writable(Path::new(&r.path), &r.source) {
+                out.messages.push(format!("{}: not fixed: {why}", r.path));
+                continue;
+            }
+        }
         let (text, applied, dropped) = apply_checked(&r.source, &chosen, &mode.limits);
         for f in dropped {
             let at = r.index.line_col(&r.source, f.span.start);
@@ -582,6 +591,25 @@ pub fn run(reports: &[FileReport], mode: &Mode) -> Run {
         ));
     }
     out
+}
+
+/// Why a file cannot take its fixes: it is stored in UTF-16 or UTF-32 (the lint decoded it), or
+/// it no longer holds the text that was linted.
+fn not_writable(path: &Path, source: &str) -> Option<String> {
+    let now = std::fs::read(path).ok()?;
+    if now == source.as_bytes() {
+        return None;
+    }
+    Some(
+        if now.starts_with(&[0xFF, 0xFE])
+            || now.starts_with(&[0xFE, 0xFF])
+            || now.starts_with(&[0, 0, 0xFE, 0xFF])
+        {
+            "it is stored in UTF-16 or UTF-32; fixes are written to UTF-8 files only".to_string()
+        } else {
+            "the file changed since it was read".to_string()
+        },
+    )
 }
 
 /// Writes a fixed file: to the file a symbolic link names (the link stays), only when that

@@ -452,6 +452,16 @@ fn amr_admits(
 }
 
 /// The identity pool of this template an attachment's `IdentityPoolId` names.
+/// Whether a role mapping is `Type: Token` (written as such): Cognito then takes the role from
+/// the token's `cognito:roles`/`cognito:preferred_role` claims (user-pool groups) and never
+/// evaluates its `RulesConfiguration`.
+pub fn token_mapping(tree: &Tree, mapping: NodeId) -> bool {
+    let v = tree.deref(mapping);
+    tree.get(v, "Type")
+        .and_then(|ty| tree.str(ty))
+        .is_some_and(|ty| ty == "Token")
+}
+
 fn attachment_pool(t: &Template, props: NodeId) -> Option<usize> {
     t.tree.get(props, "IdentityPoolId").and_then(|n| {
         intrinsic::resources_of_type(t, n, IDENTITY_POOL)
@@ -957,6 +967,9 @@ impl<'a> Model<'a> {
             }
             if let Some(m) = tree.get(props, "RoleMappings") {
                 for mapping in tree.entries(m).unwrap_or_default() {
+                    if token_mapping(tree, mapping.value) {
+                        continue;
+                    }
                     let rules = tree.get_path(mapping.value, &["RulesConfiguration", "Rules"]);
                     for rule in rules.map(|r| intrinsic::items(tree, r)).unwrap_or_default() {
                         if let Some(v) = tree.get(rule, "RoleARN") {
@@ -991,11 +1004,7 @@ impl<'a> Model<'a> {
             };
             for mapping in tree.entries(m).unwrap_or_default() {
                 let v = tree.deref(mapping.value);
-                let token = tree
-                    .get(v, "Type")
-                    .and_then(|ty| tree.str(ty))
-                    .is_some_and(|ty| ty == "Token");
-                if !token {
+                if !token_mapping(tree, v) {
                     continue;
                 }
                 if let Some(idp) = tree.get(v, "IdentityProvider") {
