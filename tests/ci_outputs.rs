@@ -535,3 +535,41 @@ fn identical_findings_get_distinct_fingerprints() {
     // Lines inserted above: the same fingerprints.
     assert_eq!(print(&format!("# a\n# b\n{text}")), prints);
 }
+
+/// The job summary carries the access graph of each stack with a finding at warning or above
+/// (the seed stack: guests off, an open sign-up door to a role with wildcards), and none for a
+/// stack whose graph has no warning.
+#[test]
+fn summary_carries_the_access_graph_of_stacks_with_warnings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = common::fresh_temp_dir("ci-summary-graph");
+    let file = dir.join("summary.md");
+    let file_text = file.to_string_lossy().into_owned();
+    let env = [("GITHUB_STEP_SUMMARY", file_text.as_str())];
+    let r = run(root, &["-f", "parseable", "fixtures/seeds"], &env);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let md = std::fs::read_to_string(&file).unwrap_or_default();
+    let graph = md
+        .split_once("### Access graph: iot-tutorial\n\n```mermaid\nflowchart LR\n")
+        .map(|(_, g)| g.split_once("\n```").map_or(g, |(g, _)| g))
+        .unwrap_or_else(|| panic!("no access graph section:\n{md}"));
+    for node in [
+        "n_role_CognitoAuthorizedRole[\"Role CognitoAuthorizedRole<br/>tier: signed-in<br/>anyone can sign up to CognitoUserPool",
+        "n_door_CognitoIdentityPool_guest(\"Guests (off)",
+        "open sign-up: self sign-up (AllowAdminCreateUserOnly not true)",
+    ] {
+        assert!(graph.contains(node), "{node}\n{graph}");
+    }
+    assert_eq!(md.matches("```mermaid").count(), 1, "{md}");
+
+    std::fs::remove_file(&file).unwrap_or_else(|e| panic!("{e}"));
+    let r = run(
+        root,
+        &["-f", "parseable", "fixtures/graph/clean.yaml"],
+        &env,
+    );
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let md = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(md.starts_with("## cfn-cognito-lint\n"), "{md}");
+    assert!(!md.contains("Access graph"), "{md}");
+}
