@@ -35,10 +35,10 @@ async def main(binary, template):
         nonlocal passed, failed
         if ok:
             passed += 1
-            print(f"ok   {what}")
+            print(f"PASS: {what}")
         else:
             failed += 1
-            print(f"FAIL {what} {detail}")
+            print(f"FAIL: {what} {detail}")
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     async def published(params: types.PublishDiagnosticsParams):
