@@ -532,3 +532,57 @@ fn no_trust_fix_when_the_pool_or_slot_is_not_known() {
         "{unattached}"
     );
 }
+
+/// A Serverless service whose Cognito resources live in an included file: the fixes of the
+/// stack's findings land in the file where the text is written (the include), and the service
+/// file, which has no fix, is not touched. (No TM008 here: the framework reads YAML 1.2, where
+/// `ON` is a plain string.)
+#[test]
+fn fixes_in_an_included_file_land_in_that_file() {
+    let dir = temp_dir("sls-include");
+    let service = "service: notes\nprovider:\n  name: aws\n  runtime: nodejs20.x\nresources:\n  - ${file(cognito.yml)}\n";
+    let cognito = "Resources:\n  UserPool:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      MfaConfiguration: ON\n      AdminCreateUserConfig:\n        AllowAdminCreateUserOnly: true\n  Client:\n    Type: AWS::Cognito::UserPoolClient\n    Properties:\n      UserPoolId: !Ref UserPool\n";
+    std::fs::write(dir.join("serverless.yml"), service).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("cognito.yml"), cognito).unwrap_or_else(|e| panic!("{e}"));
+    let before = run_in(
+        &dir,
+        &["--format", "parseable", "--fail-level", "none", "."],
+    );
+    let found = text(&before.stdout);
+    assert!(found.contains("cognito.yml:8:3:8:9:UC003:"), "{found}");
+    assert!(!found.contains(":TM008:"), "{found}");
+
+    let diff = run_in(&dir, &["--diff", "--unsafe-fixes", "."]);
+    assert_eq!(diff.status.code(), Some(1), "{}", text(&diff.stderr));
+    let diff_text = text(&diff.stdout);
+    assert!(
+        diff_text.contains("+++ b/cognito.yml") || diff_text.contains("cognito.yml"),
+        "{diff_text}"
+    );
+    assert!(!diff_text.contains("serverless.yml"), "{diff_text}");
+
+    let fixed = run_in(
+        &dir,
+        &["--fix", "--unsafe-fixes", "--fail-level", "none", "."],
+    );
+    assert!(fixed.status.success(), "{}", text(&fixed.stderr));
+    let after = std::fs::read_to_string(dir.join("cognito.yml")).unwrap_or_default();
+    assert!(
+        after.contains("PreventUserExistenceErrors: ENABLED"),
+        "{after}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("serverless.yml")).unwrap_or_default(),
+        service
+    );
+    let again = run_in(
+        &dir,
+        &["--format", "parseable", "--fail-level", "none", "."],
+    );
+    let left = text(&again.stdout);
+    assert!(
+        !left.contains(":TM008:") && !left.contains(":UC003:"),
+        "{left}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
