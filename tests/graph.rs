@@ -3,32 +3,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
 use cfn_cognito_lint::access::{self, AccessGraph, Collector, EdgeKind, NodeKind};
 use cfn_cognito_lint::rules::Severity;
-use cfn_cognito_lint::{Options, lint_paths_with};
 
 /// The graphs of a run on some paths (relative to the repository), with each folder's config.
 fn graphs(rels: &[&str]) -> Vec<AccessGraph> {
     let root = common::root();
-    let paths: Vec<PathBuf> = rels.iter().map(|r| root.join(r)).collect();
     let collector = Collector::default();
-    let visit = collector.visitor();
-    let options_for = |dir: &Path| -> Result<Arc<Options>, String> {
-        let config = match cfn_cognito_lint::config::find(dir) {
-            Some(p) => cfn_cognito_lint::config::load(&p)?,
-            None => cfn_cognito_lint::config::Config::default(),
-        };
-        Ok(Arc::new(Options {
-            config_stacks: cfn_cognito_lint::config_stacks(&config, None)?,
-            limits: config.limits,
-            visit: Some(visit.clone()),
-            ..Options::default()
-        }))
-    };
-    let outcome = lint_paths_with(&paths, &Options::default(), &options_for);
+    let outcome = common::lint_run_visiting(rels, Some(collector.visitor()));
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
     let mut gs = collector.graphs();
     // Paths relative to the repository, as a run from there shows them.
