@@ -71,21 +71,8 @@ fn run(cli: &GraphCli) -> ExitCode {
     let options_of = |config: &Config| -> Result<Options, String> {
         Ok(Options {
             settings: settings_of(config)?,
-            limits: config.limits,
-            exclude: config.exclude.clone(),
-            exclude_root: config
-                .path
-                .as_deref()
-                .map(|p| cfn_cognito_lint::stack::absolute(p.parent().unwrap_or(Path::new("")))),
-            stage: cli.stack.stage.clone(),
-            parameters: parameters.clone(),
-            parameters_source: parameters_source.clone(),
-            config_stacks: cfn_cognito_lint::config_stacks(
-                config,
-                cli.stack.config_env.as_deref(),
-            )?,
             visit: Some(collector.visitor()),
-            ..Options::default()
+            ..cli.stack.options(config, &parameters, &parameters_source)?
         })
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));

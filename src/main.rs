@@ -175,6 +175,32 @@ impl StackArgs {
     }
 }
 
+impl StackArgs {
+    /// The options a config and these arguments give (limits, excludes, stage, parameters, the
+    /// config's stacks); the rest default.
+    fn options(
+        &self,
+        config: &Config,
+        parameters: &[(String, String)],
+        parameters_source: &str,
+    ) -> Result<Options, String> {
+        Ok(Options {
+            limits: config.limits,
+            exclude: config.exclude.clone(),
+            // Globs are relative to the config file's folder.
+            exclude_root: config
+                .path
+                .as_deref()
+                .map(|p| cfn_cognito_lint::stack::absolute(p.parent().unwrap_or(Path::new("")))),
+            stage: self.stage.clone(),
+            parameters: parameters.to_vec(),
+            parameters_source: parameters_source.to_string(),
+            config_stacks: cfn_cognito_lint::config_stacks(config, self.config_env.as_deref())?,
+            ..Options::default()
+        })
+    }
+}
+
 /// Standard input, at most `max_file_size` + 1 bytes: endless input (`yes |`, `< /dev/zero`)
 /// stops there and is a TM010.
 fn read_stdin(max_file_size: u64) -> Result<Vec<u8>, String> {
@@ -504,22 +530,9 @@ fn main() -> ExitCode {
         Ok(Options {
             settings: settings(&cli, config)?,
             strict: cli.strict,
-            limits: config.limits,
-            exclude: config.exclude.clone(),
-            // Globs are relative to the config file's folder.
-            exclude_root: config
-                .path
-                .as_deref()
-                .map(|p| cfn_cognito_lint::stack::absolute(p.parent().unwrap_or(Path::new("")))),
-            stage: cli.stack.stage.clone(),
-            parameters: parameters.clone(),
-            parameters_source: parameters_source.clone(),
-            config_stacks: cfn_cognito_lint::config_stacks(
-                config,
-                cli.stack.config_env.as_deref(),
-            )?,
             names_defined_elsewhere: false,
             visit: visit.clone(),
+            ..cli.stack.options(config, &parameters, &parameters_source)?
         })
     };
     let options = match options_of(&config) {
