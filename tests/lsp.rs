@@ -1,6 +1,7 @@
 //! `cfn-cognito-lint server` driven as an editor drives it: the binary spawned, messages framed
 //! with `Content-Length` on its standard input and output.
 
+mod common;
 #[path = "common/lsp_frame.rs"]
 mod lsp_frame;
 
@@ -167,12 +168,7 @@ fn uri(p: &Path) -> String {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "cfn-cognito-lint-lsp-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let dir = common::fresh_temp_dir(&format!("lsp-{name}"));
     // Its own repository root: stacks are not looked for above it.
     std::fs::create_dir_all(dir.join(".git")).unwrap_or_else(|e| panic!("{e}"));
     dir
