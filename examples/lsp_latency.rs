@@ -7,33 +7,17 @@
 //! `cargo run --release --example lsp_latency -- BINARY TEMPLATE [EDITS] [DEBOUNCE_MS]`
 //! Prints min, median, p90 and max in milliseconds.
 
-use std::io::{BufRead, BufReader, Write};
+#[path = "../tests/common/lsp_frame.rs"]
+mod lsp_frame;
+
+use std::io::BufReader;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use lsp_frame::{read_message, write_message};
 use serde_json::{Value, json};
-
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            length = v.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0u8; length?];
-    r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -76,10 +60,7 @@ fn main() -> Result<(), String> {
         }
     });
     let mut send = |v: Value| -> Result<(), String> {
-        let body = v.to_string();
-        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len())
-            .and_then(|_| stdin.flush())
-            .map_err(|e| e.to_string())
+        write_message(&mut stdin, &v).map_err(|e| e.to_string())
     };
     let wait = |pick: &dyn Fn(&Value) -> bool| -> Result<Instant, String> {
         loop {

@@ -42,18 +42,8 @@ struct GraphCli {
     /// upwards from its folder].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// The Serverless stage.
-    #[arg(long, value_name = "NAME")]
-    stage: Option<String>,
-    /// Parameter values for the stacks (as for the lint).
-    #[arg(long, value_name = "FILE")]
-    parameters: Option<PathBuf>,
-    /// The samconfig.toml environment whose `parameter_overrides` `--parameters` reads.
-    #[arg(long, value_name = "ENV")]
-    config_env: Option<String>,
-    /// The name standard input is reported under.
-    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
-    stdin_filename: String,
+    #[command(flatten)]
+    stack: super::StackArgs,
 }
 
 /// Runs `graph` when it is the first argument (a path named `graph` is written `./graph`).
@@ -74,28 +64,15 @@ fn settings_of(config: &Config) -> Result<Settings, String> {
 
 fn run(cli: &GraphCli) -> ExitCode {
     let collector = Collector::default();
-    let (parameters, parameters_source) = match &cli.parameters {
-        Some(p) => match cfn_cognito_lint::stack::params::load(p, cli.config_env.as_deref()) {
-            Ok(v) => (v, format!("--parameters {}", p.display())),
-            Err(e) => return super::usage_error(&e),
-        },
-        None => (Vec::new(), String::new()),
+    let (parameters, parameters_source) = match cli.stack.load_parameters() {
+        Ok(p) => p,
+        Err(e) => return super::usage_error(&e),
     };
     let options_of = |config: &Config| -> Result<Options, String> {
         Ok(Options {
             settings: settings_of(config)?,
-            limits: config.limits,
-            exclude: config.exclude.clone(),
-            exclude_root: config
-                .path
-                .as_deref()
-                .map(|p| cfn_cognito_lint::stack::absolute(p.parent().unwrap_or(Path::new("")))),
-            stage: cli.stage.clone(),
-            parameters: parameters.clone(),
-            parameters_source: parameters_source.clone(),
-            config_stacks: cfn_cognito_lint::config_stacks(config, cli.config_env.as_deref())?,
             visit: Some(collector.visitor()),
-            ..Options::default()
+            ..cli.stack.options(config, &parameters, &parameters_source)?
         })
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -122,13 +99,11 @@ fn run(cli: &GraphCli) -> ExitCode {
     let mut paths: Vec<PathBuf> = Vec::new();
     for p in &cli.paths {
         if p.as_os_str() == "-" {
-            use std::io::Read;
-            let mut buf = Vec::new();
-            let limit = options.limits.max_file_size.saturating_add(1);
-            if let Err(e) = std::io::stdin().lock().take(limit).read_to_end(&mut buf) {
-                return super::usage_error(&format!("reading standard input: {e}"));
-            }
-            lint_stdin(&cli.stdin_filename, buf, &options);
+            let buf = match super::read_stdin(options.limits.max_file_size) {
+                Ok(buf) => buf,
+                Err(e) => return super::usage_error(&e),
+            };
+            lint_stdin(&cli.stack.stdin_filename, buf, &options);
         } else {
             paths.push(p.clone());
         }

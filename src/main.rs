@@ -125,20 +125,8 @@ struct Cli {
     /// it on, else NO_COLOR set turns it off. `always` and `never` win over both variables.
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     color: ColorWhen,
-    /// The Serverless stage (`${sls:stage}`, `${opt:stage}`) [default: the one written in the
-    /// service file, else `dev`].
-    #[arg(long, value_name = "NAME")]
-    stage: Option<String>,
-    /// Parameter values for the stacks linted: CloudFormation's `[{ParameterKey, ParameterValue}]`
-    /// JSON, a `{Parameters: {...}}` or plain `{Key: Value}` mapping, or `samconfig.toml`.
-    #[arg(long, value_name = "FILE")]
-    parameters: Option<PathBuf>,
-    /// The samconfig.toml environment whose `parameter_overrides` `--parameters` reads.
-    #[arg(long, value_name = "ENV")]
-    config_env: Option<String>,
-    /// The name standard input is reported under.
-    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
-    stdin_filename: String,
+    #[command(flatten)]
+    stack: StackArgs,
     /// Apply the safe fixes in place (and `--unsafe-fixes`); the report shows what remains.
     #[arg(long, conflicts_with = "diff")]
     fix: bool,
@@ -154,6 +142,75 @@ struct Cli {
     /// Write today's findings to this baseline file (JSON) and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
     write_baseline: Option<PathBuf>,
+}
+
+/// How the stacks are assembled and standard input named: options the lint and `graph` share.
+#[derive(clap::Args, Debug)]
+struct StackArgs {
+    /// The Serverless stage (`${sls:stage}`, `${opt:stage}`) [default: the one written in the
+    /// service file, else `dev`].
+    #[arg(long, value_name = "NAME")]
+    stage: Option<String>,
+    /// Parameter values for the stacks linted: CloudFormation's `[{ParameterKey, ParameterValue}]`
+    /// JSON, a `{Parameters: {...}}` or plain `{Key: Value}` mapping, or `samconfig.toml`.
+    #[arg(long, value_name = "FILE")]
+    parameters: Option<PathBuf>,
+    /// The samconfig.toml environment whose `parameter_overrides` `--parameters` reads.
+    #[arg(long, value_name = "ENV")]
+    config_env: Option<String>,
+    /// The name standard input is reported under.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    stdin_filename: String,
+}
+
+impl StackArgs {
+    /// The `--parameters` values and where they come from (`--parameters FILE`); none without
+    /// the option.
+    fn load_parameters(&self) -> Result<(Vec<(String, String)>, String), String> {
+        match &self.parameters {
+            Some(p) => cfn_cognito_lint::stack::params::load(p, self.config_env.as_deref())
+                .map(|v| (v, format!("--parameters {}", p.display()))),
+            None => Ok((Vec::new(), String::new())),
+        }
+    }
+}
+
+impl StackArgs {
+    /// The options a config and these arguments give (limits, excludes, stage, parameters, the
+    /// config's stacks); the rest default.
+    fn options(
+        &self,
+        config: &Config,
+        parameters: &[(String, String)],
+        parameters_source: &str,
+    ) -> Result<Options, String> {
+        Ok(Options {
+            limits: config.limits,
+            exclude: config.exclude.clone(),
+            // Globs are relative to the config file's folder.
+            exclude_root: config
+                .path
+                .as_deref()
+                .map(|p| cfn_cognito_lint::stack::absolute(p.parent().unwrap_or(Path::new("")))),
+            stage: self.stage.clone(),
+            parameters: parameters.to_vec(),
+            parameters_source: parameters_source.to_string(),
+            config_stacks: cfn_cognito_lint::config_stacks(config, self.config_env.as_deref())?,
+            ..Options::default()
+        })
+    }
+}
+
+/// Standard input, at most `max_file_size` + 1 bytes: endless input (`yes |`, `< /dev/zero`)
+/// stops there and is a TM010.
+fn read_stdin(max_file_size: u64) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max_file_size.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("reading standard input: {e}"))?;
+    Ok(buf)
 }
 
 /// Prints each line of `msg` as an error of the tool (several config errors come at once) and
@@ -455,12 +512,9 @@ fn main() -> ExitCode {
         (None, Some("none")) => FailLevel::None,
         (None, _) => FailLevel::Warning,
     };
-    let (parameters, parameters_source) = match &cli.parameters {
-        Some(p) => match cfn_cognito_lint::stack::params::load(p, cli.config_env.as_deref()) {
-            Ok(v) => (v, format!("--parameters {}", p.display())),
-            Err(e) => return usage_error(&e),
-        },
-        None => (Vec::new(), String::new()),
+    let (parameters, parameters_source) = match cli.stack.load_parameters() {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
     };
     // The job summary of GitHub Actions carries each stack's access graph: collected while the
     // run analyses its stacks (nothing is built when there is no summary to write).
@@ -476,19 +530,9 @@ fn main() -> ExitCode {
         Ok(Options {
             settings: settings(&cli, config)?,
             strict: cli.strict,
-            limits: config.limits,
-            exclude: config.exclude.clone(),
-            // Globs are relative to the config file's folder.
-            exclude_root: config
-                .path
-                .as_deref()
-                .map(|p| cfn_cognito_lint::stack::absolute(p.parent().unwrap_or(Path::new("")))),
-            stage: cli.stage.clone(),
-            parameters: parameters.clone(),
-            parameters_source: parameters_source.clone(),
-            config_stacks: cfn_cognito_lint::config_stacks(config, cli.config_env.as_deref())?,
             names_defined_elsewhere: false,
             visit: visit.clone(),
+            ..cli.stack.options(config, &parameters, &parameters_source)?
         })
     };
     let options = match options_of(&config) {
@@ -510,14 +554,10 @@ fn main() -> ExitCode {
     // Standard input is read once (a run after --fix lints it again from these bytes).
     let mut stdin_bytes = None;
     if cli.paths.iter().any(|p| p.as_os_str() == "-") {
-        // At most max-file-size + 1 bytes: endless input (`yes |`, `< /dev/zero`) stops
-        // there and is a TM010.
-        let mut buf = Vec::new();
-        let limit = options.limits.max_file_size.saturating_add(1);
-        if let Err(e) = std::io::stdin().lock().take(limit).read_to_end(&mut buf) {
-            return usage_error(&format!("reading standard input: {e}"));
+        match read_stdin(options.limits.max_file_size) {
+            Ok(buf) => stdin_bytes = Some(buf),
+            Err(e) => return usage_error(&e),
         }
-        stdin_bytes = Some(buf);
     }
     let lint_all = || {
         let mut outcome = Outcome::default();
@@ -528,7 +568,7 @@ fn main() -> ExitCode {
                 let buf = stdin.take().unwrap_or_default();
                 outcome
                     .reports
-                    .push(lint_stdin(&cli.stdin_filename, buf, &options));
+                    .push(lint_stdin(&cli.stack.stdin_filename, buf, &options));
             } else {
                 paths.push(p.clone());
             }
@@ -553,7 +593,9 @@ fn main() -> ExitCode {
     }
     let mut stale = baseline.as_ref().map(|b| b.filter(&mut outcome.reports));
     if cli.fix || cli.diff {
-        let stdin_name = stdin_bytes.as_ref().map(|_| cli.stdin_filename.as_str());
+        let stdin_name = stdin_bytes
+            .as_ref()
+            .map(|_| cli.stack.stdin_filename.as_str());
         let run = fix::run(&outcome.reports, &fix_mode(&cli, &options, stdin_name));
         for m in &run.messages {
             eprintln!("cfn-cognito-lint: {m}");

@@ -2,26 +2,19 @@
 //! problem (only it reported), a problem removed (its entry listed as stale with --verbose);
 //! the file sorted and stable; errors exit 2.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "cfn-cognito-lint-baseline-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::fresh_temp_dir(&format!("baseline-{name}"));
     std::fs::create_dir_all(dir.join("infra")).unwrap_or_else(|e| panic!("{e}"));
     dir
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"))
+    common::output_in(dir, args)
 }
 
 fn text(b: &[u8]) -> String {

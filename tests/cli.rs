@@ -1,16 +1,14 @@
 //! The binary: exit codes 0/1/2, formats, --list-rules, --explain, stdin, directories.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use common::{fresh_temp_dir as temp_dir, output_in as run_in};
+
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("FORCE_COLOR")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the binary: {e}"))
+    common::output_in(&common::root(), args)
 }
 
 fn text(b: &[u8]) -> String {
@@ -257,23 +255,6 @@ fn help_shows_examples() {
     let out = run(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("Examples:"));
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("cfn-cognito-lint-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
-}
-
-fn run_in(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("FORCE_COLOR")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn rules_in(out: &Output) -> Vec<String> {

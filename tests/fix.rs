@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use cfn_cognito_lint::fix::{self, fixes_for};
 use cfn_cognito_lint::template::parse::{self, Limits};
@@ -42,22 +42,11 @@ const CASES: &[(&str, &str, bool)] = &[
 ];
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "cfn-cognito-lint-fix-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
+    common::fresh_temp_dir(&format!("fix-{name}"))
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"))
+    common::output_in(dir, args)
 }
 
 fn text(b: &[u8]) -> String {

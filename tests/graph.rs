@@ -3,32 +3,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
 use cfn_cognito_lint::access::{self, AccessGraph, Collector, EdgeKind, NodeKind};
 use cfn_cognito_lint::rules::Severity;
-use cfn_cognito_lint::{Options, lint_paths_with};
 
 /// The graphs of a run on some paths (relative to the repository), with each folder's config.
 fn graphs(rels: &[&str]) -> Vec<AccessGraph> {
     let root = common::root();
-    let paths: Vec<PathBuf> = rels.iter().map(|r| root.join(r)).collect();
     let collector = Collector::default();
-    let visit = collector.visitor();
-    let options_for = |dir: &Path| -> Result<Arc<Options>, String> {
-        let config = match cfn_cognito_lint::config::find(dir) {
-            Some(p) => cfn_cognito_lint::config::load(&p)?,
-            None => cfn_cognito_lint::config::Config::default(),
-        };
-        Ok(Arc::new(Options {
-            config_stacks: cfn_cognito_lint::config_stacks(&config, None)?,
-            limits: config.limits,
-            visit: Some(visit.clone()),
-            ..Options::default()
-        }))
-    };
-    let outcome = lint_paths_with(&paths, &Options::default(), &options_for);
+    let outcome = common::lint_run_visiting(rels, Some(collector.visitor()));
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
     let mut gs = collector.graphs();
     // Paths relative to the repository, as a run from there shows them.
@@ -93,6 +75,20 @@ fn node<'g>(g: &'g AccessGraph, id: &str) -> &'g access::Node {
     })
 }
 
+/// The door of a door node.
+fn door_of(n: &access::Node) -> &access::DoorInfo {
+    n.door
+        .as_ref()
+        .unwrap_or_else(|| panic!("{} is not a door", n.id))
+}
+
+/// What a permissions node grants.
+fn grant_of(n: &access::Node) -> &access::GrantInfo {
+    n.grant
+        .as_ref()
+        .unwrap_or_else(|| panic!("{} grants nothing", n.id))
+}
+
 fn rules(findings: &[access::FindingRef]) -> Vec<&str> {
     findings.iter().map(|f| f.rule).collect()
 }
@@ -112,7 +108,7 @@ fn seed_stack() {
         ]
     );
     let door = node(&g, "door:CognitoIdentityPool:user-pool:CognitoUserPool");
-    let info = door.door.as_ref().unwrap_or_else(|| panic!("not a door"));
+    let info = door_of(door);
     assert!(info.pre_sign_up);
     assert_eq!(
         info.open_sign_up,
@@ -121,7 +117,7 @@ fn seed_stack() {
     assert!(rules(&door.findings).contains(&"IP009"));
     let guests = node(&g, "door:CognitoIdentityPool:guest");
     assert_eq!(guests.label, "Guests (off)");
-    let guests_info = guests.door.as_ref().unwrap_or_else(|| panic!("not a door"));
+    let guests_info = door_of(guests);
     assert_eq!(guests_info.enabled, Some("false"));
     let e = edge(
         &g,
@@ -155,7 +151,7 @@ fn seed_stack() {
 fn clean_stack() {
     let g = one("fixtures/graph/clean.yaml");
     let perm = node(&g, "perm:UserRole:Allow:s3");
-    let grant = perm.grant.as_ref().unwrap_or_else(|| panic!("no grant"));
+    let grant = grant_of(perm);
     assert_eq!(grant.scope, [access::Scope::PerIdentity]);
     assert_eq!(grant.actions, ["GetObject", "PutObject"]);
     assert!(g.worst() < Some(Severity::Warning), "{:#?}", g);
@@ -167,33 +163,15 @@ fn clean_stack() {
 fn guest_door_to_wildcard_role() {
     let g = one("fixtures/graph/guest-wildcard.yaml");
     let guest = node(&g, "door:IdentityPool:guest");
-    assert_eq!(
-        guest
-            .door
-            .as_ref()
-            .unwrap_or_else(|| panic!("not a door"))
-            .enabled,
-        Some("true")
-    );
+    assert_eq!(door_of(guest).enabled, Some("true"));
     assert_eq!(rules(&guest.findings), ["IP001"]);
     let e = edge(&g, "door:IdentityPool:guest", "role:GuestRole");
     assert_eq!(e.kind, EdgeKind::Unauthenticated);
     assert_eq!(node(&g, "role:GuestRole").tier, Some("guest"));
     let s3 = node(&g, "perm:GuestRole:Allow:s3");
     assert_eq!(s3.severity, Some(Severity::Error));
-    assert!(
-        s3.grant
-            .as_ref()
-            .unwrap_or_else(|| panic!("no grant"))
-            .wildcard
-    );
-    assert_eq!(
-        s3.grant
-            .as_ref()
-            .unwrap_or_else(|| panic!("no grant"))
-            .scope,
-        [access::Scope::All]
-    );
+    assert!(grant_of(s3).wildcard);
+    assert_eq!(grant_of(s3).scope, [access::Scope::All]);
     let summary = access::mermaid_for_summary(std::slice::from_ref(&g));
     assert_eq!(summary.len(), 1);
     assert_eq!(summary[0].0, "fixtures/graph/guest-wildcard.yaml");
@@ -205,10 +183,7 @@ fn open_sign_up_door() {
     let g = one("fixtures/graph/open-sign-up.yaml");
     let up = node(&g, "door:IdentityPool:user-pool:UserPool");
     assert_eq!(
-        up.door
-            .as_ref()
-            .unwrap_or_else(|| panic!("not a door"))
-            .open_sign_up,
+        door_of(up).open_sign_up,
         [
             "self sign-up (AllowAdminCreateUserOnly not true)",
             "Google sign-in through client WebClient"
@@ -292,14 +267,7 @@ fn two_pools_share_a_role() {
         ]
     );
     let guest = node(&g, "door:MobilePool:guest");
-    assert_eq!(
-        guest
-            .door
-            .as_ref()
-            .unwrap_or_else(|| panic!("not a door"))
-            .enabled,
-        Some("unknown")
-    );
+    assert_eq!(door_of(guest).enabled, Some("unknown"));
     assert_eq!(
         guest.details,
         ["AllowUnauthenticatedIdentities: unknown (GuestsOn)"]

@@ -1,12 +1,17 @@
 //! `cfn-cognito-lint server` driven as an editor drives it: the binary spawned, messages framed
 //! with `Content-Length` on its standard input and output.
 
-use std::io::{BufRead, BufReader, Write};
+mod common;
+#[path = "common/lsp_frame.rs"]
+mod lsp_frame;
+
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use lsp_frame::{read_message, write_message};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -19,26 +24,6 @@ struct Client {
     /// Messages read while waiting for another.
     seen: Vec<Value>,
     next_id: i64,
-}
-
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            length = v.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0u8; length?];
-    r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 impl Client {
@@ -76,14 +61,11 @@ impl Client {
     }
 
     fn write(&mut self, v: &Value) {
-        let body = v.to_string();
         let stdin = self
             .stdin
             .as_mut()
             .unwrap_or_else(|| panic!("stdin closed"));
-        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len())
-            .and_then(|_| stdin.flush())
-            .unwrap_or_else(|e| panic!("cannot write to the server: {e}"));
+        write_message(stdin, v).unwrap_or_else(|e| panic!("cannot write to the server: {e}"));
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -186,12 +168,7 @@ fn uri(p: &Path) -> String {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "cfn-cognito-lint-lsp-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let dir = common::fresh_temp_dir(&format!("lsp-{name}"));
     // Its own repository root: stacks are not looked for above it.
     std::fs::create_dir_all(dir.join(".git")).unwrap_or_else(|e| panic!("{e}"));
     dir

@@ -2,12 +2,12 @@
 //! report's width, config and command-line errors all at once with suggestions, `--list-rules`
 //! (its width, its JSON), `--strict` on a file that is not a template, `--help`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
 /// Runs the binary in `dir` with `env`, and none of the caller's colour and width variables.
 fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -56,13 +56,7 @@ fn plain(text: &str) -> String {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "cfn-cognito-lint-terminal-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
+    common::fresh_temp_dir(&format!("terminal-{name}"))
 }
 
 fn write(dir: &Path, name: &str, text: &str) {

@@ -18,11 +18,7 @@ pub fn escape(s: &str) -> String {
 }
 
 fn label(lines: &[String]) -> String {
-    lines
-        .iter()
-        .map(|l| escape(l))
-        .collect::<Vec<_>>()
-        .join("\\n")
+    super::join_escaped(lines, escape, "\\n")
 }
 
 /// The digraph of one stack.

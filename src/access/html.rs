@@ -82,6 +82,17 @@ struct Drawn<'g> {
     collapsed_nodes: usize,
 }
 
+impl<'g> Drawn<'g> {
+    /// The position of each drawn node, by its ID.
+    fn index(&self) -> HashMap<&'g str, usize> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect()
+    }
+}
+
 fn select(g: &AccessGraph) -> Drawn<'_> {
     if g.nodes.len() <= COLLAPSE_ABOVE {
         return Drawn {
@@ -150,12 +161,7 @@ fn select(g: &AccessGraph) -> Drawn<'_> {
 /// Places the nodes: a column per kind, each node as near the middle of the nodes that lead to
 /// it as the column allows, in a stable order.
 fn layout(d: &Drawn<'_>) -> (Vec<Placed>, f64, f64) {
-    let index: HashMap<&str, usize> = d
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i))
-        .collect();
+    let index = d.index();
     let mut preds: Vec<Vec<usize>> = vec![Vec::new(); d.nodes.len()];
     for e in &d.edges {
         if let (Some(&f), Some(&t)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) {
@@ -219,12 +225,7 @@ fn layout(d: &Drawn<'_>) -> (Vec<Placed>, f64, f64) {
 
 fn svg(g: &AccessGraph, d: &Drawn<'_>, stack_ix: usize) -> String {
     let (placed, width, height) = layout(d);
-    let index: HashMap<&str, usize> = d
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i))
-        .collect();
+    let index = d.index();
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -22,11 +22,7 @@ pub fn escape(s: &str) -> String {
 }
 
 fn label(lines: &[String]) -> String {
-    lines
-        .iter()
-        .map(|l| escape(l))
-        .collect::<Vec<_>>()
-        .join("<br/>")
+    super::join_escaped(lines, escape, "<br/>")
 }
 
 /// The diagram of one stack.

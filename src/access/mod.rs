@@ -27,7 +27,6 @@ use crate::{StackView, Visitor};
 
 const IDENTITY_POOL: &str = "AWS::Cognito::IdentityPool";
 const USER_POOL: &str = "AWS::Cognito::UserPool";
-const CLIENT: &str = "AWS::Cognito::UserPoolClient";
 
 /// The graph of one stack.
 #[derive(Clone, Debug, Serialize)]
@@ -171,6 +170,18 @@ pub struct DoorInfo {
     /// A `PreSignUp` trigger may reject strangers.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub pre_sign_up: bool,
+}
+
+impl DoorInfo {
+    /// A door of that kind, no more known about it yet.
+    fn new(kind: &'static str) -> DoorInfo {
+        DoorInfo {
+            kind,
+            enabled: None,
+            open_sign_up: Vec::new(),
+            pre_sign_up: false,
+        }
+    }
 }
 
 /// What a permissions node grants.
@@ -461,6 +472,15 @@ pub(crate) fn value_text(tree: &Tree, node: NodeId) -> String {
     }
 }
 
+/// Items shown of `total`, joined: `a, b (+3)` when some are not shown.
+fn with_more(shown: &[&str], total: usize) -> String {
+    let mut s = shown.join(", ");
+    if total > shown.len() {
+        s.push_str(&format!(" (+{})", total - shown.len()));
+    }
+    s
+}
+
 fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
@@ -525,12 +545,7 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
                 at.map(|n| tree.span(n)).or(Some(key_span)),
             );
             if b.nodes[d].door.is_none() {
-                b.nodes[d].door = Some(DoorInfo {
-                    kind,
-                    enabled: None,
-                    open_sign_up: Vec::new(),
-                    pre_sign_up: false,
-                });
+                b.nodes[d].door = Some(DoorInfo::new(kind));
             }
             let e = b.edge(pn, d, EdgeKind::Door, String::new());
             if let Some(s) = anchor {
@@ -573,26 +588,12 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
             .map(|n| intrinsic::items(tree, n))
             .unwrap_or_default();
         for (k, entry) in providers.into_iter().enumerate() {
-            let client_node = tree.get(entry, "ClientId");
-            let name_node = tree.get(entry, "ProviderName");
-            let clients = client_node
-                .map(|c| intrinsic::resources_of_type(t, c, CLIENT))
-                .unwrap_or_default();
-            let mut user_pools = name_node
-                .map(|n| policy::named_resources(t, n, USER_POOL))
-                .unwrap_or_default();
-            for &c in &clients {
-                let up = t.resources[c]
-                    .properties
-                    .and_then(|pp| tree.get(pp, "UserPoolId"))
-                    .map(|u| intrinsic::resources_of_type(t, u, USER_POOL))
-                    .unwrap_or_default();
-                for u in up {
-                    if !user_pools.contains(&u) {
-                        user_pools.push(u);
-                    }
-                }
-            }
+            let policy::ProviderEntry {
+                name_node,
+                clients,
+                user_pools,
+                ..
+            } = policy::provider_entry(t, entry);
             let anchor = Some(tree.span(entry));
             if user_pools.is_empty() {
                 let text =
@@ -882,10 +883,8 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
                                 Some(t.resources[p].key_span),
                             );
                             b.nodes[g].door = Some(DoorInfo {
-                                kind: "guest",
                                 enabled: Some("false"),
-                                open_sign_up: Vec::new(),
-                                pre_sign_up: false,
+                                ..DoorInfo::new("guest")
                             });
                             b.nodes[g].details.push(
                                 "AllowUnauthenticatedIdentities is false: no guest gets this role"
@@ -899,12 +898,7 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
                     edges.push(b.edge(g, rn, EdgeKind::Unauthenticated, "unauthenticated".into()));
                 }
                 Slot::Authenticated => {
-                    let from = if doors_in.is_empty() {
-                        vec![signed_in_door(&mut b, pn, p, &pools)]
-                    } else {
-                        doors_in.clone()
-                    };
-                    for d in from {
+                    for d in signed_in_or_generic(&mut b, pn, p, &doors_in) {
                         edges.push(b.edge(d, rn, EdgeKind::Authenticated, "authenticated".into()));
                     }
                 }
@@ -928,12 +922,10 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
                         }
                         None => ("role mapping".to_string(), span, Vec::new()),
                     };
-                    let from = if !from.is_empty() {
-                        from
-                    } else if doors_in.is_empty() {
-                        vec![signed_in_door(&mut b, pn, p, &pools)]
+                    let from = if from.is_empty() {
+                        signed_in_or_generic(&mut b, pn, p, &doors_in)
                     } else {
-                        doors_in.clone()
+                        from
                     };
                     for d in from {
                         let e = b.edge(d, rn, EdgeKind::RoleMapping, label.clone());
@@ -949,21 +941,13 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
                         .and_then(|pp| tree.get(pp, "GroupName"))
                         .map(|n| value_text(tree, n))
                         .unwrap_or_else(|| gname.clone());
-                    let ups = t.resources[a.attachment]
-                        .properties
-                        .and_then(|pp| tree.get(pp, "UserPoolId"))
-                        .map(|u| intrinsic::resources_of_type(t, u, USER_POOL))
-                        .unwrap_or_default();
+                    let ups = policy::user_pools_of(t, a.attachment);
                     let mut from: Vec<usize> = ups
                         .iter()
                         .filter_map(|up| up_door.get(&(p, *up)).copied())
                         .collect();
                     if from.is_empty() {
-                        from = if doors_in.is_empty() {
-                            vec![signed_in_door(&mut b, pn, p, &pools)]
-                        } else {
-                            doors_in.clone()
-                        };
+                        from = signed_in_or_generic(&mut b, pn, p, &doors_in);
                     }
                     for &d in &from {
                         b.on_resource(&gname, d);
@@ -1027,8 +1011,17 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
     finish(b, view)
 }
 
+/// The signed-in doors of a pool, or its generic signed-in door when it has none.
+fn signed_in_or_generic(b: &mut Builder<'_>, pn: usize, p: usize, doors: &[usize]) -> Vec<usize> {
+    if doors.is_empty() {
+        vec![signed_in_door(b, pn, p)]
+    } else {
+        doors.to_vec()
+    }
+}
+
 /// The generic signed-in door of a pool without a provider this stack names.
-fn signed_in_door(b: &mut Builder<'_>, pn: usize, p: usize, _pools: &[usize]) -> usize {
+fn signed_in_door(b: &mut Builder<'_>, pn: usize, p: usize) -> usize {
     let pname = b.name(p);
     let at = b.t.resources.get(p).map(|r| r.key_span);
     let d = b.node(
@@ -1038,12 +1031,7 @@ fn signed_in_door(b: &mut Builder<'_>, pn: usize, p: usize, _pools: &[usize]) ->
         at,
     );
     if b.nodes[d].door.is_none() {
-        b.nodes[d].door = Some(DoorInfo {
-            kind: "signed-in",
-            enabled: None,
-            open_sign_up: Vec::new(),
-            pre_sign_up: false,
-        });
+        b.nodes[d].door = Some(DoorInfo::new("signed-in"));
         b.nodes[d]
             .details
             .push("providers this stack does not name".into());
@@ -1223,13 +1211,10 @@ fn permissions(b: &mut Builder<'_>, model: &Model<'_>, role: usize, rn: usize) {
                                 line: line.unwrap_or_default(),
                             });
                         }
-                        let list: Vec<String> = services.iter().take(8).cloned().collect();
-                        let more = services.len().saturating_sub(list.len());
-                        let mut line_text = format!("services: {}", list.join(", "));
-                        if more > 0 {
-                            line_text.push_str(&format!(" (+{more})"));
-                        }
-                        b.nodes[mn].details.push(line_text);
+                        let list: Vec<&str> = services.iter().take(8).map(String::as_str).collect();
+                        b.nodes[mn]
+                            .details
+                            .push(format!("services: {}", with_more(&list, services.len())));
                         if wildcard {
                             b.nodes[mn].details.push("wildcard actions".into());
                         }
@@ -1249,14 +1234,12 @@ fn permissions(b: &mut Builder<'_>, model: &Model<'_>, role: usize, rn: usize) {
         let id = format!("perm:{rname}:{effect}:{service}");
         let actions: Vec<String> = g.actions.into_iter().collect();
         let shown: Vec<&str> = actions.iter().take(6).map(String::as_str).collect();
+        let shown = with_more(&shown, actions.len());
         let mut label = if service == "NotAction" {
-            format!("everything except {}", shown.join(", "))
+            format!("everything except {shown}")
         } else {
-            format!("{service}: {}", shown.join(", "))
+            format!("{service}: {shown}")
         };
-        if actions.len() > shown.len() {
-            label.push_str(&format!(" (+{})", actions.len() - shown.len()));
-        }
         if effect != "Allow" {
             label = format!("{effect} {label}");
         }
@@ -1278,11 +1261,7 @@ fn permissions(b: &mut Builder<'_>, model: &Model<'_>, role: usize, rn: usize) {
                     .take(3)
                     .map(String::as_str)
                     .collect();
-                let mut s = named.join(", ");
-                if resources.len() > named.len() {
-                    s.push_str(&format!(" (+{})", resources.len() - named.len()));
-                }
-                s
+                with_more(&named, resources.len())
             }
         };
         if !on.is_empty() {
@@ -1359,19 +1338,22 @@ fn place_findings(b: &mut Builder<'_>, findings: &[Finding]) {
     }
 }
 
+/// Sorts and dedups the findings of a node or edge; the worst severity among them.
+fn settle(findings: &mut Vec<FindingRef>) -> Option<Severity> {
+    findings.sort();
+    findings.dedup();
+    findings.iter().map(|f| f.severity).max()
+}
+
 /// Sorts everything, gives edges their IDs and severities.
 fn finish(b: Builder<'_>, view: &StackView<'_>) -> AccessGraph {
     let mut nodes = b.nodes;
     let mut edges = b.edges;
     for n in &mut nodes {
-        n.findings.sort();
-        n.findings.dedup();
-        n.severity = n.findings.iter().map(|f| f.severity).max();
+        n.severity = settle(&mut n.findings);
     }
     for e in &mut edges {
-        e.findings.sort();
-        e.findings.dedup();
-        e.severity = e.findings.iter().map(|f| f.severity).max();
+        e.severity = settle(&mut e.findings);
     }
     nodes.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
     edges.sort_by(|a, b| {
@@ -1470,15 +1452,18 @@ pub fn finding_lines(findings: &[FindingRef]) -> Vec<String> {
         .collect()
 }
 
+/// [`finding_lines`], each flagged `⚑`.
+fn flagged(findings: &[FindingRef]) -> impl Iterator<Item = String> {
+    finding_lines(findings)
+        .into_iter()
+        .map(|l| format!("⚑ {l}"))
+}
+
 /// The lines a node shows: its label, details and findings.
 pub fn node_lines(n: &Node) -> Vec<String> {
     let mut lines = vec![n.label.clone()];
     lines.extend(n.details.iter().cloned());
-    lines.extend(
-        finding_lines(&n.findings)
-            .into_iter()
-            .map(|l| format!("⚑ {l}")),
-    );
+    lines.extend(flagged(&n.findings));
     lines
 }
 
@@ -1488,12 +1473,18 @@ pub fn edge_lines(e: &Edge) -> Vec<String> {
     if !e.label.is_empty() {
         lines.push(e.label.clone());
     }
-    lines.extend(
-        finding_lines(&e.findings)
-            .into_iter()
-            .map(|l| format!("⚑ {l}")),
-    );
+    lines.extend(flagged(&e.findings));
     lines
+}
+
+/// A node's or edge's lines as one label: each escaped, joined by `sep` (the renderer's line
+/// break).
+pub fn join_escaped(lines: &[String], escape: fn(&str) -> String, sep: &str) -> String {
+    lines
+        .iter()
+        .map(|l| escape(l))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// Identifiers made of ASCII letters, digits and `_` for the graph's node IDs, distinct and

@@ -619,6 +619,52 @@ fn pool_door(t: &Template, pool: usize) -> Option<Door> {
 /// Every door through which anyone can become a signed-in identity of an identity pool (open
 /// or behind a `PreSignUp` trigger), in the order the pool names its providers: the access
 /// graph shows each.
+/// The user pools a resource's `UserPoolId` names (a user-pool client's, a group's); none
+/// for a resource index out of range.
+pub fn user_pools_of(t: &Template, resource: usize) -> Vec<usize> {
+    t.resources
+        .get(resource)
+        .and_then(|r| r.properties)
+        .and_then(|p| t.tree.get(p, "UserPoolId"))
+        .map(|u| intrinsic::resources_of_type(t, u, USER_POOL))
+        .unwrap_or_default()
+}
+
+/// One entry of an identity pool's `CognitoIdentityProviders`, resolved.
+pub struct ProviderEntry {
+    pub client_node: Option<NodeId>,
+    pub name_node: Option<NodeId>,
+    /// The user-pool clients `ClientId` names.
+    pub clients: Vec<usize>,
+    /// The user pools `ProviderName` names, then those of the clients, each once.
+    pub user_pools: Vec<usize>,
+}
+
+pub fn provider_entry(t: &Template, entry: NodeId) -> ProviderEntry {
+    let tree = &t.tree;
+    let client_node = tree.get(entry, "ClientId");
+    let name_node = tree.get(entry, "ProviderName");
+    let clients = client_node
+        .map(|c| intrinsic::resources_of_type(t, c, CLIENT))
+        .unwrap_or_default();
+    let mut user_pools = name_node
+        .map(|n| named_resources(t, n, USER_POOL))
+        .unwrap_or_default();
+    for &c in &clients {
+        for u in user_pools_of(t, c) {
+            if !user_pools.contains(&u) {
+                user_pools.push(u);
+            }
+        }
+    }
+    ProviderEntry {
+        client_node,
+        name_node,
+        clients,
+        user_pools,
+    }
+}
+
 pub fn pool_doors(t: &Template, pool: usize) -> Vec<Door> {
     let tree = &t.tree;
     let Some(props) = t.resources.get(pool).and_then(|r| r.properties) else {
@@ -648,26 +694,12 @@ pub fn pool_doors(t: &Template, pool: usize) -> Vec<Door> {
         .map(|n| intrinsic::items(tree, n))
         .unwrap_or_default();
     for entry in providers {
-        let client_node = tree.get(entry, "ClientId");
-        let name_node = tree.get(entry, "ProviderName");
-        let clients = client_node
-            .map(|c| intrinsic::resources_of_type(t, c, CLIENT))
-            .unwrap_or_default();
-        let mut user_pools = name_node
-            .map(|n| named_resources(t, n, USER_POOL))
-            .unwrap_or_default();
-        for &c in &clients {
-            let up = t.resources[c]
-                .properties
-                .and_then(|p| tree.get(p, "UserPoolId"))
-                .map(|u| intrinsic::resources_of_type(t, u, USER_POOL))
-                .unwrap_or_default();
-            for u in up {
-                if !user_pools.contains(&u) {
-                    user_pools.push(u);
-                }
-            }
-        }
+        let ProviderEntry {
+            client_node,
+            name_node,
+            clients,
+            user_pools,
+        } = provider_entry(t, entry);
         for &up in &user_pools {
             let Some(up_props) = t.resources[up].properties else {
                 continue;
@@ -688,10 +720,7 @@ pub fn pool_doors(t: &Template, pool: usize) -> Vec<Door> {
                 });
             }
             for &c in &clients {
-                let of_pool = t.resources[c]
-                    .properties
-                    .and_then(|p| tree.get(p, "UserPoolId"))
-                    .is_some_and(|u| intrinsic::resources_of_type(t, u, USER_POOL).contains(&up));
+                let of_pool = user_pools_of(t, c).contains(&up);
                 let social = t.resources[c]
                     .properties
                     .filter(|_| of_pool)

@@ -103,6 +103,14 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
 /// Lints paths as the binary does: each file with the nearest config upwards (its `stacks`
 /// included), default settings otherwise.
 pub fn lint_run(rels: &[&str]) -> cfn_cognito_lint::Outcome {
+    lint_run_visiting(rels, None)
+}
+
+/// [`lint_run`], each analysed stack handed to `visit` (an access-graph collector).
+pub fn lint_run_visiting(
+    rels: &[&str],
+    visit: Option<cfn_cognito_lint::Visitor>,
+) -> cfn_cognito_lint::Outcome {
     use std::sync::Arc;
     let paths: Vec<PathBuf> = rels.iter().map(|r| root().join(r)).collect();
     let options_for = |dir: &Path| -> Result<Arc<Options>, String> {
@@ -113,6 +121,7 @@ pub fn lint_run(rels: &[&str]) -> cfn_cognito_lint::Outcome {
         Ok(Arc::new(Options {
             config_stacks: cfn_cognito_lint::config_stacks(&config, None)?,
             limits: config.limits,
+            visit: visit.clone(),
             ..Options::default()
         }))
     };
@@ -162,9 +171,8 @@ impl BinRun {
 
 /// Runs the binary with `args`, the current directory set to `dir`; no colour, and none of
 /// the CI variables that would add output.
-pub fn run_bin_in(dir: &Path, args: &[&str]) -> BinRun {
-    let start = std::time::Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+pub fn output_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -172,7 +180,13 @@ pub fn run_bin_in(dir: &Path, args: &[&str]) -> BinRun {
         .env_remove("GITHUB_WORKSPACE")
         .env_remove("FORCE_COLOR")
         .output()
-        .unwrap_or_else(|e| panic!("cannot run the binary in {}: {e}", dir.display()));
+        .unwrap_or_else(|e| panic!("cannot run the binary in {}: {e}", dir.display()))
+}
+
+/// [`output_in`], its output as text and the time it took.
+pub fn run_bin_in(dir: &Path, args: &[&str]) -> BinRun {
+    let start = std::time::Instant::now();
+    let out = output_in(dir, args);
     BinRun {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
