@@ -12,6 +12,15 @@ use cfn_cognito_lint::config::{self, Config};
 use cfn_cognito_lint::rules::Settings;
 use cfn_cognito_lint::{Options, lint_paths_with, lint_stdin};
 
+const GRAPH_EXAMPLES: &str = "\
+Examples:
+  cfn-cognito-lint graph stack.yaml                  Mermaid (renders in GitHub Markdown)
+  cfn-cognito-lint graph --format html -o g.html .   one self-contained page: click a role
+  cfn-cognito-lint graph --format json sls.yml       nodes and edges (the README's contract)
+  cfn-cognito-lint graph --format dot . | dot -Tsvg > graph.svg
+
+A folder named `graph` is written `./graph` in the lint's paths.";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum GraphFormat {
     Mermaid,
@@ -27,7 +36,8 @@ enum GraphFormat {
 #[command(
     name = "cfn-cognito-lint graph",
     bin_name = "cfn-cognito-lint graph",
-    version
+    version,
+    after_help = GRAPH_EXAMPLES
 )]
 struct GraphCli {
     /// Template files or directories (default: the current directory); `-` reads standard input.

@@ -74,6 +74,10 @@ Examples:
   cfn-cognito-lint --list-rules                   every rule with its default severity
   cfn-cognito-lint --list-rules --format json     the same as JSON
   cfn-cognito-lint --explain TR001                a rule's documentation
+  cfn-cognito-lint --diff --unsafe-fixes .        show the available fixes (--fix applies them)
+  cfn-cognito-lint --write-baseline base.json .   adopt on an old repository (then --baseline)
+  cfn-cognito-lint graph --format html -o g.html  who can do what (see `graph --help`)
+  cfn-cognito-lint server                         the language server, for editors
 
 Exit codes: 0 no finding at or above --fail-level, 1 findings, 2 the tool could not do its job.";
 
