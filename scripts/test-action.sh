@@ -65,4 +65,12 @@ run_action '{"paths": "bad.yaml", "args": "--ignore TR001,TR004,IP", "upload-sar
 grep -q 'TR001' "$work/steps.log" && { cat "$work/steps.log"; fail "args --ignore TR001 was not passed"; }
 pass "args reach the tool (--ignore TR001,TR004,IP: no TR001; exit $(field 'exit'))"
 
+run_action '{"paths": "bad.yaml", "sarif-file": "up.sarif"}' >/dev/null
+grep -q '^::error ' "$work/steps.log" && { cat "$work/steps.log"; fail "annotations and an uploaded SARIF would show each finding twice"; }
+grep -q 'TR001 trust-without-aud' "$work/steps.log" || { cat "$work/steps.log"; fail "no human report in the log when SARIF is uploaded"; }
+[ "$(field 'exit')" = 1 ] || { cat "$work/steps.log"; fail "exit code $(field 'exit') with SARIF uploaded, expected 1"; }
+run_action '{"paths": "bad.yaml", "sarif-file": "up.sarif", "annotations": "true"}' >/dev/null
+grep -q '^::error file=bad.yaml,line=18' "$work/steps.log" || { cat "$work/steps.log"; fail "annotations: true gave no annotation"; }
+pass "annotations auto: none when SARIF is uploaded (the human report in the log instead), on with annotations: true"
+
 echo "PASS test-action"
