@@ -12,23 +12,42 @@ use std::path::{Path, PathBuf};
 /// would become its value).
 pub fn refuse_overwrite(option: &str, path: &Path, read: &[PathBuf]) -> Result<(), String> {
     let target = crate::stack::absolute(path);
-    let real = |p: &Path| std::fs::canonicalize(p).ok();
-    let existing_source = std::fs::metadata(path).is_ok_and(|m| m.is_file()) && {
-        let mut head = Vec::new();
-        let _ = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
-        crate::looks_like_source(&String::from_utf8_lossy(&head))
-    };
-    if existing_source
-        || read
-            .iter()
-            .any(|r| *r == target || real(r).is_some_and(|a| Some(a) == real(&target)))
-    {
+    // Only an existing regular file can be a template or a file the run read (a new name, or a
+    // device such as `/dev/null`, cannot): only then is the disk asked about each file read,
+    // once each, and by identity (a link or another spelling of the same file counts).
+    let clash = read.contains(&target)
+        || std::fs::metadata(path).is_ok_and(|m| {
+            m.is_file() && {
+                let mut head = Vec::new();
+                let _ = std::fs::File::open(path)
+                    .and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+                crate::looks_like_source(&String::from_utf8_lossy(&head))
+                    || read.iter().any(|r| same_file(r, path, &m))
+            }
+        });
+    if clash {
         return Err(format!(
             "{option} {} names a template or a file this run reads: refusing to overwrite it (give the file its own name, e.g. cognito.sarif or cognito-baseline.json)",
             path.display()
         ));
     }
     Ok(())
+}
+
+/// Whether `a` is the file `b` (whose metadata is `b_meta`): the same device and inode.
+#[cfg(unix)]
+fn same_file(a: &Path, _b: &Path, b_meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(a).is_ok_and(|m| m.dev() == b_meta.dev() && m.ino() == b_meta.ino())
+}
+
+/// Whether `a` is the file `b`: the same real path.
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path, _b_meta: &std::fs::Metadata) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }
 
 /// Writes a file through a temporary file beside it, renamed at the end, so an interrupted

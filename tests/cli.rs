@@ -574,3 +574,58 @@ fn output_never_overwrites_a_template() {
     assert!(report.contains("\"findings\""), "{report}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A file the run read that does not look like a template (a Serverless variables file) is
+/// never overwritten either, also when `--output` names it through a symbolic link (the
+/// identity of the file, not its spelling, decides).
+#[cfg(unix)]
+#[test]
+fn output_never_overwrites_a_file_the_run_read_through_a_link() {
+    let dir = std::env::temp_dir().join(format!(
+        "cfn-cognito-lint-output-link-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let vars = "guests: false\n";
+    std::fs::write(
+        dir.join("serverless.yml"),
+        "service: notes\nprovider:\n  name: aws\ncustom: ${file(vars.yml)}\nresources:\n  Resources:\n    Pool:\n      Type: AWS::Cognito::IdentityPool\n      Properties:\n        AllowUnauthenticatedIdentities: ${self:custom.guests}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("vars.yml"), vars).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink("vars.yml", dir.join("report.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run_in = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+            .args(args)
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for target in ["vars.yml", "report.json"] {
+        let out = run_in(&["--format", "json", "-o", target, "serverless.yml"]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{target}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("refusing to overwrite"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("vars.yml")).unwrap_or_default(),
+            vars
+        );
+    }
+    // A report of its own, and a device, are written.
+    let out = run_in(&["--format", "json", "-o", "own.json", "serverless.yml"]);
+    assert!(out.status.code() != Some(2), "{}", text(&out.stderr));
+    let out = run_in(&["--format", "json", "-o", "/dev/null", "serverless.yml"]);
+    assert!(out.status.code() != Some(2), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(dir);
+}
