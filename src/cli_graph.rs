@@ -7,10 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 
+use cfn_cognito_lint::Options;
 use cfn_cognito_lint::access::{self, Collector};
 use cfn_cognito_lint::config::{self, Config};
-use cfn_cognito_lint::rules::Settings;
-use cfn_cognito_lint::{Options, lint_paths_with, lint_stdin};
 
 const GRAPH_EXAMPLES: &str = "\
 Examples:
@@ -67,11 +66,6 @@ pub fn dispatch() -> Option<ExitCode> {
     Some(run(&cli))
 }
 
-/// Settings a config gives (rules turned off, severities): the graph colours by them.
-fn settings_of(config: &Config) -> Result<Settings, String> {
-    config::settings(config, &[], &[], &[])
-}
-
 fn run(cli: &GraphCli) -> ExitCode {
     let collector = Collector::default();
     let (parameters, parameters_source) = match cli.stack.load_parameters() {
@@ -80,7 +74,8 @@ fn run(cli: &GraphCli) -> ExitCode {
     };
     let options_of = |config: &Config| -> Result<Options, String> {
         Ok(Options {
-            settings: settings_of(config)?,
+            // The config's rules and severities: the graph colours by them.
+            settings: config::settings(config, &[], &[], &[])?,
             visit: Some(collector.visitor()),
             ..cli.stack.options(config, &parameters, &parameters_source)?
         })
@@ -105,28 +100,21 @@ fn run(cli: &GraphCli) -> ExitCode {
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(32 * 1024 * 1024)
         .build_global();
-    let mut errors = Vec::new();
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for p in &cli.paths {
-        if p.as_os_str() == "-" {
-            let buf = match super::read_stdin(options.limits.max_file_size) {
-                Ok(buf) => buf,
-                Err(e) => return super::usage_error(&e),
-            };
-            lint_stdin(&cli.stack.stdin_filename, buf, &options);
-        } else {
-            paths.push(p.clone());
-        }
-    }
-    if cli.paths.is_empty() {
-        paths.push(PathBuf::from("."));
-    }
-    let mut read = Vec::new();
-    if !paths.is_empty() {
-        let outcome = lint_paths_with(&paths, &options, &options_for);
-        errors.extend(outcome.errors);
-        read = outcome.read;
-    }
+    let stdin = match cli.paths.iter().any(|p| p.as_os_str() == "-") {
+        true => match super::read_stdin(options.limits.max_file_size) {
+            Ok(buf) => Some(buf),
+            Err(e) => return super::usage_error(&e),
+        },
+        false => None,
+    };
+    let outcome = super::lint_inputs(
+        &cli.paths,
+        stdin.as_deref(),
+        &cli.stack.stdin_filename,
+        &options,
+        &options_for,
+    );
+    let errors = outcome.errors;
     for e in &errors {
         eprintln!("cfn-cognito-lint: {e}");
     }
@@ -140,21 +128,14 @@ fn run(cli: &GraphCli) -> ExitCode {
         GraphFormat::Json => access::json::render(&graphs),
         GraphFormat::Html => access::html::render(&graphs),
     };
-    let written = match &cli.output {
-        Some(path) => {
-            if let Err(e) = cfn_cognito_lint::output::refuse_overwrite("--output", path, &read) {
-                return super::usage_error(&e);
-            }
-            cfn_cognito_lint::output::write_through_temp(path, text.as_bytes())
-                .map_err(|e| format!("{}: {e}", path.display()))
+    match super::write_output(cli.output.as_deref(), &outcome.read, |w| {
+        w.write_all(text.as_bytes())
+    }) {
+        Err(super::Unwritten::Refused(e)) => return super::usage_error(&e),
+        Err(super::Unwritten::Failed(e)) => {
+            return super::usage_error(&format!("writing the graph: {e}"));
         }
-        None => match super::write_stdout(&text) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            r => r.map_err(|e| e.to_string()),
-        },
-    };
-    if let Err(e) = written {
-        return super::usage_error(&format!("writing the graph: {e}"));
+        Ok(()) => {}
     }
     if errors.is_empty() {
         ExitCode::SUCCESS

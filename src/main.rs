@@ -564,32 +564,13 @@ fn main() -> ExitCode {
         }
     }
     let lint_all = || {
-        let mut outcome = Outcome::default();
-        let mut paths: Vec<PathBuf> = Vec::new();
-        let mut stdin = stdin_bytes.clone();
-        for p in &cli.paths {
-            if p.as_os_str() == "-" {
-                let buf = stdin.take().unwrap_or_default();
-                outcome
-                    .reports
-                    .push(lint_stdin(&cli.stack.stdin_filename, buf, &options));
-            } else {
-                paths.push(p.clone());
-            }
-        }
-        if cli.paths.is_empty() {
-            paths.push(PathBuf::from("."));
-        }
-        if !paths.is_empty() {
-            let more = lint_paths_with(&paths, &options, &options_for);
-            outcome.reports.extend(more.reports);
-            outcome.errors.extend(more.errors);
-            outcome.notes.extend(more.notes);
-            outcome.summary_notes.extend(more.summary_notes);
-            outcome.read.extend(more.read);
-            outcome.reports.sort_by(|a, b| a.path.cmp(&b.path));
-        }
-        outcome
+        lint_inputs(
+            &cli.paths,
+            stdin_bytes.as_deref(),
+            &cli.stack.stdin_filename,
+            &options,
+            &options_for,
+        )
     };
     let mut outcome = lint_all();
     if let Some(path) = &cli.write_baseline {
@@ -696,23 +677,10 @@ fn main() -> ExitCode {
             _ => w.write_all(text.as_bytes()),
         }
     };
-    let written = match &cli.output {
-        Some(path) => {
-            if let Err(e) = output::refuse_overwrite("--output", path, &outcome.read) {
-                return usage_error(&e);
-            }
-            output::write_through_temp_with(path, emit)
-                .map_err(|e| format!("{}: {e}", path.display()))
-        }
-        None => match write_stdout_with(emit) {
-            // A reader that stopped reading (`| head`) is not the tool failing: the exit code
-            // stays the findings'.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            r => r.map_err(|e| e.to_string()),
-        },
-    };
-    if let Err(e) = written {
-        return usage_error(&format!("writing the report: {e}"));
+    match write_output(cli.output.as_deref(), &outcome.read, emit) {
+        Err(Unwritten::Refused(e)) => return usage_error(&e),
+        Err(Unwritten::Failed(e)) => return usage_error(&format!("writing the report: {e}")),
+        Ok(()) => {}
     }
     // The job summary of GitHub Actions, whatever the format; a failure to write it is not the
     // lint's (the report is written).
@@ -742,6 +710,69 @@ fn main() -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Lints the paths of a run (`-` is standard input, read beforehand; none: the current
+/// folder), each file with the options of its folder; reports sorted by file.
+fn lint_inputs(
+    given: &[PathBuf],
+    stdin: Option<&[u8]>,
+    stdin_name: &str,
+    options: &Options,
+    options_for: &cfn_cognito_lint::OptionsFor<'_>,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut stdin = stdin.map(<[u8]>::to_vec);
+    for p in given {
+        if p.as_os_str() == "-" {
+            let buf = stdin.take().unwrap_or_default();
+            outcome.reports.push(lint_stdin(stdin_name, buf, options));
+        } else {
+            paths.push(p.clone());
+        }
+    }
+    if given.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    if !paths.is_empty() {
+        let more = lint_paths_with(&paths, options, options_for);
+        outcome.reports.extend(more.reports);
+        outcome.errors.extend(more.errors);
+        outcome.notes.extend(more.notes);
+        outcome.summary_notes.extend(more.summary_notes);
+        outcome.read.extend(more.read);
+        outcome.reports.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    outcome
+}
+
+/// Why an output (`--output` or standard output) was not written.
+enum Unwritten {
+    /// `--output` names a template or a file the run read.
+    Refused(String),
+    Failed(String),
+}
+
+/// Writes what `emit` writes to `--output` (never over a file the run read, through a
+/// temporary file) or to standard output, where a reader that stopped reading (`| head`) is not
+/// the tool failing.
+fn write_output(
+    output: Option<&Path>,
+    read: &[PathBuf],
+    emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Unwritten> {
+    match output {
+        Some(path) => {
+            output::refuse_overwrite("--output", path, read).map_err(Unwritten::Refused)?;
+            output::write_through_temp_with(path, emit)
+                .map_err(|e| Unwritten::Failed(format!("{}: {e}", path.display())))
+        }
+        None => match write_stdout_with(emit) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.map_err(|e| Unwritten::Failed(e.to_string())),
+        },
     }
 }
 
@@ -808,16 +839,10 @@ fn print_diff(cli: &Cli, diff: &str, outcome: &Outcome) -> ExitCode {
     for e in &outcome.errors {
         eprintln!("cfn-cognito-lint: {e}");
     }
-    let written = match &cli.output {
-        Some(path) => output::refuse_overwrite("--output", path, &outcome.read).and_then(|_| {
-            output::write_through_temp(path, diff.as_bytes())
-                .map_err(|e| format!("{}: {e}", path.display()))
-        }),
-        None => match write_stdout(diff) {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
-            _ => Ok(()),
-        },
-    };
+    let written = write_output(cli.output.as_deref(), &outcome.read, |w| {
+        w.write_all(diff.as_bytes())
+    })
+    .map_err(|(Unwritten::Refused(e) | Unwritten::Failed(e))| e);
     match written {
         Err(e) => usage_error(&format!("writing the diff: {e}")),
         Ok(()) if !outcome.errors.is_empty() => ExitCode::from(2),
