@@ -632,8 +632,9 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
                     }
                 }
                 up_door.insert((p, up), d);
-                if !signed_in.entry(p).or_default().contains(&d) {
-                    signed_in.entry(p).or_default().push(d);
+                let list = signed_in.entry(p).or_default();
+                if !list.contains(&d) {
+                    list.push(d);
                 }
             }
         }
@@ -973,8 +974,7 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
                 continue;
             };
             if let Some(&c) = classic_door.get(&p) {
-                let e = b.edge(c, rn, EdgeKind::ClassicFlow, "basic flow".into());
-                let _ = e;
+                b.edge(c, rn, EdgeKind::ClassicFlow, "basic flow".into());
                 reached = true;
             }
             if !attached_pools.contains(&p) {

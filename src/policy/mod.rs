@@ -451,7 +451,6 @@ fn amr_admits(
         })
 }
 
-/// The identity pool of this template an attachment's `IdentityPoolId` names.
 /// Whether a role mapping is `Type: Token` (written as such): Cognito then takes the role from
 /// the token's `cognito:roles`/`cognito:preferred_role` claims (user-pool groups) and never
 /// evaluates its `RulesConfiguration`.
@@ -462,6 +461,7 @@ pub fn token_mapping(tree: &Tree, mapping: NodeId) -> bool {
         .is_some_and(|ty| ty == "Token")
 }
 
+/// The identity pool of this template an attachment's `IdentityPoolId` names.
 fn attachment_pool(t: &Template, props: NodeId) -> Option<usize> {
     t.tree.get(props, "IdentityPoolId").and_then(|n| {
         intrinsic::resources_of_type(t, n, IDENTITY_POOL)
@@ -616,9 +616,6 @@ fn pool_door(t: &Template, pool: usize) -> Option<Door> {
     }
 }
 
-/// Every door through which anyone can become a signed-in identity of an identity pool (open
-/// or behind a `PreSignUp` trigger), in the order the pool names its providers: the access
-/// graph shows each.
 /// The user pools a resource's `UserPoolId` names (a user-pool client's, a group's); none
 /// for a resource index out of range.
 pub fn user_pools_of(t: &Template, resource: usize) -> Vec<usize> {
@@ -640,6 +637,8 @@ pub struct ProviderEntry {
     pub user_pools: Vec<usize>,
 }
 
+/// Resolves one entry of `CognitoIdentityProviders`: the clients its `ClientId` names and the
+/// user pools of its `ProviderName` and of those clients.
 pub fn provider_entry(t: &Template, entry: NodeId) -> ProviderEntry {
     let tree = &t.tree;
     let client_node = tree.get(entry, "ClientId");
@@ -665,6 +664,9 @@ pub fn provider_entry(t: &Template, entry: NodeId) -> ProviderEntry {
     }
 }
 
+/// Every door through which anyone can become a signed-in identity of an identity pool (open
+/// or behind a `PreSignUp` trigger), in the order the pool names its providers: the access
+/// graph shows each.
 pub fn pool_doors(t: &Template, pool: usize) -> Vec<Door> {
     let tree = &t.tree;
     let Some(props) = t.resources.get(pool).and_then(|r| r.properties) else {
