@@ -53,6 +53,9 @@ struct Doc<'a> {
     by_key: HashMap<Span, NodeId>,
     /// `'` or `"`: the quote the file's quoted YAML scalars use most (what a fix writes).
     quote: char,
+    /// How the file writes the conditions a trust fix adds (read from the text once, when
+    /// first asked).
+    layout: std::cell::OnceCell<trust::Layout>,
 }
 
 impl<'a> Doc<'a> {
@@ -90,6 +93,7 @@ impl<'a> Doc<'a> {
             by_span,
             by_key,
             quote: if double > single { '"' } else { '\'' },
+            layout: std::cell::OnceCell::new(),
         })
     }
 
