@@ -43,12 +43,6 @@ pub struct Fix {
     pub description: String,
 }
 
-/// How the file writes what a fix adds.
-struct Style2 {
-    /// `'` or `"`: the quote the file's quoted YAML scalars use most.
-    quote: char,
-}
-
 /// The parsed text and what the fixes look up in it.
 struct Doc<'a> {
     text: &'a str,
@@ -57,7 +51,11 @@ struct Doc<'a> {
     /// the outermost node).
     by_span: HashMap<Span, NodeId>,
     by_key: HashMap<Span, NodeId>,
-    style: Style2,
+    /// `'` or `"`: the quote the file's quoted YAML scalars use most (what a fix writes).
+    quote: char,
+    /// How the file writes the conditions a trust fix adds (read from the text once, when
+    /// first asked).
+    layout: std::cell::OnceCell<trust::Layout>,
 }
 
 impl<'a> Doc<'a> {
@@ -94,9 +92,8 @@ impl<'a> Doc<'a> {
             tree,
             by_span,
             by_key,
-            style: Style2 {
-                quote: if double > single { '"' } else { '\'' },
-            },
+            quote: if double > single { '"' } else { '\'' },
+            layout: std::cell::OnceCell::new(),
         })
     }
 
@@ -304,10 +301,6 @@ pub fn fixes_for(text: &str, findings: &[Finding], limits: &Limits) -> Vec<Fix> 
         .collect()
 }
 
-fn one(edit: Edit) -> Option<Vec<Edit>> {
-    Some(vec![edit])
-}
-
 fn replace(span: Span, replacement: String) -> Edit {
     Edit {
         start: span.start as usize,
@@ -347,9 +340,9 @@ fn fix_of(
             if style != Style::Plain || !misread_word(text) || doc.slice(f.span) != text {
                 return None;
             }
-            let q = doc.style.quote;
+            let q = doc.quote;
             Some((
-                one(replace(f.span, format!("{q}{text}{q}")))?,
+                vec![replace(f.span, format!("{q}{text}{q}"))],
                 true,
                 format!("quote `{text}` so that it stays the string `{text}`"),
             ))
@@ -362,7 +355,7 @@ fn fix_of(
                 .or_else(|| doc.by_span.get(&f.span))
                 .copied()?;
             tree.entries(map)?;
-            let q = doc.style.quote;
+            let q = doc.quote;
             let edit = doc.insert_entry(
                 map,
                 "Version",
@@ -372,13 +365,13 @@ fn fix_of(
             let vars = f.message.contains("policy variables are not substituted");
             Some(if vars {
                 (
-                    one(edit)?,
+                    vec![edit],
                     false,
                     "add `Version: '2012-10-17'`: the document's `${…}` policy variables are substituted from now on, so what it grants changes".to_string(),
                 )
             } else {
                 (
-                    one(edit)?,
+                    vec![edit],
                     true,
                     "add `Version: '2012-10-17'` (the document has no policy variables: it grants the same)".to_string(),
                 )
@@ -391,7 +384,7 @@ fn fix_of(
             }
             let written = doc.slice(f.span);
             Some((
-                one(replace(f.span, doc.requote(written, "false")))?,
+                vec![replace(f.span, doc.requote(written, "false"))],
                 false,
                 "set `GenerateSecret: false`: CloudFormation replaces the client, so its client ID changes (apps must be given the new one), and server-side code that sends the secret stops working".to_string(),
             ))
@@ -403,7 +396,7 @@ fn fix_of(
                 }
                 let written = doc.slice(f.span);
                 return Some((
-                    one(replace(f.span, doc.requote(written, "ENABLED")))?,
+                    vec![replace(f.span, doc.requote(written, "ENABLED"))],
                     false,
                     "set `PreventUserExistenceErrors: ENABLED`: sign-in, confirmation and password-recovery errors for an unknown user become the generic ones, which apps that show \"user not found\" must handle".to_string(),
                 ));
@@ -421,7 +414,7 @@ fn fix_of(
                 "\"ENABLED\"",
             )?;
             Some((
-                one(edit)?,
+                vec![edit],
                 false,
                 "add `PreventUserExistenceErrors: ENABLED`: sign-in, confirmation and password-recovery errors for an unknown user become the generic ones, which apps that show \"user not found\" must handle".to_string(),
             ))
@@ -434,7 +427,7 @@ fn fix_of(
             let node = tree.node(id);
             let edit = doc.remove_entry(node.parent, node.slot as usize)?;
             Some((
-                one(edit)?,
+                vec![edit],
                 false,
                 "remove `EnableTokenRevocation: false`: revocation is on (the default), so signing out revokes refresh tokens; the client is updated in place, and tokens issued before the change cannot be revoked".to_string(),
             ))
@@ -458,11 +451,11 @@ fn fix_of(
             if entries.len() == 1 {
                 let start = f.span.start as usize + written.find(op)?;
                 return Some((
-                    one(Edit {
+                    vec![Edit {
                         start,
                         end: start + op.len(),
                         replacement: "ForAnyValue:StringLike".to_string(),
-                    })?,
+                    }],
                     false,
                     description,
                 ));

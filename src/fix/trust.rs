@@ -53,14 +53,45 @@ impl Wanted<'_> {
     }
 }
 
-impl Doc<'_> {
-    /// Whether the file writes intrinsics as short tags (`!Ref`).
-    fn short_tags(&self) -> bool {
-        let b = self.text.as_bytes();
-        self.text.match_indices('!').any(|(i, _)| {
+/// What the text says about how to write an addition: scanned once per file.
+pub(super) struct Layout {
+    /// Intrinsics are written as short tags (`!Ref`).
+    short_tags: bool,
+    /// The indentation step: that of the first indented line (2 when there is none).
+    indent_step: usize,
+}
+
+impl Layout {
+    fn of(text: &str) -> Layout {
+        let b = text.as_bytes();
+        let short_tags = text.match_indices('!').any(|(i, _)| {
             b.get(i + 1).is_some_and(u8::is_ascii_uppercase)
                 && (i == 0 || matches!(b[i - 1], b' ' | b'[' | b'{' | b',' | b'\t' | b'\n'))
-        })
+        });
+        let indent_step = text
+            .lines()
+            .filter(|l| {
+                let t = l.trim_start();
+                !t.is_empty() && !t.starts_with('#')
+            })
+            .map(|l| l.len() - l.trim_start_matches(' ').len())
+            .find(|&n| n > 0)
+            .unwrap_or(2);
+        Layout {
+            short_tags,
+            indent_step,
+        }
+    }
+}
+
+impl Doc<'_> {
+    fn layout(&self) -> &Layout {
+        self.layout.get_or_init(|| Layout::of(self.text))
+    }
+
+    /// Whether the file writes intrinsics as short tags (`!Ref`).
+    fn short_tags(&self) -> bool {
+        self.layout().short_tags
     }
 
     /// Whether the file is JSON.
@@ -70,15 +101,7 @@ impl Doc<'_> {
 
     /// The indentation step: that of the first indented line (2 when there is none).
     fn indent_step(&self) -> usize {
-        self.text
-            .lines()
-            .filter(|l| {
-                let t = l.trim_start();
-                !t.is_empty() && !t.starts_with('#')
-            })
-            .map(|l| l.len() - l.trim_start_matches(' ').len())
-            .find(|&n| n > 0)
-            .unwrap_or(2)
+        self.layout().indent_step
     }
 
     /// The column of a key: the characters before it on its line, when they are spaces (and

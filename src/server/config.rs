@@ -17,8 +17,7 @@ pub struct Resolved {
     pub docs_url: Option<String>,
 }
 
-/// The config file's name.
-pub const FILE_NAME: &str = ".cfn-cognito-lint.yaml";
+pub use crate::config::FILE_NAME;
 
 /// Whether a path names a config file.
 pub fn is_config_file(path: &Path) -> bool {
