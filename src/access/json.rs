@@ -15,7 +15,7 @@ pub fn render(graphs: &[AccessGraph]) -> String {
         stacks: graphs,
     };
     let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        crate::report::to_json_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
