@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::paths::Style;
 
-use crate::input::{HEAD_BYTES, decode, io_message, kind_of, open_for_reading};
+use crate::input::{FileBytes, HEAD_BYTES, decode, io_message, kind_of, read_limited};
 use crate::{
     FileReport, Options, TEMPLATE_EXTENSIONS, looks_like_source, raw_looks_like_template, stack,
 };
@@ -99,14 +99,10 @@ pub(crate) fn has_template_extension(path: &Path) -> bool {
 /// Serverless service without linting it; `None` when it cannot be read or is not a regular
 /// file.
 fn peek(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let file = open_for_reading(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
+    match read_limited(path, HEAD_BYTES).ok()? {
+        FileBytes::Bytes(head) | FileBytes::TooLarge { head, .. } => Some(decode(head).lossy()),
+        FileBytes::NotRegular(_) => None,
     }
-    let mut head = Vec::new();
-    file.take(HEAD_BYTES).read_to_end(&mut head).ok()?;
-    Some(decode(head).lossy())
 }
 
 /// A report of a file that was found and not linted, with the reason (`--verbose` lists it).
