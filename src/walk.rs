@@ -318,6 +318,11 @@ enum Why {
     LinkOutside,
 }
 
+/// A path with its symbolic links resolved; absolute (lexically) when it cannot be resolved.
+fn real_path(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| stack::absolute(p))
+}
+
 /// The path as shown: without a leading `./`.
 fn shown(p: &Path) -> String {
     let s = p.to_string_lossy();
@@ -411,7 +416,7 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
     let real_folders: std::collections::HashMap<PathBuf, PathBuf> = folders
         .into_par_iter()
         .map(|d| {
-            let real = std::fs::canonicalize(&d).unwrap_or_else(|_| stack::absolute(&d));
+            let real = real_path(&d);
             (d, real)
         })
         .collect();
@@ -427,7 +432,7 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
             }
             let excluded = exclude.excludes(p, false, true);
             let real = if *link {
-                std::fs::canonicalize(p).unwrap_or_else(|_| stack::absolute(p))
+                real_path(p)
             } else {
                 match (real_folders.get(&folder_of(p)), p.file_name()) {
                     (Some(d), Some(name)) => d.join(name),
@@ -467,7 +472,7 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
         }
         out.given_dirs.push(stack::absolute(p));
         walked += 1;
-        let root = std::fs::canonicalize(p).unwrap_or_else(|_| stack::absolute(p));
+        let root = real_path(p);
         // The real path of a path the walk found (it follows no symbolic link).
         let real_of = |path: &Path| match path.strip_prefix(p) {
             Ok(rel) => root.join(rel),
