@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::paths::Style;
 
-use crate::input::{HEAD_BYTES, decode, io_message, kind_of, open_for_reading};
+use crate::input::{FileBytes, HEAD_BYTES, decode, io_message, kind_of, read_limited};
 use crate::{
     FileReport, Options, TEMPLATE_EXTENSIONS, looks_like_source, raw_looks_like_template, stack,
 };
@@ -99,14 +99,10 @@ pub(crate) fn has_template_extension(path: &Path) -> bool {
 /// Serverless service without linting it; `None` when it cannot be read or is not a regular
 /// file.
 fn peek(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let file = open_for_reading(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
+    match read_limited(path, HEAD_BYTES).ok()? {
+        FileBytes::Bytes(head) | FileBytes::TooLarge { head, .. } => Some(decode(head).lossy()),
+        FileBytes::NotRegular(_) => None,
     }
-    let mut head = Vec::new();
-    file.take(HEAD_BYTES).read_to_end(&mut head).ok()?;
-    Some(decode(head).lossy())
 }
 
 /// A report of a file that was found and not linted, with the reason (`--verbose` lists it).
@@ -322,6 +318,11 @@ enum Why {
     LinkOutside,
 }
 
+/// A path with its symbolic links resolved; absolute (lexically) when it cannot be resolved.
+fn real_path(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| stack::absolute(p))
+}
+
 /// The path as shown: without a leading `./`.
 fn shown(p: &Path) -> String {
     let s = p.to_string_lossy();
@@ -415,7 +416,7 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
     let real_folders: std::collections::HashMap<PathBuf, PathBuf> = folders
         .into_par_iter()
         .map(|d| {
-            let real = std::fs::canonicalize(&d).unwrap_or_else(|_| stack::absolute(&d));
+            let real = real_path(&d);
             (d, real)
         })
         .collect();
@@ -431,7 +432,7 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
             }
             let excluded = exclude.excludes(p, false, true);
             let real = if *link {
-                std::fs::canonicalize(p).unwrap_or_else(|_| stack::absolute(p))
+                real_path(p)
             } else {
                 match (real_folders.get(&folder_of(p)), p.file_name()) {
                     (Some(d), Some(name)) => d.join(name),
@@ -471,7 +472,7 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
         }
         out.given_dirs.push(stack::absolute(p));
         walked += 1;
-        let root = std::fs::canonicalize(p).unwrap_or_else(|_| stack::absolute(p));
+        let root = real_path(p);
         // The real path of a path the walk found (it follows no symbolic link).
         let real_of = |path: &Path| match path.strip_prefix(p) {
             Ok(rel) => root.join(rel),

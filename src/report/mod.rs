@@ -179,6 +179,11 @@ pub fn stack_of<'a>(report: &'a FileReport, f: &'a Finding) -> &'a str {
     f.stack.as_deref().unwrap_or(&report.path)
 }
 
+/// `n` and `word`, with an `s` unless `n` is 1: `1 error`, `2 warnings`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Summary {
     pub error: usize,
@@ -204,7 +209,6 @@ impl Summary {
     }
 
     pub fn line(&self) -> String {
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         format!(
             "{}, {}, {} in {}",
             plural(self.error, "error"),

@@ -6,11 +6,12 @@
 //! the summary shows them all, up to GitHub's limit of 1 MiB per step, before which the
 //! findings table is cut with a note.
 
+use std::cmp::Reverse;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-use super::{Summary, is_hidden, write_escaped};
+use super::{Summary, is_hidden, plural, write_escaped};
 use crate::FileReport;
 use crate::paths::{self, Anchor};
 use crate::rules::{Finding, Severity};
@@ -130,18 +131,6 @@ pub fn message(text: &str) -> String {
     out
 }
 
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-fn rank(s: Severity) -> u8 {
-    match s {
-        Severity::Error => 0,
-        Severity::Warning => 1,
-        Severity::Info => 2,
-    }
-}
-
 /// A fence for `body`: three backticks, or one more than its longest run of backticks.
 fn fence(body: &str) -> String {
     let mut longest = 0;
@@ -203,7 +192,7 @@ pub fn render(reports: &[FileReport], ctx: &Context, budget: usize) -> Option<St
         .collect();
     // Errors first, then warnings, then infos; in report order (file, line, column, rule)
     // within a severity.
-    found.sort_by_key(|(_, f)| rank(f.severity));
+    found.sort_by_key(|(_, f)| Reverse(f.severity));
 
     if total > 0 {
         out.push_str("| Severity | Findings |\n|---|---:|\n");
@@ -215,9 +204,9 @@ pub fn render(reports: &[FileReport], ctx: &Context, budget: usize) -> Option<St
             let _ = writeln!(out, "| {name} | {n} |");
         }
         // One row per rule and severity (a rule's tiers may differ in severity).
-        let mut per_rule: Vec<(u8, &str, &str, &str, usize)> = Vec::new();
+        let mut per_rule: Vec<(Reverse<Severity>, &str, &str, &str, usize)> = Vec::new();
         for (_, f) in &found {
-            let key = (rank(f.severity), f.rule.id);
+            let key = (Reverse(f.severity), f.rule.id);
             match per_rule.iter_mut().find(|r| (r.0, r.1) == key) {
                 Some(row) => row.4 += 1,
                 None => per_rule.push((key.0, f.rule.id, f.rule.name, f.severity.as_str(), 1)),
