@@ -56,24 +56,16 @@ struct Document {
 
 /// FNV-1a 64 of the rule ID and the offending text, whitespace normalised, in hex.
 pub fn hash(rule: &str, text: &str) -> String {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h = OFFSET;
-    let mut feed = |bytes: &[u8]| {
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(PRIME);
-        }
-    };
-    feed(rule.as_bytes());
-    feed(&[0]);
+    let mut h = crate::report::Fnv::new();
+    h.bytes(rule.as_bytes());
+    h.bytes(&[0]);
     for (i, word) in text.split_whitespace().enumerate() {
         if i > 0 {
-            feed(b" ");
+            h.bytes(b" ");
         }
-        feed(word.as_bytes());
+        h.bytes(word.as_bytes());
     }
-    format!("{h:016x}")
+    format!("{:016x}", h.0)
 }
 
 /// `file` relative to the folder `dir` (both absolute), with `/`.

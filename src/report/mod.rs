@@ -218,3 +218,24 @@ impl Summary {
         )
     }
 }
+
+/// 64-bit FNV-1a: a fixed, documented hash (std's hasher is seeded per process), so a SARIF
+/// fingerprint or a baseline entry is the same on every run and machine.
+pub(crate) struct Fnv(pub(crate) u64);
+
+impl Fnv {
+    pub(crate) fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    pub(crate) fn bytes(&mut self, data: &[u8]) {
+        for &b in data {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    /// A field, closed by a byte UTF-8 never uses, so fields cannot run into each other.
+    pub(crate) fn field(&mut self, data: &str) {
+        self.bytes(data.as_bytes());
+        self.bytes(&[0xFF]);
+    }
+}

@@ -50,33 +50,12 @@ fn locate(anchor: &Anchor, path: &str) -> Artifact {
     }
 }
 
-/// 64-bit FNV-1a: a fixed, documented hash (std's hasher is seeded per process), so a
-/// fingerprint is the same on every run and machine.
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-    fn bytes(&mut self, data: &[u8]) {
-        for &b in data {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    /// A field, closed by a byte UTF-8 never uses, so fields cannot run into each other.
-    fn field(&mut self, data: &str) {
-        self.bytes(data.as_bytes());
-        self.bytes(&[0xFF]);
-    }
-}
-
 /// The hash behind a finding's `partialFingerprints` value: the rule, the file (its URI under
 /// `%SRCROOT%`), the resource, the JSON pointer and the message with its digits left out (a
 /// parser message may name a line). No line or column goes in, so inserting lines above a
 /// finding does not change it.
 fn fingerprint_hash(f: &Finding, file: &str) -> u64 {
-    let mut h = Fnv::new();
+    let mut h = super::Fnv::new();
     h.field(f.rule.id);
     h.field(file);
     h.field(f.resource.as_deref().unwrap_or(""));
