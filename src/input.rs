@@ -62,8 +62,9 @@ pub(crate) fn kind_of(t: &std::fs::FileType) -> &'static str {
     }
 }
 
-/// Reads a file: opened once, its kind and size taken from the open handle, and at most
-/// `max + 1` bytes read whatever the size said (a file that grows or lies about its size).
+/// Reads a file: opened once, its kind and size taken from the open handle; read up to that
+/// size (what a file gains while it is read is not; one that ends sooner ends sooner), or, when
+/// it reports none, to its end, at most `max + 1` bytes.
 /// A folder is an error; a FIFO or a device is not read.
 pub(crate) fn read_limited(path: &Path, max: u64) -> std::io::Result<FileBytes> {
     use std::io::Read;
@@ -86,8 +87,18 @@ pub(crate) fn read_limited(path: &Path, max: u64) -> std::io::Result<FileBytes> 
             size: Some(meta.len()),
         });
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
-    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    let size = meta.len();
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    // Read up to the size the file reports (one read, usually): the read that would only
+    // confirm the end is not made (a run reads thousands of files). One that reports no size
+    // (such as /proc's) is read to its end, at most `max + 1` bytes.
+    if size == 0 {
+        (&file)
+            .take(max.saturating_add(1))
+            .read_to_end(&mut bytes)?;
+    } else {
+        (&file).take(size).read_to_end(&mut bytes)?;
+    }
     if bytes.len() as u64 > max {
         bytes.truncate(HEAD_BYTES as usize);
         bytes.shrink_to_fit();
@@ -253,5 +264,47 @@ fn decode_wide(bytes: &[u8], width: usize, unit: impl Fn(&[u8]) -> u32) -> Decod
             encoding,
             problem: format!("invalid {encoding} at byte {byte} ({what})"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes_of(r: std::io::Result<FileBytes>) -> Option<Vec<u8>> {
+        match r {
+            Ok(FileBytes::Bytes(b)) => Some(b),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn reads_whole_files_up_to_the_limit() -> std::io::Result<()> {
+        let dir =
+            std::env::temp_dir().join(format!("cfn-cognito-lint-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let p = dir.join("t.yaml");
+        // Empty, one byte, a text larger than any single read buffer; each also exactly at
+        // the limit.
+        for len in [0usize, 1, 200_000] {
+            let text: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            std::fs::write(&p, &text)?;
+            assert_eq!(
+                bytes_of(read_limited(&p, 1 << 20)),
+                Some(text.clone()),
+                "{len} bytes"
+            );
+            assert_eq!(
+                bytes_of(read_limited(&p, len as u64)),
+                Some(text),
+                "{len} bytes at max"
+            );
+        }
+        std::fs::write(&p, b"0123456789")?;
+        assert!(matches!(
+            read_limited(&p, 9),
+            Ok(FileBytes::TooLarge { head, size: Some(10) }) if head == b"0123456789"
+        ));
+        std::fs::remove_dir_all(&dir)
     }
 }

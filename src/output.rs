@@ -15,7 +15,12 @@ pub fn refuse_overwrite(option: &str, path: &Path, read: &[PathBuf]) -> Result<(
     // Only an existing regular file can be a template or a file the run read (a new name, or a
     // device such as `/dev/null`, cannot): only then is the disk asked about each file read,
     // once each, and by identity (a link or another spelling of the same file counts).
-    let clash = read.contains(&target)
+    // (Only the paths with the target's file name are compared whole: comparing thousands of
+    // paths by their components is a serial cost of a large run.)
+    let name = crate::stack::file_name(&target);
+    let clash = read
+        .iter()
+        .any(|r| crate::stack::file_name(r) == name && *r == target)
         || std::fs::metadata(path).is_ok_and(|m| {
             m.is_file() && {
                 let mut head = Vec::new();

@@ -88,11 +88,15 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 
 /// Whether a file name has an extension a walk picks up (in any case: `.YAML`, `.Json`).
 pub(crate) fn has_template_extension(path: &Path) -> bool {
-    path.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-        TEMPLATE_EXTENSIONS
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case(x))
-    })
+    // (The extension of the name alone: `Path::extension` parses the whole path.)
+    let name = crate::stack::file_name(path).map(Path::new);
+    name.and_then(Path::extension)
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| {
+            TEMPLATE_EXTENSIONS
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(x))
+        })
 }
 
 /// The head of a regular file (64 KiB), to tell whether it looks like a template or a
@@ -400,7 +404,7 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
     // The real folder of each file named, resolved once per folder (the file itself is not a
     // symbolic link: its real path is its real folder and its name).
     let folder_of = |p: &Path| -> PathBuf {
-        match p.parent() {
+        match stack::parent(p) {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         }
@@ -434,7 +438,7 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
             let real = if *link {
                 real_path(p)
             } else {
-                match (real_folders.get(&folder_of(p)), p.file_name()) {
+                match (real_folders.get(&folder_of(p)), stack::file_name(p)) {
                     (Some(d), Some(name)) => d.join(name),
                     _ => stack::absolute(p),
                 }
@@ -456,7 +460,7 @@ pub(crate) fn expand(paths: &[PathBuf], exclude: &std::sync::Arc<Exclude>) -> Ex
             }
         };
         if let Some((a, excluded, real)) = named {
-            let dir = a.parent().map(Path::to_path_buf).unwrap_or(a);
+            let dir = stack::parent(&a).map(Path::to_path_buf).unwrap_or(a);
             // (Files of one folder come together: their folder is noted once.)
             if out.given_dirs.last() != Some(&dir) {
                 out.given_dirs.push(dir);

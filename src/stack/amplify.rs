@@ -49,7 +49,7 @@ pub fn project_of(path: &Path) -> Option<(PathBuf, bool)> {
 /// Whether a path is a template Amplify writes (`*cloudformation-template.json`,
 /// `root-cloudformation-stack.json`) in an Amplify project.
 pub fn is_template(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    let Some(name) = crate::stack::file_name(path).and_then(|n| n.to_str()) else {
         return false;
     };
     let lower = name.to_ascii_lowercase();
@@ -230,7 +230,7 @@ fn sources_of(
         }
     }
     // `parameters.json` beside the template, else in the resource's folder above `build`.
-    if let Some(dir) = template.parent() {
+    if let Some(dir) = crate::stack::parent(template) {
         let mut beside = dir.join("parameters.json");
         if !beside.is_file() && dir.file_name().is_some_and(|n| n == "build") {
             if let Some(up) = dir.parent() {

@@ -47,11 +47,11 @@ pub fn is_asset_dir(dir: &Path) -> bool {
 /// Why a file found in a cloud assembly is not linted on its own: anything there but the
 /// manifest and `*.template.json` files (asset manifests, `tree.json`).
 pub fn not_a_stack_file(path: &Path) -> Option<String> {
-    let dir = path.parent()?;
+    let dir = crate::stack::parent(path)?;
     if dir.file_name()? != "cdk.out" || !dir.join("manifest.json").is_file() {
         return None;
     }
-    let name = path.file_name()?.to_str()?;
+    let name = crate::stack::file_name(path)?.to_str()?;
     if name == "manifest.json" || name.ends_with(".template.json") {
         return None;
     }
@@ -211,10 +211,12 @@ pub(crate) fn stacks_of_run<P: Sync, E: Sync>(
         if taken.contains(f.3.as_path()) {
             continue;
         }
-        let Some(name) = f.3.file_name().and_then(|n| n.to_str()) else {
+        let Some(name) = crate::stack::file_name(&f.3).and_then(|n| n.to_str()) else {
             continue;
         };
-        let Some(dir) = f.3.parent() else { continue };
+        let Some(dir) = crate::stack::parent(&f.3) else {
+            continue;
+        };
         let manifest = dir.join("manifest.json");
         if name == "manifest.json" {
             manifests

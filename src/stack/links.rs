@@ -81,7 +81,7 @@ fn may_link(text: &str) -> bool {
 
 /// The `stack_name` of a `samconfig.toml` beside a template.
 fn stack_name_beside(abs: &Path) -> Option<String> {
-    let dir = abs.parent()?;
+    let dir = crate::stack::parent(abs)?;
     let text = crate::read_text(&dir.join("samconfig.toml"), Limits::default().max_file_size)?;
     samconfig_stack_name(&text)
 }
@@ -127,27 +127,41 @@ impl<'a> Scanner<'a> {
         in_run: &foldhash::HashSet<&Path>,
     ) -> Vec<(PathBuf, Limits, Scan)> {
         let mut out: Vec<(PathBuf, Limits, Scan)> = Vec::new();
+        // The run's file names by folder (keys as bytes: a `Path` is hashed by its
+        // components, and thousands of listed files are looked up).
+        let mut run_names: HashMap<&std::ffi::OsStr, foldhash::HashSet<&std::ffi::OsStr>> =
+            HashMap::new();
+        for p in in_run {
+            if let (Some(d), Some(n)) = (super::parent(p), super::file_name(p)) {
+                run_names.entry(d.as_os_str()).or_default().insert(n);
+            }
+        }
         let mut listed: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
         // Per folder of a named file: the templates outside the run in it and upwards, in
         // that order (a run names thousands of files of a few folders: the walk upwards and
         // the listing are done once per folder, not per file).
-        let mut upward: HashMap<&Path, Vec<PathBuf>> = HashMap::new();
+        let mut upward: HashMap<&std::ffi::OsStr, Vec<PathBuf>> = HashMap::new();
         for &(child, limits) in named {
-            let (Some(dir), Some(name)) = (child.parent(), child.file_name()) else {
+            let (Some(dir), Some(name)) = (super::parent(child), super::file_name(child)) else {
                 continue;
             };
-            let files = upward.entry(dir).or_insert_with(|| {
+            let files = upward.entry(dir.as_os_str()).or_insert_with(|| {
                 let top = self.root_of(dir);
                 let mut all = Vec::new();
                 for folder in dir.ancestors().take_while(|d| d.starts_with(&top)) {
                     // The folder's templates outside the run, listed once per folder.
                     let files = listed.entry(folder.to_path_buf()).or_insert_with(|| {
+                        let in_folder = run_names.get(folder.as_os_str());
                         let mut v: Vec<PathBuf> = std::fs::read_dir(folder)
                             .map(|rd| {
                                 rd.filter_map(Result::ok)
                                     .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                                    .filter(|e| {
+                                        let n = e.file_name();
+                                        crate::walk::has_template_extension(Path::new(&n))
+                                            && !in_folder.is_some_and(|s| s.contains(n.as_os_str()))
+                                    })
                                     .map(|e| e.path())
-                                    .filter(|p| crate::walk::has_template_extension(p))
                                     .filter(|p| !in_run.contains(p.as_path()))
                                     .collect()
                             })
@@ -209,7 +223,7 @@ impl<'a> Scanner<'a> {
         if !may_link(text) {
             return None;
         }
-        let root_dir = self.root_of(abs.parent().unwrap_or(Path::new("")));
+        let root_dir = self.root_of(crate::stack::parent(abs).unwrap_or(Path::new("")));
         let resources = tree.get(root, "Resources")?;
         let mut out = Scan {
             stack_name: stack_name_beside(abs),

@@ -189,6 +189,54 @@ pub fn absolute(p: &Path) -> PathBuf {
     normalise(&joined)
 }
 
+/// [`Path::file_name`], without parsing the path's components where its last separator
+/// tells (a run asks it of every file several times; `Path` parses the whole path from the end
+/// each time): the same answer for every path.
+pub fn file_name(p: &Path) -> Option<&std::ffi::OsStr> {
+    match last_name(p) {
+        Some((_, name)) => Some(name),
+        None => p.file_name(),
+    }
+}
+
+/// [`Path::parent`], the same way as [`file_name`].
+pub fn parent(p: &Path) -> Option<&Path> {
+    match last_name(p) {
+        Some((dir, _)) => Some(dir),
+        None => p.parent(),
+    }
+}
+
+/// A path's folder and name where its bytes alone tell them: a last component that is a plain
+/// name (not `.`, `..` or empty), after a separator that is neither doubled nor the root's, or
+/// a relative path of one name. `None` (ask [`Path`]) otherwise.
+fn last_name(p: &Path) -> Option<(&Path, &std::ffi::OsStr)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let b = p.as_os_str().as_bytes();
+        let (dir, name) = match memchr::memrchr(b'/', b) {
+            Some(i) => (&b[..i], &b[i + 1..]),
+            None => (&b[..0], b),
+        };
+        let plain = !name.is_empty() && name != b"." && name != b"..";
+        // `a/./b` and `a//b` (the folder ends in `.` or `/`) and `/b` are left to `Path`.
+        let simple_dir = dir.is_empty() && !b.starts_with(b"/")
+            || !dir.is_empty() && !dir.ends_with(b"/") && !dir.ends_with(b"/.") && dir != b".";
+        (plain && simple_dir).then(|| {
+            (
+                Path::new(std::ffi::OsStr::from_bytes(dir)),
+                std::ffi::OsStr::from_bytes(name),
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = p;
+        None
+    }
+}
+
 /// `.` and `..` components removed, lexically (`..` at the root stays at the root).
 #[cfg(unix)]
 fn normalise(p: &Path) -> PathBuf {
@@ -645,6 +693,59 @@ pub(crate) fn template_of(tree: Tree, root: NodeId, limits: &Limits) -> Option<T
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_name_and_parent_are_paths() {
+        let cases = [
+            "",
+            "/",
+            "//",
+            "a",
+            "a/",
+            "a/b",
+            "a/b/",
+            "/a",
+            "/a/b",
+            "/a/b/",
+            "//a",
+            "//a/b",
+            "a//b",
+            "a/./b",
+            "a/.",
+            "a/..",
+            "../a",
+            "./a",
+            "./a/b",
+            ".",
+            "..",
+            "/.",
+            "/..",
+            "a/b/.",
+            "a/b/..",
+            "a/../b",
+            ".a",
+            "a/.b",
+            "a/b.",
+            "a./b",
+            "/a/b.yaml",
+            "x/./",
+            "a/.//b",
+            "../../c/d.json",
+            "./",
+            "a/ b",
+            "é/ü.yml",
+        ];
+        for c in cases {
+            let p = Path::new(c);
+            assert_eq!(file_name(p), p.file_name(), "file_name of {c:?}");
+            // (Compared by bytes: `Path`'s equality would hide a different spelling.)
+            assert_eq!(
+                parent(p).map(|d| d.as_os_str()),
+                p.parent().map(|d| d.as_os_str()),
+                "parent of {c:?}"
+            );
+        }
+    }
 
     #[test]
     fn normalise_matches_components() {

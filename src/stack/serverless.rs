@@ -31,14 +31,14 @@ pub fn service_files_in(dir: &Path) -> Vec<std::path::PathBuf> {
 
 /// Whether a file name is a service file's.
 pub fn is_service_file(path: &Path) -> bool {
-    path.file_name()
+    crate::stack::file_name(path)
         .and_then(|n| n.to_str())
         .is_some_and(|n| SERVICE_FILES.contains(&n))
 }
 
 /// Whether a file name is a Serverless Compose file's.
 pub fn is_compose_file(path: &Path) -> bool {
-    path.file_name()
+    crate::stack::file_name(path)
         .and_then(|n| n.to_str())
         .is_some_and(|n| matches!(n, "serverless-compose.yml" | "serverless-compose.yaml"))
 }
@@ -54,7 +54,7 @@ pub fn compose_services(path: &Path) -> Vec<std::path::PathBuf> {
     let (tree, Some(root)) = (&parsed.tree, parsed.root) else {
         return Vec::new();
     };
-    let dir = path.parent().unwrap_or(Path::new(""));
+    let dir = crate::stack::parent(path).unwrap_or(Path::new(""));
     let mut out = Vec::new();
     for e in tree
         .get(root, "services")
@@ -226,7 +226,9 @@ fn assemble_loaded(
     if !is_service(&asm.tree, root) {
         return None;
     }
-    let service_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let service_dir = crate::stack::parent(path)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let mut vars = Vars::new(&mut asm, root, service_dir, stage.map(str::to_string));
     for key in ["service", "provider", "functions", "resources"] {
         if let Some(n) = vars.asm.tree.get(root, key) {
