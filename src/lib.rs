@@ -707,7 +707,8 @@ fn lint_in_stack(
         let scanner = stack::links::Scanner::new(&given_dirs);
         let scan = scanner.scan(&abs, text, &parsed.tree, root);
         let in_run: foldhash::HashSet<&Path> = std::iter::once(abs.as_path()).collect();
-        let parents = scanner.parents_upward(&[(abs.as_path(), &options.limits)], &in_run);
+        let upward = scanner.upward(&[dir], &in_run);
+        let parents = scanner.parents_upward(&[(abs.as_path(), &options.limits)], &upward);
         let mut cands = vec![stack::links::Candidate {
             abs: &abs,
             limits: &options.limits,
@@ -970,32 +971,19 @@ pub fn lint_paths_with(
         .filter(|(_, _, _, abs)| !in_stacks.contains(abs))
         .collect();
     let scanner = stack::links::Scanner::new(&given_dirs);
-    let (results, scans): (Vec<Result<FileReport, String>>, Vec<_>) = free
-        .par_iter()
-        .map(|(path, explicit, opts, abs)| {
-            let display = path.to_string_lossy();
-            let display = display.strip_prefix("./").unwrap_or(&display);
-            // A FIFO or a device named explicitly: never opened.
-            if let Some(kind) = special.get(path) {
-                return (Ok(not_regular(display, kind, opts)), None);
-            }
-            let mut scan = None;
-            let mut on_parse = |tree: &template::Tree, root: NodeId, text: &str| {
-                scan = scanner.scan(abs, text, tree, root);
-            };
-            let report = if abs.parent().is_some_and(|d| code_services.contains(d)) {
-                let o = Options {
-                    names_defined_elsewhere: true,
-                    ..(**opts).clone()
-                };
-                lint_file_with(path, display, *explicit, &o, Some(&mut on_parse))
-            } else {
-                lint_file_with(path, display, *explicit, opts, Some(&mut on_parse))
-            };
-            // Only the text a report shows is kept until the end of the run.
-            (report.map(shed), scan)
-        })
-        .unzip();
+    let in_run: foldhash::HashSet<&Path> = free.iter().map(|f| f.3.as_path()).collect();
+    // The folders of the files named (where a parent outside the run is looked for), listed
+    // with the folders above them while the files are linted (it needs no file's scan).
+    let mut named_dirs: Vec<&Path> = free
+        .iter()
+        .filter(|f| f.1)
+        .filter_map(|f| stack::parent(&f.3))
+        .collect();
+    named_dirs.dedup();
+    let ((results, scans), upward): ((Vec<Result<FileReport, String>>, Vec<_>), _) = rayon::join(
+        || lint_free(&free, &special, &code_services, &scanner),
+        || scanner.upward(&named_dirs, &in_run),
+    );
     // Templates that nest, or link through exports and imports, are linted again as one group
     // (a few files of a run); their reports as single files give way to the group's.
     // A nested child named alone (pre-commit passes the changed file): its parent outside the
@@ -1012,8 +1000,7 @@ pub fn lint_paths_with(
         .filter(|f| f.1 && !nested.contains(f.3.as_path()))
         .map(|f| (f.3.as_path(), &f.2.limits))
         .collect();
-    let in_run: foldhash::HashSet<&Path> = free.iter().map(|f| f.3.as_path()).collect();
-    let parents = scanner.parents_upward(&named, &in_run);
+    let parents = scanner.parents_upward(&named, &upward);
     drop(nested);
     let mut cands: Vec<stack::links::Candidate<'_>> = free
         .iter()
@@ -1091,6 +1078,44 @@ pub fn lint_paths_with(
     outcome.reports = merge_reports(std::mem::take(&mut outcome.reports));
     outcome.errors.sort();
     outcome
+}
+
+/// The run's files that no stack holds, each read and linted once (in parallel), with what
+/// its text tells of what it nests, exports and imports.
+fn lint_free(
+    free: &[&RunFile],
+    special: &std::collections::HashMap<PathBuf, &'static str>,
+    code_services: &PathSet,
+    scanner: &stack::links::Scanner<'_>,
+) -> (
+    Vec<Result<FileReport, String>>,
+    Vec<Option<stack::links::Scan>>,
+) {
+    free.par_iter()
+        .map(|(path, explicit, opts, abs)| {
+            let display = path.to_string_lossy();
+            let display = display.strip_prefix("./").unwrap_or(&display);
+            // A FIFO or a device named explicitly: never opened.
+            if let Some(kind) = special.get(path) {
+                return (Ok(not_regular(display, kind, opts)), None);
+            }
+            let mut scan = None;
+            let mut on_parse = |tree: &template::Tree, root: NodeId, text: &str| {
+                scan = scanner.scan(abs, text, tree, root);
+            };
+            let report = if stack::parent(abs).is_some_and(|d| code_services.contains(d)) {
+                let o = Options {
+                    names_defined_elsewhere: true,
+                    ..(**opts).clone()
+                };
+                lint_file_with(path, display, *explicit, &o, Some(&mut on_parse))
+            } else {
+                lint_file_with(path, display, *explicit, opts, Some(&mut on_parse))
+            };
+            // Only the text a report shows is kept until the end of the run.
+            (report.map(shed), scan)
+        })
+        .unzip()
 }
 
 /// The folders (of the run's single files) that lie in or under a folder holding a Serverless

@@ -98,6 +98,9 @@ pub struct Scanner<'a> {
     outside: Mutex<HashMap<PathBuf, Option<Scan>>>,
 }
 
+/// The templates outside a run in and above its folders ([`Scanner::upward`]), by folder.
+pub struct Upward(HashMap<std::ffi::OsString, Vec<PathBuf>>);
+
 impl<'a> Scanner<'a> {
     pub fn new(given_dirs: &'a [PathBuf]) -> Scanner<'a> {
         Scanner {
@@ -117,16 +120,11 @@ impl<'a> Scanner<'a> {
             .clone()
     }
 
-    /// The templates outside the run that nest one of `named` (files the run was given, that
-    /// no template of the run nests): looked for in each file's folder and upwards to its
-    /// repository root, as pre-commit passes a changed child alone. Each parent once, with its
-    /// scan; `in_run` are the run's files (already scanned).
-    pub fn parents_upward(
-        &self,
-        named: &[(&Path, &Limits)],
-        in_run: &foldhash::HashSet<&Path>,
-    ) -> Vec<(PathBuf, Limits, Scan)> {
-        let mut out: Vec<(PathBuf, Limits, Scan)> = Vec::new();
+    /// The templates outside the run (`in_run`: the run's files) in each of `dirs` and upwards
+    /// to its repository root, in that order: where [`Scanner::parents_upward`] looks. (Apart,
+    /// so that a run lists its folders while its files are linted: it needs no scan.) A run
+    /// names thousands of files of a few folders: each folder is walked up and listed once.
+    pub fn upward(&self, dirs: &[&Path], in_run: &foldhash::HashSet<&Path>) -> Upward {
         // The run's file names by folder (keys as bytes: a `Path` is hashed by its
         // components, and thousands of listed files are looked up).
         let mut run_names: HashMap<&std::ffi::OsStr, foldhash::HashSet<&std::ffi::OsStr>> =
@@ -137,47 +135,60 @@ impl<'a> Scanner<'a> {
             }
         }
         let mut listed: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
-        // Per folder of a named file: the templates outside the run in it and upwards, in
-        // that order (a run names thousands of files of a few folders: the walk upwards and
-        // the listing are done once per folder, not per file).
-        let mut upward: HashMap<&std::ffi::OsStr, Vec<PathBuf>> = HashMap::new();
+        let mut upward: HashMap<std::ffi::OsString, Vec<PathBuf>> = HashMap::new();
+        for &dir in dirs {
+            if upward.contains_key(dir.as_os_str()) {
+                continue;
+            }
+            let top = self.root_of(dir);
+            let mut all = Vec::new();
+            for folder in dir.ancestors().take_while(|d| d.starts_with(&top)) {
+                // The folder's templates outside the run, listed once per folder.
+                let files = listed.entry(folder.to_path_buf()).or_insert_with(|| {
+                    let in_folder = run_names.get(folder.as_os_str());
+                    let mut v: Vec<PathBuf> = std::fs::read_dir(folder)
+                        .map(|rd| {
+                            rd.filter_map(Result::ok)
+                                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                                .filter(|e| {
+                                    let n = e.file_name();
+                                    crate::walk::has_template_extension(Path::new(&n))
+                                        && !in_folder.is_some_and(|s| s.contains(n.as_os_str()))
+                                })
+                                .map(|e| e.path())
+                                .filter(|p| !in_run.contains(p.as_path()))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    v.sort();
+                    v
+                });
+                all.extend(files.iter().cloned());
+            }
+            upward.insert(dir.as_os_str().to_os_string(), all);
+        }
+        Upward(upward)
+    }
+
+    /// The templates outside the run that nest one of `named` (files the run was given, that
+    /// no template of the run nests): looked for in each file's folder and upwards to its
+    /// repository root (`upward`, made for the named files' folders), as pre-commit passes a
+    /// changed child alone. Each parent once, with its scan.
+    pub fn parents_upward(
+        &self,
+        named: &[(&Path, &Limits)],
+        upward: &Upward,
+    ) -> Vec<(PathBuf, Limits, Scan)> {
+        let mut out: Vec<(PathBuf, Limits, Scan)> = Vec::new();
         for &(child, limits) in named {
             let (Some(dir), Some(name)) = (super::parent(child), super::file_name(child)) else {
                 continue;
             };
-            let files = upward.entry(dir.as_os_str()).or_insert_with(|| {
-                let top = self.root_of(dir);
-                let mut all = Vec::new();
-                for folder in dir.ancestors().take_while(|d| d.starts_with(&top)) {
-                    // The folder's templates outside the run, listed once per folder.
-                    let files = listed.entry(folder.to_path_buf()).or_insert_with(|| {
-                        let in_folder = run_names.get(folder.as_os_str());
-                        let mut v: Vec<PathBuf> = std::fs::read_dir(folder)
-                            .map(|rd| {
-                                rd.filter_map(Result::ok)
-                                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                                    .filter(|e| {
-                                        let n = e.file_name();
-                                        crate::walk::has_template_extension(Path::new(&n))
-                                            && !in_folder.is_some_and(|s| s.contains(n.as_os_str()))
-                                    })
-                                    .map(|e| e.path())
-                                    .filter(|p| !in_run.contains(p.as_path()))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        v.sort();
-                        v
-                    });
-                    all.extend(files.iter().cloned());
-                }
-                all
-            });
-            if files.is_empty() {
+            let Some(files) = upward.0.get(dir.as_os_str()) else {
                 continue;
-            }
+            };
             let name = name.to_string_lossy();
-            for f in files.iter() {
+            for f in files {
                 let Some(scan) = self.outside_scan(f, limits, &name) else {
                     continue;
                 };
