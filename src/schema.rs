@@ -156,3 +156,26 @@ pub fn lookup(type_name: &str) -> Option<&'static TypeInfo> {
 pub fn type_count() -> usize {
     index().len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_gives_attributes_properties_and_definitions() {
+        let info = TypeInfo::parse(
+            "R AWS::X::Y\nA Arn  Name\nP Top s\nD Def\nP A s\nP B o:Other\nD Other\nP C b\nD Def\nP D i\nD Empty\n",
+        );
+        assert_eq!(info.attributes, ["Arn", "Name"]);
+        assert_eq!(info.properties(None), [("Top", "s")]);
+        // A definition started twice keeps both runs of lines, in order.
+        assert_eq!(
+            info.properties(Some("Def")),
+            [("A", "s"), ("B", "o:Other"), ("D", "i")]
+        );
+        assert_eq!(info.property(Some("Other"), "C"), Some(PropKind::Bool));
+        assert!(info.properties(Some("Empty")).is_empty());
+        assert!(info.definitions.contains_key("Empty"));
+        assert_eq!(info.property(None, "A"), None);
+    }
+}
