@@ -163,8 +163,9 @@ pub fn sub_var_places(raw: &str, s: &str, vars: &[SubVar<'_>]) -> Vec<Option<usi
 /// finding (`parse::if_too_deep`), so no value is ever cut off silently.
 pub const MAX_BRANCH_DEPTH: usize = 64;
 
-/// Each branch of `Fn::If` (nested too); `None` for an `AWS::NoValue` branch.
-fn branches_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<Option<NodeId>>) {
+/// Each branch of `Fn::If` (nested too), in order, given to `out`; `None` for an
+/// `AWS::NoValue` branch.
+fn branches_into(tree: &Tree, id: NodeId, depth: usize, out: &mut impl FnMut(Option<NodeId>)) {
     let id = tree.deref(id);
     if depth < MAX_BRANCH_DEPTH {
         if let Some((name, arg, _)) = as_intrinsic(tree, id) {
@@ -176,25 +177,24 @@ fn branches_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<Option<Nod
                     return;
                 }
             } else if name == "Ref" && tree.str(arg) == Some("AWS::NoValue") {
-                out.push(None);
+                out(None);
                 return;
             }
         }
     }
-    out.push(Some(id));
+    out(Some(id));
 }
 
+/// The branches that are values pushed onto `out` (no list of branches in between).
 fn values_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<NodeId>) {
-    let mut all = Vec::new();
-    branches_into(tree, id, depth, &mut all);
-    out.extend(all.into_iter().flatten());
+    branches_into(tree, id, depth, &mut |b| out.extend(b));
 }
 
 /// The values a property can take, with `None` where a branch is `AWS::NoValue` (the
 /// property is then absent).
 pub fn branches(tree: &Tree, id: NodeId) -> Vec<Option<NodeId>> {
     let mut out = Vec::new();
-    branches_into(tree, id, 0, &mut out);
+    branches_into(tree, id, 0, &mut |b| out.push(b));
     out
 }
 
