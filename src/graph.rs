@@ -239,6 +239,9 @@ struct Builder<'a> {
     extensions: bool,
     /// `{Condition: B}` inside condition A: (A, B, where B is named).
     condition_uses: Vec<(usize, usize, Span)>,
+    /// The stack of [`Builder::walk`], kept between walks (one per resource, output and
+    /// condition) so that it is allocated and grown once per template.
+    stack: Vec<(NodeId, bool)>,
 }
 
 impl Builder<'_> {
@@ -276,7 +279,9 @@ impl Builder<'_> {
     fn walk(&mut self, root: NodeId, owner: Option<NodeIndex>) {
         let tree = &self.t.tree;
         // (node, inside a Fn::ForEach body)
-        let mut stack: Vec<(NodeId, bool)> = vec![(root, false)];
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.push((root, false));
         while let Some((raw, in_foreach)) = stack.pop() {
             let id = tree.deref(raw);
             let check = self.check && !in_foreach;
@@ -306,6 +311,7 @@ impl Builder<'_> {
                 _ => {}
             }
         }
+        self.stack = stack;
     }
 
     fn intrinsic(&mut self, name: &str, arg: NodeId, owner: Option<NodeIndex>) {
@@ -526,6 +532,7 @@ pub fn build<'a>(t: &'a Template, source: &'a crate::stack::Sources<'a>) -> Grap
         check,
         extensions: t.has_transform(LANGUAGE_EXTENSIONS),
         condition_uses: Vec::new(),
+        stack: Vec::new(),
     };
     b.run(&condition_nodes, &output_nodes);
     let Builder {

@@ -5,8 +5,10 @@
 //! (`rules/data/action-hints.txt`): API names that are not IAM actions, with the permissions
 //! that authorize them, read the first time an action is unknown.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::sync::OnceLock;
+
+use foldhash::{HashMap, HashMapExt};
 
 static TABLE: &str = include_str!("../rules/data/iam-actions.txt");
 static HINTS: &str = include_str!("../rules/data/action-hints.txt");
@@ -78,7 +80,7 @@ fn index() -> &'static HashMap<&'static str, Slot> {
 
 /// The service with this prefix (lowercase, as IAM writes it), if the table knows it.
 pub fn service(prefix: &str) -> Option<&'static Service> {
-    let slot = index().get(prefix.to_ascii_lowercase().as_str())?;
+    let slot = index().get(lowercase(prefix).as_ref())?;
     Some(slot.parsed.get_or_init(|| {
         let mut actions: Vec<(&'static str, String, Level)> = slot
             .block
@@ -92,6 +94,21 @@ pub fn service(prefix: &str) -> Option<&'static Service> {
             actions,
         }
     }))
+}
+
+/// `text` in ASCII lowercase, allocated only when it has an uppercase letter (IAM writes
+/// service prefixes in lowercase, and policies mostly do too).
+fn lowercase(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Whether an action pattern has a wildcard (`*` or `?`).
+pub fn has_wildcard(action: &str) -> bool {
+    action.bytes().any(|b| b == b'*' || b == b'?')
 }
 
 /// Number of services in the table.
@@ -179,9 +196,10 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 impl Service {
     /// Whether the service has this action (case-insensitive; the table is sorted).
     pub fn has(&self, action: &str) -> bool {
-        let lower = action.to_ascii_lowercase();
+        // Compared with `action` lowercased byte by byte, without allocating it.
+        let lower = || action.bytes().map(|b| b.to_ascii_lowercase());
         self.actions
-            .binary_search_by(|(_, l, _)| l.as_str().cmp(&lower))
+            .binary_search_by(|(_, l, _)| l.bytes().cmp(lower()))
             .is_ok()
     }
 }
@@ -194,8 +212,9 @@ pub fn expand(action: &str) -> Vec<(&'static str, &'static str, Level)> {
     let Some(svc) = service(prefix) else {
         return Vec::new();
     };
-    let key = prefix.to_ascii_lowercase();
-    let prefix: &'static str = index().get_key_value(key.as_str()).map_or("", |(k, _)| k);
+    let prefix: &'static str = index()
+        .get_key_value(lowercase(prefix).as_ref())
+        .map_or("", |(k, _)| k);
     svc.actions
         .iter()
         .filter(|(a, _, _)| glob_match(name, a))

@@ -3,8 +3,9 @@
 //! lazily: the first lookup finds where each type's block starts; a type's block is parsed the
 //! first time a template uses that type.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use foldhash::{HashMap, HashMapExt};
 
 static TABLE: &str = include_str!("../rules/data/resource-types.txt");
 
@@ -53,29 +54,46 @@ pub struct TypeInfo {
 impl TypeInfo {
     fn parse(block: &'static str) -> TypeInfo {
         let mut info = TypeInfo::default();
-        let mut current: Option<&'static str> = None;
+        // The definition being read and its properties, put in the map when the next one
+        // starts (one map operation per definition, not per property line).
+        let mut current: Option<(&'static str, Vec<(&'static str, &'static str)>)> = None;
         for line in block.lines() {
-            let mut parts = line.split(' ');
-            match parts.next() {
-                Some("A") => info.attributes.extend(parts.filter(|p| !p.is_empty())),
-                Some("D") => {
-                    let name = parts.next().unwrap_or("");
-                    info.definitions.entry(name).or_default();
-                    current = Some(name);
+            let (tag, rest) = line.split_once(' ').unwrap_or((line, ""));
+            match tag {
+                "A" => info
+                    .attributes
+                    .extend(rest.split(' ').filter(|p| !p.is_empty())),
+                "D" => {
+                    let name = rest.split(' ').next().unwrap_or("");
+                    if let Some((def, props)) = current.take() {
+                        info.add_definition(def, props);
+                    }
+                    let props = info.definitions.remove(name).unwrap_or_default();
+                    current = Some((name, props));
                 }
-                Some("P") => {
+                "P" => {
+                    let mut parts = rest.split(' ');
                     let (Some(name), Some(code)) = (parts.next(), parts.next()) else {
                         continue;
                     };
-                    match current {
+                    match &mut current {
                         None => info.properties.push((name, code)),
-                        Some(def) => info.definitions.entry(def).or_default().push((name, code)),
+                        Some((_, props)) => props.push((name, code)),
                     }
                 }
                 _ => {}
             }
         }
+        if let Some((def, props)) = current {
+            info.add_definition(def, props);
+        }
         info
+    }
+
+    /// A definition's properties, after any the table gave it before (a name the table
+    /// starts twice keeps both runs of lines, in order).
+    fn add_definition(&mut self, def: &'static str, props: Vec<(&'static str, &'static str)>) {
+        self.definitions.entry(def).or_default().extend(props);
     }
 
     pub fn has_attribute(&self, attr: &str) -> bool {
@@ -137,4 +155,27 @@ pub fn lookup(type_name: &str) -> Option<&'static TypeInfo> {
 /// Number of resource types in the table.
 pub fn type_count() -> usize {
     index().len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_gives_attributes_properties_and_definitions() {
+        let info = TypeInfo::parse(
+            "R AWS::X::Y\nA Arn  Name\nP Top s\nD Def\nP A s\nP B o:Other\nD Other\nP C b\nD Def\nP D i\nD Empty\n",
+        );
+        assert_eq!(info.attributes, ["Arn", "Name"]);
+        assert_eq!(info.properties(None), [("Top", "s")]);
+        // A definition started twice keeps both runs of lines, in order.
+        assert_eq!(
+            info.properties(Some("Def")),
+            [("A", "s"), ("B", "o:Other"), ("D", "i")]
+        );
+        assert_eq!(info.property(Some("Other"), "C"), Some(PropKind::Bool));
+        assert!(info.properties(Some("Empty")).is_empty());
+        assert!(info.definitions.contains_key("Empty"));
+        assert_eq!(info.property(None, "A"), None);
+    }
 }

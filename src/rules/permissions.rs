@@ -19,7 +19,7 @@ pub fn is_service_wildcard(action: &str) -> bool {
         return true;
     }
     match action.split_once(':') {
-        Some((service, "*")) => !service.is_empty() && !service.contains(['*', '?']),
+        Some((service, "*")) => !service.is_empty() && !iam::has_wildcard(service),
         _ => false,
     }
 }
@@ -36,7 +36,7 @@ pub fn wildcard_reach(action: &str) -> Option<String> {
             action.trim_end_matches(":*")
         ));
     }
-    if !action.contains(['*', '?']) {
+    if !iam::has_wildcard(action) {
         return None;
     }
     // The answer depends on the action string and the IAM table only, and a run meets the
@@ -228,7 +228,7 @@ fn is_sensitive(action: &str) -> bool {
     if listed(&SENSITIVE, action).is_some() {
         return true;
     }
-    if listed(&RETIRED, action).is_some() || action.contains(['*', '?']) {
+    if listed(&RETIRED, action).is_some() || iam::has_wildcard(action) {
         return false;
     }
     iam::expand(action).iter().any(|a| a.2.is_write())
@@ -239,9 +239,9 @@ fn listed<'l>(
     list: &'l [(&'static str, &'static str)],
     action: &str,
 ) -> Option<&'l (&'static str, &'static str)> {
-    list.iter().find(|(p, _)| {
-        iam::glob_match(p, action) || (action.contains(['*', '?']) && iam::overlaps(action, p))
-    })
+    let wild = iam::has_wildcard(action);
+    list.iter()
+        .find(|(p, _)| iam::glob_match(p, action) || (wild && iam::overlaps(action, p)))
 }
 
 /// IAM condition operators (without `ForAllValues:`/`ForAnyValue:` and `IfExists`).
@@ -295,7 +295,7 @@ fn check_action(out: &mut Emitter<'_>, node: NodeId, action: &str, retired: bool
         return;
     }
     let malformed = action.chars().any(char::is_whitespace)
-        || action.matches(':').count() != 1
+        || action.bytes().filter(|&b| b == b':').count() != 1
         || action.split_once(':').is_some_and(|(s, a)| {
             s.is_empty()
                 || a.is_empty()
@@ -334,7 +334,7 @@ fn check_action(out: &mut Emitter<'_>, node: NodeId, action: &str, retired: bool
         return;
     };
     // Wildcards are matched against the table, never rejected as unknown.
-    if !name.contains(['*', '?']) && !service.has(name) {
+    if !iam::has_wildcard(name) && !service.has(name) {
         // An API name whose permission differs (`bedrock:Converse`): say which one to grant.
         let hint = iam::hint(action);
         let message = match hint {
@@ -364,6 +364,10 @@ fn uses_policy_variables(tree: &Tree, doc: NodeId) -> bool {
         if let Some(s) = tree.str(id) {
             // `${!aws:username}` in a Sub, `${aws:username}` in a plain string; `${AWS::Region}` is a
             // pseudo parameter, not a policy variable.
+            // (Both need a `$`: one byte search rules out most strings.)
+            if !s.as_bytes().contains(&b'$') {
+                return;
+            }
             if s.contains("${!")
                 || intrinsic::sub_vars(s)
                     .iter()

@@ -5,7 +5,7 @@
 use super::{Context, Emitter, Loc};
 use crate::graph::{ConditionSite, Malformed, Problem};
 use crate::schema::{self, PropKind};
-use crate::template::{NodeId, intrinsic};
+use crate::template::{Kind, NodeId, Style, intrinsic};
 
 rule! {
     TM001, "unparsable-template", [error],
@@ -275,6 +275,19 @@ pub fn check_cycles(cx: &Context<'_>, out: &mut Emitter<'_>) {
 /// becomes "true"; single letters stay strings): only yes/no/on/off change meaning.
 const MEANT_AS_WRITTEN: [&str; 4] = ["true", "false", "y", "n"];
 
+/// A plain scalar that is a YAML 1.1 boolean and not [`MEANT_AS_WRITTEN`]: yes/no/on/off in
+/// any of YAML's three spellings. One string match (a node at a time over the whole tree),
+/// where the two lists would be searched in turn.
+fn changes_meaning(kind: &Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Scalar { text, style: Style::Plain } if matches!(
+            &**text,
+            "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "on" | "On" | "ON" | "off" | "Off" | "OFF"
+        )
+    )
+}
+
 pub fn check_yaml_booleans(cx: &Context<'_>, out: &mut Emitter<'_>) {
     if !out.enabled(&TM008) {
         return;
@@ -282,15 +295,11 @@ pub fn check_yaml_booleans(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let t = cx.template;
     // Only plain yes/no/on/off words can give a finding (see `visit_value`): most templates
     // (every JSON one) have none, and one pass over the nodes spares them the schema walk.
-    let changes_meaning = |i: usize| {
+    let any = (0..t.tree.len()).any(|i| {
         let id = NodeId(u32::try_from(i).unwrap_or(u32::MAX));
-        t.tree.yaml11_bool(id).is_some()
-            && !t
-                .tree
-                .str(id)
-                .is_some_and(|raw| MEANT_AS_WRITTEN.iter().any(|w| raw.eq_ignore_ascii_case(w)))
-    };
-    if !(0..t.tree.len()).any(changes_meaning) {
+        changes_meaning(&t.tree.node(id).kind)
+    });
+    if !any {
         return;
     }
     for res in &t.resources {
@@ -371,5 +380,29 @@ fn visit_value(
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::tree::{YAML11_FALSE, YAML11_TRUE};
+
+    /// The one match of `changes_meaning` is the YAML 1.1 boolean lists less the words meant
+    /// as written, and only for plain scalars.
+    #[test]
+    fn changes_meaning_is_the_boolean_lists_less_the_words_meant_as_written() {
+        let scalar = |text: &str, style| Kind::Scalar {
+            text: text.into(),
+            style,
+        };
+        for w in YAML11_TRUE.iter().chain(YAML11_FALSE) {
+            let meant = MEANT_AS_WRITTEN.iter().any(|m| w.eq_ignore_ascii_case(m));
+            assert_eq!(changes_meaning(&scalar(w, Style::Plain)), !meant, "{w}");
+            assert!(!changes_meaning(&scalar(w, Style::Quoted)), "{w}");
+        }
+        for w in ["yES", "oN", "nO ", "ofF", "maybe", ""] {
+            assert!(!changes_meaning(&scalar(w, Style::Plain)), "{w}");
+        }
     }
 }

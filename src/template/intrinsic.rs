@@ -75,10 +75,11 @@ pub struct SubVar<'a> {
 /// The variables of a `Fn::Sub` string; `${!Literal}` is an escape, not a variable.
 pub fn sub_vars(s: &str) -> Vec<SubVar<'_>> {
     let mut out = Vec::new();
+    let bytes = s.as_bytes();
     let mut rest = 0usize;
-    while let Some(pos) = s[rest..].find("${") {
-        let start = rest + pos;
-        let Some(close) = s[start + 2..].find('}') else {
+    // Byte searches (memchr): a `str::find` of a pattern sets up a searcher at every call.
+    while let Some(start) = find_open(bytes, rest) {
+        let Some(close) = memchr::memchr(b'}', &bytes[start + 2..]) else {
             break;
         };
         let end = start + 2 + close + 1;
@@ -93,6 +94,19 @@ pub fn sub_vars(s: &str) -> Vec<SubVar<'_>> {
         rest = end;
     }
     out
+}
+
+/// The offset of the first `${` at or after `from`.
+fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(i) = memchr::memchr(b'$', bytes.get(at..)?) {
+        let pos = at + i;
+        if bytes.get(pos + 1) == Some(&b'{') {
+            return Some(pos);
+        }
+        at = pos + 1;
+    }
+    None
 }
 
 /// A `Fn::Sub` string with each variable replaced by `with` (escapes `${!…}` kept as written),
@@ -117,7 +131,11 @@ pub fn sub_replace(s: &str, with: &str) -> String {
 /// the rest are not looked for (each miss reads the rest of the text).
 pub fn sub_var_places(raw: &str, s: &str, vars: &[SubVar<'_>]) -> Vec<Option<usize>> {
     const MAX_MISSES: usize = 8;
-    let finder = |needle: &str| memchr::memmem::Finder::new(needle.as_bytes()).into_owned();
+    // Every needle starts with `${`: candidates are the `$`s of `raw` (no searcher is built
+    // per variable).
+    let find = |needle: &[u8], hay: &[u8]| {
+        memchr::memchr_iter(b'$', hay).find(|&i| hay[i..].starts_with(needle))
+    };
     let mut cursor = 0usize;
     let mut misses = 0usize;
     vars.iter()
@@ -126,7 +144,7 @@ pub fn sub_var_places(raw: &str, s: &str, vars: &[SubVar<'_>]) -> Vec<Option<usi
                 return None;
             }
             let needle = s.get(v.start..v.end)?;
-            match finder(needle).find(raw.as_bytes().get(cursor..)?) {
+            match find(needle.as_bytes(), raw.as_bytes().get(cursor..)?) {
                 Some(at) => {
                     let at = cursor + at;
                     cursor = at + needle.len();
@@ -145,8 +163,9 @@ pub fn sub_var_places(raw: &str, s: &str, vars: &[SubVar<'_>]) -> Vec<Option<usi
 /// finding (`parse::if_too_deep`), so no value is ever cut off silently.
 pub const MAX_BRANCH_DEPTH: usize = 64;
 
-/// Each branch of `Fn::If` (nested too); `None` for an `AWS::NoValue` branch.
-fn branches_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<Option<NodeId>>) {
+/// Each branch of `Fn::If` (nested too), in order, given to `out`; `None` for an
+/// `AWS::NoValue` branch.
+fn branches_into(tree: &Tree, id: NodeId, depth: usize, out: &mut impl FnMut(Option<NodeId>)) {
     let id = tree.deref(id);
     if depth < MAX_BRANCH_DEPTH {
         if let Some((name, arg, _)) = as_intrinsic(tree, id) {
@@ -158,25 +177,24 @@ fn branches_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<Option<Nod
                     return;
                 }
             } else if name == "Ref" && tree.str(arg) == Some("AWS::NoValue") {
-                out.push(None);
+                out(None);
                 return;
             }
         }
     }
-    out.push(Some(id));
+    out(Some(id));
 }
 
+/// The branches that are values pushed onto `out` (no list of branches in between).
 fn values_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<NodeId>) {
-    let mut all = Vec::new();
-    branches_into(tree, id, depth, &mut all);
-    out.extend(all.into_iter().flatten());
+    branches_into(tree, id, depth, &mut |b| out.extend(b));
 }
 
 /// The values a property can take, with `None` where a branch is `AWS::NoValue` (the
 /// property is then absent).
 pub fn branches(tree: &Tree, id: NodeId) -> Vec<Option<NodeId>> {
     let mut out = Vec::new();
-    branches_into(tree, id, 0, &mut out);
+    branches_into(tree, id, 0, &mut |b| out.push(b));
     out
 }
 
@@ -661,4 +679,41 @@ pub fn find<'a>(
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &str) -> Vec<(&str, usize, usize)> {
+        sub_vars(s)
+            .into_iter()
+            .map(|v| (v.name, v.start, v.end))
+            .collect()
+    }
+
+    #[test]
+    fn sub_vars_skip_lone_dollars_escapes_and_unclosed_braces() {
+        assert_eq!(names("a$b$${X}c"), vec![("X", 4, 8)]);
+        assert_eq!(names("${!Lit}${ A.B }"), vec![("A.B", 7, 15)]);
+        assert_eq!(names("x${A}${B"), vec![("A", 1, 5)]);
+        assert_eq!(names("$"), vec![]);
+        assert_eq!(names("${}"), vec![("", 0, 3)]);
+    }
+
+    #[test]
+    fn sub_var_places_follow_the_raw_text_in_order() {
+        let s = "${A}-${B}-${A}";
+        let raw = "\"$x ${A}-${B}-${A}\"";
+        assert_eq!(
+            sub_var_places(raw, s, &sub_vars(s)),
+            vec![Some(4), Some(9), Some(14)]
+        );
+        // Written differently in the file (an escape): not found, the others still are.
+        let raw = "\"${A}-$\\u007bB}-${A}\"";
+        assert_eq!(
+            sub_var_places(raw, s, &sub_vars(s)),
+            vec![Some(1), None, Some(16)]
+        );
+    }
 }

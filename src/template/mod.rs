@@ -84,20 +84,25 @@ pub enum NotTemplate {
 pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
 
-fn named(tree: &Tree, section: Option<NodeId>) -> (Vec<Named>, HashMap<Box<str>, usize>) {
-    let mut list = Vec::new();
-    let mut index = HashMap::new();
-    if let Some(entries) = section.and_then(|s| tree.entries(s)) {
-        for e in entries {
-            index.insert(e.key.clone(), list.len());
-            list.push(Named {
-                name: e.key.clone(),
-                key_span: e.key_span,
-                node: tree.deref(e.value),
-            });
-        }
+fn named(tree: &Tree, section: Option<NodeId>) -> Vec<Named> {
+    let entries = section.and_then(|s| tree.entries(s)).unwrap_or_default();
+    entries
+        .iter()
+        .map(|e| Named {
+            name: e.key.clone(),
+            key_span: e.key_span,
+            node: tree.deref(e.value),
+        })
+        .collect()
+}
+
+/// Each name's index in `names` (the last one where a name is given twice), sized once.
+fn index_of<'n>(names: impl ExactSizeIterator<Item = &'n Box<str>>) -> HashMap<Box<str>, usize> {
+    let mut index = HashMap::with_capacity(names.len());
+    for (i, name) in names.enumerate() {
+        index.insert(name.clone(), i);
     }
-    (list, index)
+    index
 }
 
 /// Keys whose value is an IAM policy document, which CloudFormation also accepts as a JSON string.
@@ -157,15 +162,16 @@ impl Template {
                 return Err(NotTemplate::BadResources(tree.span(r)));
             }
         }
-        let (parameters, parameter_index) = named(&tree, tree.get(root, "Parameters"));
-        let (conditions, condition_index) = named(&tree, tree.get(root, "Conditions"));
-        let (outputs, _) = named(&tree, tree.get(root, "Outputs"));
+        let parameters = named(&tree, tree.get(root, "Parameters"));
+        let parameter_index = index_of(parameters.iter().map(|p| &p.name));
+        let conditions = named(&tree, tree.get(root, "Conditions"));
+        let condition_index = index_of(conditions.iter().map(|c| &c.name));
+        let outputs = named(&tree, tree.get(root, "Outputs"));
         let mut resources = Vec::new();
-        let mut resource_index = HashMap::new();
         if let Some(entries) = resources_node.and_then(|r| tree.entries(r)) {
+            resources.reserve_exact(entries.len());
             for e in entries {
                 let node = tree.deref(e.value);
-                resource_index.insert(e.key.clone(), resources.len());
                 resources.push(Resource {
                     name: e.key.clone(),
                     key_span: e.key_span,
@@ -194,10 +200,17 @@ impl Template {
                 None => push(t),
             }
         }
+        let resource_index = index_of(resources.iter().map(|r| &r.name));
+        // The type is cloned into the map once per type, not once per resource.
         let mut type_index: HashMap<Box<str>, Vec<usize>> = HashMap::new();
         for (i, r) in resources.iter().enumerate() {
             if let Some(ty) = &r.type_name {
-                type_index.entry(ty.clone()).or_default().push(i);
+                match type_index.get_mut(&**ty) {
+                    Some(list) => list.push(i),
+                    None => {
+                        type_index.insert(ty.clone(), vec![i]);
+                    }
+                }
             }
         }
         let sam = transforms.iter().any(|t| t == SAM_TRANSFORM)
@@ -319,6 +332,9 @@ impl Template {
     pub fn resource_of(&self, pointer: &str) -> Option<String> {
         let rest = pointer.strip_prefix("/Resources/")?;
         let seg = rest.split('/').next()?;
+        if !seg.contains('~') {
+            return Some(seg.to_string()); // nothing escaped (most logical IDs)
+        }
         Some(seg.replace("~1", "/").replace("~0", "~"))
     }
 }
