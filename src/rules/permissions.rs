@@ -81,8 +81,7 @@ fn pm001_reports(action: &str, tier: Tier) -> bool {
     if action == "*" || is_service_wildcard(action) {
         return true;
     }
-    wildcard_reach(action).is_some()
-        && !(tier != Tier::Other && listed(&ESCALATION, action).is_some())
+    wildcard_reach(action).is_some() && !(tier != Tier::Other && escalates(action))
 }
 
 /// PM001: wildcard actions (`*`, `service:*`, prefix wildcards that reach write actions), graded
@@ -193,6 +192,30 @@ static NOT_SENSITIVE: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::ne
 });
 static ESCALATION: LazyLock<Vec<(&'static str, &'static str)>> =
     LazyLock::new(|| iam::patterns(include_str!("../../rules/data/escalation-actions.txt")));
+
+/// Whether PM008 reports an action (maybe a wildcard): it can match a pattern of
+/// `escalation-actions.txt`, and when that pattern is itself a wildcard (`cognito-idp:Admin*`),
+/// some action both cover is one the IAM table classes Write or Permissions management: the
+/// Read and List actions a wildcard pattern also covers (`cognito-idp:AdminGetUser`,
+/// `cognito-idp:AdminListGroupsForUser`) neither escalate privileges nor change the account.
+/// An action the table does not know is judged by the pattern alone.
+fn escalates(action: &str) -> bool {
+    let wild = iam::has_wildcard(action);
+    ESCALATION.iter().any(|(p, _)| {
+        if !(iam::glob_match(p, action) || (wild && iam::overlaps(action, p))) {
+            return false;
+        }
+        if !iam::has_wildcard(p) {
+            return true;
+        }
+        let covered = iam::expand(action);
+        let pattern = p.split_once(':').map_or(*p, |(_, name)| name);
+        covered.is_empty()
+            || covered
+                .iter()
+                .any(|(_, a, level)| level.is_write() && iam::glob_match(pattern, a))
+    })
+}
 
 /// Who escalates, for PM008's message.
 fn escalators(tier: Tier) -> &'static str {
@@ -535,7 +558,7 @@ pub fn check_managed_policies(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 }
                 if pm001_reports(action, tier) {
                     wild.push(action);
-                } else if listed(&ESCALATION, action).is_some() {
+                } else if escalates(action) {
                     escalation.push(action);
                 } else if is_sensitive(action) {
                     sensitive.push(action);
@@ -628,7 +651,7 @@ pub fn check_policy_documents(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 if !allow || tier == Tier::Other || st.action.is_none() {
                     continue;
                 }
-                if listed(&ESCALATION, action).is_some() {
+                if escalates(action) {
                     let (holder, why) = holders(cx, &policy.roles);
                     out.emit(
                         &PM008,
