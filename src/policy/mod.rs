@@ -1246,6 +1246,100 @@ impl<'a> Model<'a> {
         self.role_index.get(&resource).map(|&k| &self.roles[k])
     }
 
+    /// The names of the user-pool groups whose members alone can get a role, when nothing else
+    /// can hand it out: every attachment of the role is a group's `RoleArn` under a `Type:
+    /// Token` role mapping (Cognito gives it only to tokens that carry it in `cognito:roles`);
+    /// its trust admits only identity pools of this template (`aud` by `StringEquals`), none of
+    /// which enables the classic flow (where any signed-in identity may ask STS for the role);
+    /// and no trigger can set role claims or add users to groups (`PreTokenGeneration`,
+    /// `PostConfirmation` on the groups' user pools, or a Serverless function's
+    /// `cognitoUserPool` event). `None` whenever any of it is unknown.
+    pub fn group_only(&self, role: &Role) -> Option<Vec<String>> {
+        let t = self.template;
+        let tree = &t.tree;
+        if role.attached.is_empty() || role.attached.iter().any(|a| a.slot != Slot::Group) {
+            return None;
+        }
+        // The trust: each Allow for the Cognito principal pinned to this template's pools.
+        let pinned = |st: &Statement| {
+            st.clauses(tree).iter().any(|c| {
+                c.key.eq_ignore_ascii_case(AUD_KEY)
+                    && c.op.eq_ignore_ascii_case("StringEquals")
+                    && {
+                        let items = intrinsic::items(tree, c.value);
+                        !items.is_empty()
+                            && items.iter().all(|&i| {
+                                !intrinsic::resources_of_type(t, i, IDENTITY_POOL).is_empty()
+                            })
+                    }
+            })
+        };
+        if role.trust.is_none() || !role.cognito_allows(tree).all(pinned) {
+            return None;
+        }
+        let classic_off = |pool: usize| {
+            let props = t.resources.get(pool).and_then(|r| r.properties);
+            match props.and_then(|p| tree.get(p, "AllowClassicFlow")) {
+                None => props.is_some(),
+                Some(c) => {
+                    let values = intrinsic::value(t, c);
+                    !values.is_empty()
+                        && values
+                            .iter()
+                            .all(|v| !v.is_unknown() && v.bool(tree) == Some(false))
+                }
+            }
+        };
+        if role.pools.is_empty() || !role.pools.iter().all(|&p| classic_off(p)) {
+            return None;
+        }
+        // Triggers that can hand the role to anyone.
+        const CLAIMS: &[&str] = &[
+            "PreTokenGeneration",
+            "PreTokenGenerationConfig",
+            "PostConfirmation",
+        ];
+        let serverless_trigger = t.generated_shape.as_ref().is_some_and(|shape| {
+            use crate::stack::sls_names::EventShape;
+            shape.functions.iter().flat_map(|f| &f.events).any(|e| {
+                matches!(e, EventShape::CognitoUserPool { trigger, .. } if CLAIMS.contains(&trigger.as_str()))
+            })
+        });
+        if serverless_trigger {
+            return None;
+        }
+        let mut names = Vec::new();
+        for a in &role.attached {
+            let pools = user_pools_of(t, a.attachment);
+            let quiet = !pools.is_empty()
+                && pools.iter().all(|&u| {
+                    let lc = t.resources[u]
+                        .properties
+                        .and_then(|p| tree.get(p, "LambdaConfig"));
+                    // (No `LambdaConfig`, or one whose every branch names none of them.)
+                    lc.is_none_or(|lc| {
+                        intrinsic::values(tree, lc).into_iter().all(|v| {
+                            tree.entries(v).is_some()
+                                && CLAIMS.iter().all(|k| tree.get(v, k).is_none())
+                        })
+                    })
+                });
+            if !quiet {
+                return None;
+            }
+            let group = &t.resources[a.attachment];
+            let name = group
+                .properties
+                .and_then(|p| tree.get(p, "GroupName"))
+                .and_then(|n| tree.str(n))
+                .unwrap_or(&group.name);
+            names.push(name.to_string());
+        }
+        names.sort();
+        names.dedup();
+        Some(names)
+    }
+
     /// The most exposed tier among the roles a policy applies to.
     pub fn policy_tier(&self, policy: &Policy) -> Tier {
         self.exposed_role(&policy.roles)

@@ -94,7 +94,7 @@ pub fn check_wildcard_actions(cx: &Context<'_>, out: &mut Emitter<'_>) {
     let tree = &t.tree;
     for policy in &cx.model.policies {
         let tier = cx.model.policy_tier(policy);
-        let who = tier.holders();
+        let who = who(cx, tier, &policy.roles);
         let (holder, why) = holders(cx, &policy.roles);
         for st in policy.doc.statements.iter().filter(|s| s.is_allow(tree)) {
             for (node, action) in st.actions(tree) {
@@ -111,6 +111,40 @@ pub fn check_wildcard_actions(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
         }
     }
+}
+
+/// Who holds a policy's roles, for messages: [`Tier::holders`], or, for signed-in roles that
+/// Cognito hands only to the members of user-pool groups ([`crate::policy::Model::group_only`]),
+/// those members.
+fn who(cx: &Context<'_>, tier: Tier, roles: &[usize]) -> String {
+    if matches!(tier, Tier::SignedIn | Tier::OpenSignUp) {
+        let mut groups: Vec<String> = Vec::new();
+        let only_groups = roles
+            .iter()
+            .filter_map(|r| cx.model.role_of(*r))
+            .filter(|r| r.tier != Tier::Other)
+            .all(|r| match cx.model.group_only(r) {
+                Some(g) => {
+                    groups.extend(g);
+                    true
+                }
+                None => false,
+            });
+        groups.sort();
+        groups.dedup();
+        if only_groups && !groups.is_empty() {
+            return format!(
+                "the signed-in members of user-pool group{} {}",
+                if groups.len() > 1 { "s" } else { "" },
+                groups
+                    .iter()
+                    .map(|g| format!("`{g}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    tier.holders().to_string()
 }
 
 /// For messages: the roles a policy applies to (` (role `R`)`), and why anyone can assume
@@ -566,7 +600,7 @@ pub fn check_managed_policies(cx: &Context<'_>, out: &mut Emitter<'_>) {
             }
         }
         let name = policy.name();
-        let who = tier.holders();
+        let who = who(cx, tier, &m.roles);
         let (holder, why) = holders(cx, &m.roles);
         if !wild.is_empty() || !except.is_empty() {
             let what = match (wild.as_slice(), except.is_empty()) {
@@ -679,7 +713,7 @@ pub fn check_policy_documents(cx: &Context<'_>, out: &mut Emitter<'_>) {
                         format!(
                             "{} on every resource lets {}{holder} {}{why}",
                             quoted(&sensitive),
-                            tier.holders(),
+                            who(cx, tier, &policy.roles),
                             // Data actions read or change what other identities own; the
                             // write actions the IAM table adds change account resources.
                             if sensitive.iter().any(|a| listed(&SENSITIVE, a).is_some()) {
