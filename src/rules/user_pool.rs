@@ -463,11 +463,33 @@ pub fn check_pool_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 v.text(tree) != Some("ACTIVE")
             });
         if let Some(unprotected) = unprotected {
+            // A policy written as `!If [Cond, Retain, Delete]` destroys the pool on one branch
+            // only: the message says which (when the other branch is a literal that keeps it).
+            let when = |k: &str, v: Option<intrinsic::Value<'_>>, keeps: &[&str]| {
+                let (cond, holds, other) = if_branch(tree, tree.get(pool.node, k)?, v?.at()?)?;
+                keeps
+                    .contains(&tree.str(other)?)
+                    .then(|| format!(" when condition `{cond}` is {holds}"))
+            };
+            let on_delete = when(
+                "DeletionPolicy",
+                deletion,
+                &["Retain", "RetainExceptOnCreate"],
+            );
+            let on_replace = when("UpdateReplacePolicy", replace, &["Retain"]);
+            // (Both attributes: said only when both hang on the same branch.)
+            let when = match (deletion, replace) {
+                (Some(_), Some(_)) if on_delete == on_replace => on_delete,
+                (Some(_), Some(_)) => None,
+                (Some(_), None) => on_delete,
+                _ => on_replace,
+            }
+            .unwrap_or_default();
             let finding = match (deletion, replace) {
                 (Some(d), Some(r)) => Some((
                     "default",
                     format!(
-                        "deleting the stack, or an update that replaces the pool, destroys `{name}` and every user in it{}",
+                        "deleting the stack, or an update that replaces the pool, destroys `{name}` and every user in it{when}{}",
                         intrinsic::origins([d, r, unprotected])
                     ),
                     [d, r],
@@ -475,7 +497,7 @@ pub fn check_pool_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 (Some(d), None) => Some((
                     "default",
                     format!(
-                        "deleting the stack destroys `{name}` and every user in it{}",
+                        "deleting the stack destroys `{name}` and every user in it{when}{}",
                         intrinsic::origins([d, unprotected])
                     ),
                     [d, d],
@@ -494,7 +516,7 @@ pub fn check_pool_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
                     Some((
                         "replacement",
                         format!(
-                            "`{name}`{retained} with {written} an update that replaces the pool destroys it and every user in it{}",
+                            "`{name}`{retained} with {written} an update that replaces the pool destroys it and every user in it{when}{}",
                             unprotected.origin()
                         ),
                         [r, r],
@@ -729,5 +751,32 @@ pub fn check_account_settings(cx: &Context<'_>, out: &mut Emitter<'_>) {
             out.emit(&UP011, None, loc, format!("`{name}` {what}: `Alice` and `alice` become two users, and the setting cannot change after the pool is created"))
                 .rests_on(tree, v);
         }
+    }
+}
+
+/// For a value taken from a resource attribute written as `Fn::If` (not nested): the
+/// condition, whether the value is its `true` or `false` branch, and the other branch.
+fn if_branch(
+    tree: &crate::template::Tree,
+    attr: NodeId,
+    value: NodeId,
+) -> Option<(&str, &'static str, NodeId)> {
+    let (name, args, _) = intrinsic::as_intrinsic(tree, tree.deref(attr))?;
+    if name != "Fn::If" {
+        return None;
+    }
+    match tree.items(args)? {
+        [cond, yes, no] => {
+            let cond = tree.str(*cond)?;
+            let (yes, no) = (tree.deref(*yes), tree.deref(*no));
+            if yes == value {
+                Some((cond, "true", no))
+            } else if no == value {
+                Some((cond, "false", yes))
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }
