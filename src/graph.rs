@@ -277,11 +277,18 @@ impl Builder<'_> {
 
     /// Walks one subtree (a resource, an output, a condition) from `owner`.
     fn walk(&mut self, root: NodeId, owner: Option<NodeIndex>) {
+        self.walk_from(root, owner, false);
+    }
+
+    /// [`Builder::walk`], with `in_foreach` set when the whole subtree is a `Fn::ForEach` loop
+    /// (an entry `Fn::ForEach::Name` of the Outputs or Conditions section): its loop variables
+    /// are defined by the loop, not the template, so nothing inside is checked.
+    fn walk_from(&mut self, root: NodeId, owner: Option<NodeIndex>, in_foreach: bool) {
         let tree = &self.t.tree;
         // (node, inside a Fn::ForEach body)
         let mut stack = std::mem::take(&mut self.stack);
         stack.clear();
-        stack.push((root, false));
+        stack.push((root, in_foreach));
         while let Some((raw, in_foreach)) = stack.pop() {
             let id = tree.deref(raw);
             let check = self.check && !in_foreach;
@@ -595,15 +602,22 @@ impl Builder<'_> {
             }
             self.check_condition_name(r.node, ConditionSite::Resource);
         }
+        // A `Fn::ForEach::Name` entry of Outputs or Conditions is a loop the language extensions
+        // expand into outputs or conditions (as in Resources, above): its body uses the loop's
+        // variables, so it is walked for its edges but not checked.
+        let extensions = self.extensions;
+        let is_loop = |name: &str| extensions && name.starts_with("Fn::ForEach::");
         for (i, o) in t.outputs.iter().enumerate() {
-            self.walk(o.node, Some(output_nodes[i]));
-            if self.check {
+            let looped = is_loop(&o.name);
+            self.walk_from(o.node, Some(output_nodes[i]), looped);
+            if self.check && !looped {
                 self.check_condition_name(o.node, ConditionSite::Output);
             }
         }
         for (i, c) in t.conditions.iter().enumerate() {
-            self.walk(c.node, Some(condition_nodes[i]));
-            if self.check {
+            let looped = is_loop(&c.name);
+            self.walk_from(c.node, Some(condition_nodes[i]), looped);
+            if self.check && !looped {
                 self.condition_refs(i, c.node);
             }
         }
