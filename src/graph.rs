@@ -332,6 +332,9 @@ impl Builder<'_> {
                         name: target.to_string(),
                     }),
                 },
+                // Under the language extensions `Ref` may take an intrinsic function (its value
+                // names the target): what it points at is unknown, not malformed.
+                None if self.takes_intrinsic(arg) => {}
                 None => self.malformed(arg, Malformed::Ref),
             },
             "Fn::GetAtt" => self.getatt(arg, owner),
@@ -375,9 +378,24 @@ impl Builder<'_> {
         }
     }
 
+    /// `node` is an intrinsic function where the language extensions accept one in place of a
+    /// logical name (the argument of `Ref`, the resource of `Fn::GetAtt`).
+    fn takes_intrinsic(&self, node: NodeId) -> bool {
+        let tree = &self.t.tree;
+        self.extensions && intrinsic::as_intrinsic(tree, tree.deref(node)).is_some()
+    }
+
     fn getatt(&mut self, arg: NodeId, owner: Option<NodeIndex>) {
         let tree = &self.t.tree;
         let Some((res, attr)) = intrinsic::getatt_parts(tree, arg) else {
+            // `[!Sub 'Bucket${Id}', Arn]`: under the language extensions the resource name may be
+            // an intrinsic function; which resource it names is unknown.
+            let res_node = tree.items(arg).and_then(|l| l.first().copied());
+            if tree.items(arg).is_some_and(|l| l.len() == 2)
+                && res_node.is_some_and(|r| self.takes_intrinsic(r))
+            {
+                return;
+            }
             self.malformed(arg, Malformed::GetAtt);
             return;
         };
