@@ -15,7 +15,7 @@ rule! {
 rule! {
     TM002, "duplicate-key", [error],
     summary: "duplicate key in a mapping: CloudFormation keeps only the last value",
-    help: "remove one of the two keys, or merge their values",
+    help: "keep one of the repeated keys, or merge their values",
 }
 rule! {
     TM003, "undefined-ref", [error],

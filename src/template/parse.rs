@@ -52,6 +52,39 @@ impl ParseIssue {
     }
 }
 
+/// TM002 for `key` written again at `key_span`, where `prev` is where it was written last. When
+/// `prev` was itself a repeat (a key written three times or more), its finding no longer holds the
+/// kept value: it is reworded, and this one is labelled with the first place instead.
+fn duplicate_key(issues: &mut [ParseIssue], key: &str, key_span: Span, prev: Span) -> ParseIssue {
+    let mut first = prev;
+    let mut repeated = false;
+    if let Some(earlier) = issues
+        .iter_mut()
+        .rev()
+        .find(|i| i.rule == "TM002" && i.span == prev)
+    {
+        earlier.message = format!(
+            "duplicate key `{key}`: CloudFormation silently drops this value too: it keeps only the last one, written further down"
+        );
+        if let Some((f, _)) = &earlier.label {
+            first = *f;
+        }
+        repeated = true;
+    }
+    let message = if repeated {
+        format!(
+            "duplicate key `{key}`: CloudFormation keeps only this last value and silently drops the earlier ones"
+        )
+    } else {
+        format!(
+            "duplicate key `{key}`: CloudFormation keeps only this last value and silently drops the first"
+        )
+    };
+    let mut issue = ParseIssue::new("TM002", key_span, message);
+    issue.label = Some((first, "first defined here".to_string()));
+    issue
+}
+
 #[derive(Debug)]
 pub struct Parsed {
     pub tree: Tree,
@@ -323,16 +356,9 @@ impl<'a> YamlBuilder<'a> {
                         None => entries.iter().position(|e| e.key == key),
                     };
                     if let Some(slot) = existing {
-                        let first = entries[slot].key_span;
-                        let mut issue = ParseIssue::new(
-                            "TM002",
-                            key_span,
-                            format!(
-                                "duplicate key `{key}`: CloudFormation keeps only this last value and silently drops the first"
-                            ),
-                        );
+                        let prev = entries[slot].key_span;
+                        let mut issue = duplicate_key(&mut self.issues, &key, key_span, prev);
                         issue.node = Some(id);
-                        issue.label = Some((first, "first defined here".to_string()));
                         self.issues.push(issue);
                         entries[slot].value = id;
                         entries[slot].key_span = key_span;
@@ -977,15 +1003,8 @@ fn convert_json(
                 let key_span = span(key_range);
                 let child = convert_json(tree, &prop.value, off, issues);
                 if let Some(&slot) = index.get(key) {
-                    let mut issue = ParseIssue::new(
-                        "TM002",
-                        key_span,
-                        format!(
-                            "duplicate key `{key}`: CloudFormation keeps only this last value and silently drops the first"
-                        ),
-                    );
+                    let mut issue = duplicate_key(issues, key, key_span, entries[slot].key_span);
                     issue.node = Some(child);
-                    issue.label = Some((entries[slot].key_span, "first defined here".to_string()));
                     issues.push(issue);
                     entries[slot].value = child;
                     entries[slot].key_span = key_span;
@@ -1025,6 +1044,42 @@ mod tests {
             .or_else(|| p.tree.items(root).map(|i| i[0]))
             .unwrap_or(root);
         text[p.tree.span(v).range()].to_string()
+    }
+
+    /// (line, message, line of the label) of each TM002, in order.
+    fn duplicates(p: &Parsed, text: &str) -> Vec<(usize, String, usize)> {
+        let line = |s: Span| text[..s.range().start].matches('\n').count() + 1;
+        p.issues
+            .iter()
+            .filter(|i| i.rule == "TM002")
+            .map(|i| {
+                let label = i.label.as_ref().map_or(0, |(s, _)| line(*s));
+                (line(i.span), i.message.clone(), label)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_key_written_three_times_drops_the_middle_value_too() {
+        let too = "CloudFormation silently drops this value too: it keeps only the last one, written further down";
+        let last = "CloudFormation keeps only this last value and silently drops the earlier ones";
+        let pair = "CloudFormation keeps only this last value and silently drops the first";
+        let yaml = "A: 1\nB: 1\nA: 2\nB: 2\nA: 3\n";
+        let json = "{\"A\": 1,\n\"B\": 1,\n\"A\": 2,\n\"B\": 2,\n\"A\": 3}";
+        for (text, p) in [
+            (yaml, parse_yaml(yaml, &Limits::default())),
+            (json, parse_json(json, &Limits::default())),
+        ] {
+            assert_eq!(
+                duplicates(&p, text),
+                vec![
+                    (3, format!("duplicate key `A`: {too}"), 1),
+                    (4, format!("duplicate key `B`: {pair}"), 2),
+                    (5, format!("duplicate key `A`: {last}"), 1),
+                ],
+                "{text}"
+            );
+        }
     }
 
     #[test]
