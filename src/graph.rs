@@ -81,6 +81,10 @@ pub enum Problem {
     /// `AWS::Serverless::*` resources in a file that does not declare the SAM transform: one,
     /// at the first such resource's type (`node`), the analysis still reading the file as SAM.
     ServerlessWithoutTransform { node: NodeId, resource: String },
+    /// A `Fn::ForEach::Name` entry of Resources, Conditions or Outputs in a file that does not
+    /// declare `AWS::LanguageExtensions`: one, at the first such entry (`node` is its value), the
+    /// loops still read as loops (their bodies are not checked).
+    ForEachWithoutTransform { node: NodeId, name: String },
     /// Resources that depend on each other in a circle (none of them a SAM serverless resource,
     /// whose edges SAM rewrites). `first` is the one that comes first in the file; `path` goes
     /// from it around the circle, each resource with the span of the edge that leaves it.
@@ -237,6 +241,9 @@ struct Builder<'a> {
     problems: Vec<Problem>,
     check: bool,
     extensions: bool,
+    /// `Fn::ForEach::Name` entries are loops: under the language extensions, or written as
+    /// entries of Resources, Conditions or Outputs without them (one TM007 says so).
+    loops: bool,
     /// `{Condition: B}` inside condition A: (A, B, where B is named).
     condition_uses: Vec<(usize, usize, Span)>,
     /// The stack of [`Builder::walk`], kept between walks (one per resource, output and
@@ -308,7 +315,7 @@ impl Builder<'_> {
                 crate::template::Kind::Map(entries) => {
                     for e in entries.iter().rev().filter(|e| &*e.key != TRANSFORM) {
                         let foreach =
-                            in_foreach || (self.extensions && e.key.starts_with("Fn::ForEach::"));
+                            in_foreach || (self.loops && e.key.starts_with("Fn::ForEach::"));
                         stack.push((e.value, foreach));
                     }
                 }
@@ -556,6 +563,7 @@ pub fn build<'a>(t: &'a Template, source: &'a crate::stack::Sources<'a>) -> Grap
         problems: Vec::new(),
         check,
         extensions: t.has_transform(LANGUAGE_EXTENSIONS),
+        loops: t.has_transform(LANGUAGE_EXTENSIONS) || first_loop(t).is_some(),
         condition_uses: Vec::new(),
         stack: Vec::new(),
     };
@@ -575,6 +583,22 @@ pub fn build<'a>(t: &'a Template, source: &'a crate::stack::Sources<'a>) -> Grap
     }
 }
 
+/// The first (in the file) `Fn::ForEach::Name` entry of Resources, Conditions or Outputs, which
+/// only the `AWS::LanguageExtensions` transform expands.
+fn first_loop(t: &Template) -> Option<crate::template::Named> {
+    let resources = t.resources.iter().map(|r| (&r.name, r.key_span, r.node));
+    let named = t.conditions.iter().chain(&t.outputs);
+    resources
+        .chain(named.map(|n| (&n.name, n.key_span, n.node)))
+        .filter(|(name, _, _)| name.starts_with("Fn::ForEach::"))
+        .min_by_key(|(_, span, _)| *span)
+        .map(|(name, key_span, node)| crate::template::Named {
+            name: name.clone(),
+            key_span,
+            node,
+        })
+}
+
 impl Builder<'_> {
     fn run(&mut self, condition_nodes: &[NodeIndex], output_nodes: &[NodeIndex]) {
         let t = self.t;
@@ -587,9 +611,17 @@ impl Builder<'_> {
                     resource: r.name.to_string(),
                 });
             }
+            if !self.extensions {
+                if let Some(l) = first_loop(t) {
+                    self.problem(Problem::ForEachWithoutTransform {
+                        node: l.node,
+                        name: l.name.to_string(),
+                    });
+                }
+            }
         }
         for (i, r) in t.resources.iter().enumerate() {
-            if self.extensions && r.name.starts_with("Fn::ForEach::") {
+            if self.loops && r.name.starts_with("Fn::ForEach::") {
                 continue;
             }
             let owner = Some(self.resource_nodes[i]);
@@ -623,8 +655,8 @@ impl Builder<'_> {
         // A `Fn::ForEach::Name` entry of Outputs or Conditions is a loop the language extensions
         // expand into outputs or conditions (as in Resources, above): its body uses the loop's
         // variables, so it is walked for its edges but not checked.
-        let extensions = self.extensions;
-        let is_loop = |name: &str| extensions && name.starts_with("Fn::ForEach::");
+        let loops = self.loops;
+        let is_loop = |name: &str| loops && name.starts_with("Fn::ForEach::");
         for (i, o) in t.outputs.iter().enumerate() {
             let looped = is_loop(&o.name);
             self.walk_from(o.node, Some(output_nodes[i]), looped);

@@ -150,6 +150,15 @@ pub fn check_references(cx: &Context<'_>, out: &mut Emitter<'_>) {
                 )
                 .help("add `Transform: AWS::Serverless-2016-10-31`");
             }
+            Problem::ForEachWithoutTransform { node, name } => {
+                out.emit(
+                    &TM007,
+                    None,
+                    Loc::Key(*node),
+                    format!("`{name}` is a loop of the `AWS::LanguageExtensions` transform, which the template does not declare: CloudFormation rejects it"),
+                )
+                .help("add `AWS::LanguageExtensions` to the template's `Transform`");
+            }
             Problem::Cycle { .. } | Problem::ConditionCycle { .. } => {}
         }
     }
