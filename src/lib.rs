@@ -110,7 +110,9 @@ pub fn config_stacks(
     let Some(path) = &config.path else {
         return Ok(Vec::new());
     };
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = stack::parent(path)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let mut out = Vec::new();
     for spec in &config.stacks {
         let mut cs = ConfigStack {
@@ -289,7 +291,7 @@ fn lint_source_with(
     };
     if !parse::looks_like_json(&text) && top_level("service:") && top_level("provider:") {
         let p = Path::new(path);
-        let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = stack::parent(p).map(Path::to_path_buf).unwrap_or_default();
         let root = stack::repository_root(&dir);
         if let Some(st) = stack::serverless::assemble_text(
             p,
@@ -647,7 +649,9 @@ fn lint_in_stack(
     };
     for cs in &options.config_stacks {
         if cs.files.contains(&abs) {
-            let root = abs.parent().map(stack::repository_root).unwrap_or_default();
+            let root = stack::parent(&abs)
+                .map(stack::repository_root)
+                .unwrap_or_default();
             let mut st = stack::fragments::assemble_with(cs, &options.limits, root, override_map());
             if let Some(t) = &mut st.template {
                 stack::params::apply(t, &cs.parameters, &cs.parameters_source);
@@ -659,7 +663,7 @@ fn lint_in_stack(
         }
     }
     let is_service = stack::serverless::is_service_file(&abs);
-    if let (Some(dir), true, true) = (abs.parent(), is_service, all) {
+    if let (Some(dir), true, true) = (stack::parent(&abs), is_service, all) {
         // An editor's service file: its includes are reported too, open buffers in place.
         let found = stack::serverless::assemble_with(
             &abs,
@@ -677,7 +681,7 @@ fn lint_in_stack(
             }
         }
     }
-    if let (Some(dir), false) = (abs.parent(), is_service) {
+    if let (Some(dir), false) = (stack::parent(&abs), is_service) {
         let top = stack::repository_root(dir);
         for d in dir.ancestors().take_while(|d| d.starts_with(&top)) {
             for candidate in stack::serverless::service_files_in(d) {
@@ -702,7 +706,7 @@ fn lint_in_stack(
     // A template that nests others, or a nested child whose parent is in its folder or
     // upwards: linted as the group, with this text in place of the file.
     let parsed = template::parse::parse(text, &options.limits);
-    if let (Some(root), Some(dir)) = (parsed.root, abs.parent()) {
+    if let (Some(root), Some(dir)) = (parsed.root, stack::parent(&abs)) {
         let given_dirs = [dir.to_path_buf()];
         let scanner = stack::links::Scanner::new(&given_dirs);
         let scan = scanner.scan(&abs, text, &parsed.tree, root);
@@ -921,7 +925,7 @@ pub fn lint_paths_with(
         .into_par_iter()
         .map(|(p, explicit)| {
             let abs = stack::absolute(&p);
-            let o = options_for(abs.parent().unwrap_or(Path::new("")))?;
+            let o = options_for(stack::parent(&abs).unwrap_or(Path::new("")))?;
             Ok((p, explicit, o, abs))
         })
         .collect();
@@ -1139,7 +1143,9 @@ fn code_service_dirs(files: &[RunFile], in_stacks: &PathSet, given_dirs: &[PathB
         if in_stacks.contains(abs) {
             continue;
         }
-        let Some(dir) = abs.parent() else { continue };
+        let Some(dir) = stack::parent(abs) else {
+            continue;
+        };
         if !judged.insert(dir.to_path_buf()) {
             continue;
         }
@@ -1208,7 +1214,7 @@ fn assemble_stacks(
     use std::sync::Arc;
     let mut given: PathSet = files.iter().map(|f| f.3.clone()).collect();
     let options_of = |p: &Path| {
-        let dir = stack::absolute(p.parent().unwrap_or(Path::new("")));
+        let dir = stack::absolute(stack::parent(p).unwrap_or(Path::new("")));
         options_for(&dir).ok()
     };
     // Service files among the paths, and the services of compose files.
@@ -1232,7 +1238,7 @@ fn assemble_stacks(
     let mut stacks: Vec<(stack::Stack, Arc<Options>)> = roots
         .par_iter()
         .filter_map(|(p, o)| {
-            let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+            let dir = stack::parent(p).map(Path::to_path_buf).unwrap_or_default();
             stack::serverless::assemble(
                 p,
                 o.stage.as_deref(),
