@@ -59,15 +59,19 @@ impl<'a> FileSource<'a> {
 fn shown_text(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     // Only C0 controls, DEL and the lead bytes of C1 (0xC2) and of U+2000–U+2FFF (0xE2) can
-    // start a replaced character.
+    // start a replaced character: looked for in blocks without a branch per byte (the test
+    // vectorizes; every text of a report with findings passes through here).
+    let may_change =
+        |b: u8| (b < 0x20 && b != b'\n' && b != b'\t') | (b == 0x7f) | (b == 0xc2) | (b == 0xe2);
     if !bytes
-        .iter()
-        .any(|&b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2 || b == 0xe2)
+        .chunks(64)
+        .any(|block| block.iter().fold(false, |found, &b| found | may_change(b)))
     {
         return None;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut changed = false;
+    // The text is copied in runs between the characters replaced; none replaced: `None`.
+    let mut out: Option<String> = None;
+    let mut copied = 0;
     for (i, c) in text.char_indices() {
         let replaced = match c {
             '\n' | '\t' => None,
@@ -80,15 +84,16 @@ fn shown_text(text: &str) -> Option<String> {
             }),
             _ => None,
         };
-        match replaced {
-            Some(r) => {
-                changed = true;
-                out.push(r);
-            }
-            None => out.push(c),
+        if let Some(r) = replaced {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..i]);
+            o.push(r);
+            copied = i + c.len_utf8();
         }
     }
-    changed.then_some(out)
+    let mut out = out?;
+    out.push_str(&text[copied..]);
+    Some(out)
 }
 
 /// The lines miette reads for a span from `start` to `end` with `before` and `after` lines of
@@ -515,6 +520,54 @@ mod tests {
             (c.span().offset(), c.span().len()),
             data,
         )
+    }
+
+    /// The character-by-character reading `shown_text` stands for.
+    fn shown_text_by_chars(text: &str) -> Option<String> {
+        let bytes = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let mut changed = false;
+        for (i, c) in text.char_indices() {
+            let replaced = match c {
+                '\n' | '\t' => None,
+                '\r' if bytes.get(i + 1) == Some(&b'\n') => None,
+                '\r' => Some('\n'),
+                c if is_hidden(c) => Some(match c.len_utf8() {
+                    1 => '?',
+                    2 => '\u{bf}',
+                    _ => '\u{fffd}',
+                }),
+                _ => None,
+            };
+            changed |= replaced.is_some();
+            out.push(replaced.unwrap_or(c));
+        }
+        changed.then_some(out)
+    }
+
+    #[test]
+    fn shown_text_replaces_what_a_terminal_acts_on_and_nothing_else() {
+        let long = "a".repeat(200);
+        let texts = [
+            String::new(),
+            "plain: text\n".to_string(),
+            "tab\tand CRLF\r\n".to_string(),
+            "lone\rCR".to_string(),
+            "esc \u{1b}[31m red".to_string(),
+            "del \u{7f} and C1 \u{9b}".to_string(),
+            "em dash \u{2014} stays, override \u{202e} does not, isolate \u{2066}".to_string(),
+            "latin \u{e9}\u{fc} \u{c2}\u{a0}".to_string(),
+            format!("{long}\u{1b}{long}\r{long}\u{202e}"),
+            format!("{long}\u{2019}{long}"),
+            "\r\r\n\r".to_string(),
+        ];
+        for text in &texts {
+            assert_eq!(shown_text(text), shown_text_by_chars(text), "{text:?}");
+        }
+        assert_eq!(
+            shown_text("a\u{1b}b\u{202e}c\rd").as_deref(),
+            Some("a?b\u{fffd}c\nd")
+        );
     }
 
     #[test]
