@@ -433,24 +433,6 @@ fn entry_span(tree: &Tree, value: NodeId) -> Span {
     }
 }
 
-/// Whether a boolean property is on: `Some("true")` for a known true on some branch,
-/// `Some("unknown")` when it may be (a parameter, an import), `None` when off or absent.
-fn switch(t: &Template, node: Option<NodeId>) -> Option<&'static str> {
-    let values = intrinsic::property(t, node);
-    let mut unknown = false;
-    for v in values {
-        match v {
-            Value::Absent => {}
-            v if !v.is_unknown() && !v.is_default() && v.bool(&t.tree) == Some(true) => {
-                return Some("true");
-            }
-            v if v.is_unknown() || v.is_default() || v.bool(&t.tree).is_none() => unknown = true,
-            _ => {}
-        }
-    }
-    unknown.then_some("unknown")
-}
-
 /// A short text for a value: a literal, `Ref X`, `X.Attr`, a `Fn::Sub` string, or `(intrinsic)`.
 pub(crate) fn value_text(tree: &Tree, node: NodeId) -> String {
     let node = tree.deref(node);
@@ -556,7 +538,7 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
         };
         // Guests.
         let unauth = tree.get(props, "AllowUnauthenticatedIdentities");
-        if let Some(on) = switch(t, unauth) {
+        if let Some(on) = intrinsic::switch(t, unauth) {
             let anchor = unauth.map(|n| entry_span(tree, n));
             let d = add_door(
                 &mut b,
@@ -750,7 +732,7 @@ pub fn build(view: &StackView<'_>) -> AccessGraph {
         }
         // The classic (basic) flow.
         let classic = tree.get(props, "AllowClassicFlow");
-        if let Some(on) = switch(t, classic) {
+        if let Some(on) = intrinsic::switch(t, classic) {
             let d = add_door(
                 &mut b,
                 "classic-flow".into(),

@@ -563,11 +563,16 @@ fn self_sign_up(t: &Template, props: NodeId) -> Option<Option<NodeId>> {
 
 /// The user pool's `PreSignUp` trigger, if some branch sets one.
 pub fn pre_sign_up(t: &Template, props: NodeId) -> Option<NodeId> {
+    trigger(t, props, "PreSignUp")
+}
+
+/// A trigger of the user pool (`key` of its `LambdaConfig`), if some branch sets one.
+fn trigger(t: &Template, props: NodeId, key: &str) -> Option<NodeId> {
     let tree = &t.tree;
     let lc = tree.get(props, "LambdaConfig")?;
     intrinsic::values(tree, lc)
         .into_iter()
-        .filter_map(|v| tree.get(v, "PreSignUp"))
+        .filter_map(|v| tree.get(v, key))
         .find(|n| !intrinsic::values(tree, *n).is_empty())
 }
 
@@ -575,10 +580,16 @@ pub fn pre_sign_up(t: &Template, props: NodeId) -> Option<NodeId> {
 /// true`: the framework attaches it at deploy time to a pool named by its `UserPoolName`, which
 /// we cannot always match, so any pool of the service may have it.
 fn existing_pre_sign_up(t: &Template) -> bool {
+    serverless_trigger(t, |trigger, existing| existing && trigger == "PreSignUp")
+}
+
+/// Whether a Serverless function of the service has a `cognitoUserPool` event that `wanted`
+/// accepts (its trigger, and whether the pool is `existing`).
+fn serverless_trigger(t: &Template, wanted: impl Fn(&str, bool) -> bool) -> bool {
     use crate::stack::sls_names::EventShape;
     t.generated_shape.as_ref().is_some_and(|shape| {
         shape.functions.iter().flat_map(|f| &f.events).any(|e| {
-            matches!(e, EventShape::CognitoUserPool { trigger, existing: true, .. } if trigger == "PreSignUp")
+            matches!(e, EventShape::CognitoUserPool { trigger, existing, .. } if wanted(trigger, *existing))
         })
     })
 }
@@ -1277,18 +1288,12 @@ impl<'a> Model<'a> {
         if role.trust.is_none() || !role.cognito_allows(tree).all(pinned) {
             return None;
         }
+        // (A parameter's default may be overridden: only a classic flow known off counts.)
         let classic_off = |pool: usize| {
-            let props = t.resources.get(pool).and_then(|r| r.properties);
-            match props.and_then(|p| tree.get(p, "AllowClassicFlow")) {
-                None => props.is_some(),
-                Some(c) => {
-                    let values = intrinsic::value(t, c);
-                    !values.is_empty()
-                        && values
-                            .iter()
-                            .all(|v| !v.is_unknown() && v.bool(tree) == Some(false))
-                }
-            }
+            t.resources
+                .get(pool)
+                .and_then(|r| r.properties)
+                .is_some_and(|p| intrinsic::switch(t, tree.get(p, "AllowClassicFlow")).is_none())
         };
         if role.pools.is_empty() || !role.pools.iter().all(|&p| classic_off(p)) {
             return None;
@@ -1299,13 +1304,7 @@ impl<'a> Model<'a> {
             "PreTokenGenerationConfig",
             "PostConfirmation",
         ];
-        let serverless_trigger = t.generated_shape.as_ref().is_some_and(|shape| {
-            use crate::stack::sls_names::EventShape;
-            shape.functions.iter().flat_map(|f| &f.events).any(|e| {
-                matches!(e, EventShape::CognitoUserPool { trigger, .. } if CLAIMS.contains(&trigger.as_str()))
-            })
-        });
-        if serverless_trigger {
+        if serverless_trigger(t, |trigger, _| CLAIMS.contains(&trigger)) {
             return None;
         }
         let mut names = Vec::new();
@@ -1318,11 +1317,12 @@ impl<'a> Model<'a> {
                         .and_then(|p| tree.get(p, "LambdaConfig"));
                     // (No `LambdaConfig`, or one whose every branch names none of them.)
                     lc.is_none_or(|lc| {
-                        intrinsic::values(tree, lc).into_iter().all(|v| {
-                            tree.entries(v).is_some()
-                                && CLAIMS.iter().all(|k| tree.get(v, k).is_none())
-                        })
-                    })
+                        intrinsic::values(tree, lc)
+                            .into_iter()
+                            .all(|v| tree.entries(v).is_some())
+                    }) && t.resources[u]
+                        .properties
+                        .is_none_or(|p| CLAIMS.iter().all(|k| trigger(t, p, k).is_none()))
                 });
             if !quiet {
                 return None;

@@ -73,18 +73,7 @@ fn shown_text(text: &str) -> Option<String> {
     let mut out: Option<String> = None;
     let mut copied = 0;
     for (i, c) in text.char_indices() {
-        let replaced = match c {
-            '\n' | '\t' => None,
-            '\r' if bytes.get(i + 1) == Some(&b'\n') => None,
-            '\r' => Some('\n'),
-            c if is_hidden(c) => Some(match c.len_utf8() {
-                1 => '?',
-                2 => '\u{bf}',
-                _ => '\u{fffd}',
-            }),
-            _ => None,
-        };
-        if let Some(r) = replaced {
+        if let Some(r) = shown_as(c, bytes.get(i + 1) == Some(&b'\n')) {
             let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
             o.push_str(&text[copied..i]);
             o.push(r);
@@ -94,6 +83,21 @@ fn shown_text(text: &str) -> Option<String> {
     let mut out = out?;
     out.push_str(&text[copied..]);
     Some(out)
+}
+
+/// What [`shown_text`] puts in place of `c` (followed by a line feed or not), if anything.
+fn shown_as(c: char, before_lf: bool) -> Option<char> {
+    match c {
+        '\n' | '\t' => None,
+        '\r' if before_lf => None,
+        '\r' => Some('\n'),
+        c if is_hidden(c) => Some(match c.len_utf8() {
+            1 => '?',
+            2 => '\u{bf}',
+            _ => '\u{fffd}',
+        }),
+        _ => None,
+    }
 }
 
 /// The lines miette reads for a span from `start` to `end` with `before` and `after` lines of
@@ -522,23 +526,13 @@ mod tests {
         )
     }
 
-    /// The character-by-character reading `shown_text` stands for.
+    /// The character-by-character reading `shown_text` stands for (every character pushed).
     fn shown_text_by_chars(text: &str) -> Option<String> {
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
         let mut changed = false;
         for (i, c) in text.char_indices() {
-            let replaced = match c {
-                '\n' | '\t' => None,
-                '\r' if bytes.get(i + 1) == Some(&b'\n') => None,
-                '\r' => Some('\n'),
-                c if is_hidden(c) => Some(match c.len_utf8() {
-                    1 => '?',
-                    2 => '\u{bf}',
-                    _ => '\u{fffd}',
-                }),
-                _ => None,
-            };
+            let replaced = shown_as(c, bytes.get(i + 1) == Some(&b'\n'));
             changed |= replaced.is_some();
             out.push(replaced.unwrap_or(c));
         }

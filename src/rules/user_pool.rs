@@ -761,22 +761,12 @@ fn if_branch(
     attr: NodeId,
     value: NodeId,
 ) -> Option<(&str, &'static str, NodeId)> {
-    let (name, args, _) = intrinsic::as_intrinsic(tree, tree.deref(attr))?;
-    if name != "Fn::If" {
-        return None;
-    }
-    match tree.items(args)? {
-        [cond, yes, no] => {
-            let cond = tree.str(*cond)?;
-            let (yes, no) = (tree.deref(*yes), tree.deref(*no));
-            if yes == value {
-                Some((cond, "true", no))
-            } else if no == value {
-                Some((cond, "false", yes))
-            } else {
-                None
-            }
-        }
-        _ => None,
+    let (cond, yes, no) = intrinsic::if_parts(tree, attr)?;
+    if yes == value {
+        Some((cond, "true", no))
+    } else if no == value {
+        Some((cond, "false", yes))
+    } else {
+        None
     }
 }

@@ -190,6 +190,37 @@ fn values_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<NodeId>) {
     branches_into(tree, id, depth, &mut |b| out.extend(b));
 }
 
+/// Whether a boolean property is on: `Some("true")` for a known true on some branch,
+/// `Some("unknown")` when it may be (a parameter, an import), `None` when off or absent.
+pub fn switch(t: &Template, node: Option<NodeId>) -> Option<&'static str> {
+    let values = property(t, node);
+    let mut unknown = false;
+    for v in values {
+        match v {
+            Value::Absent => {}
+            v if !v.is_unknown() && !v.is_default() && v.bool(&t.tree) == Some(true) => {
+                return Some("true");
+            }
+            v if v.is_unknown() || v.is_default() || v.bool(&t.tree).is_none() => unknown = true,
+            _ => {}
+        }
+    }
+    unknown.then_some("unknown")
+}
+
+/// The parts of an `Fn::If` (`[Condition, ValueIfTrue, ValueIfFalse]`), when `node` is one:
+/// the condition's name and both branches (dereferenced).
+pub fn if_parts(tree: &Tree, node: NodeId) -> Option<(&str, NodeId, NodeId)> {
+    let (name, args, _) = as_intrinsic(tree, tree.deref(node))?;
+    if name != "Fn::If" {
+        return None;
+    }
+    match tree.items(args)? {
+        [cond, yes, no] => Some((tree.str(*cond)?, tree.deref(*yes), tree.deref(*no))),
+        _ => None,
+    }
+}
+
 /// The values a property can take, with `None` where a branch is `AWS::NoValue` (the
 /// property is then absent).
 pub fn branches(tree: &Tree, id: NodeId) -> Vec<Option<NodeId>> {
