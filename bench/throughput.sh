@@ -2,8 +2,10 @@
 # Issue 11's throughput measure, in one run: the whole corpus in one invocation (every
 # MANIFEST.tsv file; --format json and human), the cores it keeps busy ((user + sys) / wall),
 # the parse-only limit (examples/parse_throughput.rs: one thread parses every file; two cores
-# can at best halve that) and the ratio of the run to that limit, and start-up on a small
-# template. Needs hyperfine and python3. Run it on a quiet machine.
+# can at best halve that) and the ratio of the run to that limit, the floor of any run (a process
+# that only reads and parses the same files on every core, examples/read_parse.rs: no rules, no
+# stacks, no report) and start-up on a small template. Needs hyperfine and python3. Run it on a
+# quiet machine.
 # Usage: bench/throughput.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,7 @@ corpus=../shared/corpus
 command -v hyperfine >/dev/null || { echo "needs hyperfine"; exit 1; }
 cargo build --release --quiet
 cargo build --release --quiet --example parse_throughput
+cargo build --release --quiet --example read_parse
 bin=target/release/cfn-cognito-lint
 all=$(mktemp); out=$(mktemp -d)
 trap 'rm -rf "$all" "$out"' EXIT
@@ -24,6 +27,8 @@ for format in json human; do
   hyperfine -N -w 3 -r "$runs" --export-json "$out/$format.json" \
     "xargs -a $all -s 2000000 $bin --fail-level none --format $format -o /dev/null" >/dev/null
 done
+hyperfine -N -w 3 -r "$runs" --export-json "$out/floor.json" \
+  "xargs -a $all -s 2000000 target/release/examples/read_parse" >/dev/null
 hyperfine -N -w 20 -r 300 --export-json "$out/startup.json" \
   "$bin fixtures/stacks/web-app.yaml" -i >/dev/null
 python3 - "$out" "$parse_ms" "$cores" <<'EOF'
@@ -39,6 +44,8 @@ print("|---|---|---|---|")
 for f in ("json", "human"):
     mean, sd, busy = row(f)
     print(f"| corpus, --format {f} | {mean:.1f} +- {sd:.1f} ms | {busy:.2f} | {mean / limit:.2f}x |")
+mean, sd, busy = row("floor")
+print(f"| floor: read + parse only, every core (examples/read_parse.rs) | {mean:.1f} +- {sd:.1f} ms | {busy:.2f} | {mean / limit:.2f}x |")
 mean, sd, _ = row("startup")
 print(f"| start-up, fixtures/stacks/web-app.yaml | {mean:.2f} +- {sd:.2f} ms | | |")
 EOF

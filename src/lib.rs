@@ -912,6 +912,7 @@ pub fn lint_paths_with(
         }
     };
     let expanded = walk::expand(paths, &exclude);
+    crate::timing("expanded");
     let files = expanded.files;
     let special = expanded.special;
     let mut given_dirs = expanded.given_dirs;
@@ -943,6 +944,7 @@ pub fn lint_paths_with(
     given_dirs.sort();
     given_dirs.dedup();
     let stacks = assemble_stacks(&with_options, &given_dirs, options_for, &mut outcome.notes);
+    crate::timing("stacks assembled");
     outcome
         .read
         .extend(with_options.iter().map(|f| f.3.clone()));
@@ -965,6 +967,7 @@ pub fn lint_paths_with(
     // (Freed by the pool: a stack's merged tree and texts were 17M instructions of the
     // corpus run's serial end.)
     stacks.into_par_iter().for_each(drop);
+    crate::timing("stacks linted");
     // Folders under a Serverless service written as code (`serverless.ts`/`.js`), which this tool
     // cannot read: a fragment there may use names that service defines or generates.
     let code_services = code_service_dirs(&with_options, &in_stacks, &given_dirs);
@@ -988,6 +991,7 @@ pub fn lint_paths_with(
         || lint_free(&free, &special, &code_services, &scanner),
         || scanner.upward(&named_dirs, &in_run),
     );
+    crate::timing("free linted");
     // Templates that nest, or link through exports and imports, are linted again as one group
     // (a few files of a run); their reports as single files give way to the group's.
     // A nested child named alone (pre-commit passes the changed file): its parent outside the
@@ -1023,6 +1027,7 @@ pub fn lint_paths_with(
         }));
     }
     let planned = stack::links::plan(&cands, &scans);
+    crate::timing("planned");
     let given: PathSet = with_options.iter().map(|f| f.3.clone()).collect();
     let groups: Vec<RunStack> = planned
         .par_iter()
@@ -1080,6 +1085,7 @@ pub fn lint_paths_with(
             .map(shed),
     );
     outcome.reports = merge_reports(std::mem::take(&mut outcome.reports));
+    crate::timing("merged");
     outcome.errors.sort();
     outcome
 }
@@ -1474,4 +1480,18 @@ pub fn distribute(
         out.push(report);
     }
     out
+}
+
+/// With `CFN_COGNITO_LINT_TIMINGS` set, writes to standard error how long the run has taken
+/// when it reaches `phase` (milliseconds since the first call, made at the start of `main`):
+/// where a large run spends its serial time (README, Performance). Otherwise nothing.
+#[doc(hidden)]
+pub fn timing(phase: &str) {
+    static START: std::sync::OnceLock<Option<std::time::Instant>> = std::sync::OnceLock::new();
+    let start = START.get_or_init(|| {
+        std::env::var_os("CFN_COGNITO_LINT_TIMINGS").map(|_| std::time::Instant::now())
+    });
+    if let Some(s) = start {
+        eprintln!("{:>9.2} ms  {phase}", s.elapsed().as_secs_f64() * 1000.0);
+    }
 }

@@ -437,6 +437,7 @@ fn list_rules_json() -> String {
 }
 
 fn main() -> ExitCode {
+    cfn_cognito_lint::timing("main");
     huge_pages(false);
     // The language server (a path named `server` is written `./server`).
     if std::env::args_os().nth(1).is_some_and(|a| a == "server") {
@@ -578,7 +579,9 @@ fn main() -> ExitCode {
             &options_for,
         )
     };
+    cfn_cognito_lint::timing("options");
     let mut outcome = lint_all();
+    cfn_cognito_lint::timing("linted");
     if let Some(path) = &cli.write_baseline {
         return write_baseline(path, &outcome);
     }
@@ -677,6 +680,7 @@ fn main() -> ExitCode {
         Format::Junit => report::junit::render(&linted, &options.settings, fail_level.severity()),
         Format::Parseable => report::parseable::render(&linted),
     };
+    cfn_cognito_lint::timing("rendered");
     let emit = |w: &mut dyn Write| -> std::io::Result<()> {
         match cli.format {
             Format::Sarif => report::sarif::write(&linted, config.docs_url.as_deref(), w),
@@ -703,6 +707,7 @@ fn main() -> ExitCode {
             eprintln!("cfn-cognito-lint: warning: job summary not written: {e}");
         }
     }
+    cfn_cognito_lint::timing("written");
     if !outcome.errors.is_empty() {
         exit_now(2);
     }

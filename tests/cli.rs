@@ -100,6 +100,51 @@ fn json_format_is_the_cli_md_document() {
     assert!(f["help"].as_str().is_some_and(|m| !m.is_empty()));
 }
 
+/// `CFN_COGNITO_LINT_TIMINGS` (README, Performance): the run's phases, in order, on standard error;
+/// the report is the same as without it.
+#[test]
+fn timings_go_to_stderr_in_phase_order_and_leave_the_report_alone() {
+    let args = ["--format", "json", "fixtures/seeds/user-pool.yaml"];
+    let plain = run(&args);
+    let timed = Command::new(env!("CARGO_BIN_EXE_cfn-cognito-lint"))
+        .args(args)
+        .current_dir(common::root())
+        .env("CFN_COGNITO_LINT_TIMINGS", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the binary: {e}"));
+    assert_eq!(timed.status.code(), plain.status.code());
+    assert_eq!(timed.stdout, plain.stdout);
+    assert!(plain.stderr.is_empty(), "{}", text(&plain.stderr));
+    let err = text(&timed.stderr);
+    let phases: Vec<&str> = err
+        .lines()
+        .map(|l| l.split_once(" ms  ").map_or("", |(_, p)| p))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "main",
+            "options",
+            "expanded",
+            "stacks assembled",
+            "stacks linted",
+            "free linted",
+            "planned",
+            "merged",
+            "linted",
+            "rendered",
+            "written"
+        ],
+        "{err}"
+    );
+    let times: Vec<f64> = err
+        .lines()
+        .filter_map(|l| l.split_once(" ms").and_then(|(t, _)| t.trim().parse().ok()))
+        .collect();
+    assert_eq!(times.len(), phases.len(), "{err}");
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{err}");
+}
+
 #[test]
 fn missing_path_exits_2_with_one_line_error_and_lints_the_rest() {
     let out = run(&["does/not/exist.yaml", "fixtures/seeds/user-pool.yaml"]);

@@ -179,6 +179,7 @@ pub fn output_in(dir: &Path, args: &[&str]) -> std::process::Output {
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_WORKSPACE")
         .env_remove("FORCE_COLOR")
+        .env_remove("CFN_COGNITO_LINT_TIMINGS")
         .output()
         .unwrap_or_else(|e| panic!("cannot run the binary in {}: {e}", dir.display()))
 }
