@@ -948,22 +948,12 @@ pub fn lint_paths_with(
     outcome
         .read
         .extend(with_options.iter().map(|f| f.3.clone()));
-    outcome.read.extend(
-        stacks
-            .iter()
-            .flat_map(|(st, _, _)| st.files.iter().filter_map(|f| f.abs.clone())),
-    );
     let in_stacks: PathSet = stacks
         .iter()
         .flat_map(|(st, _, _)| st.files.iter().filter_map(|f| f.abs.clone()))
         .collect();
-    let stack_reports: Vec<Vec<FileReport>> = stacks
-        .par_iter()
-        .map(|(st, wanted, opts)| {
-            let findings = lint_stack(st, opts);
-            distribute(st, findings, &|i| wanted.contains(&i))
-        })
-        .collect();
+    outcome.read.extend(in_stacks.iter().cloned());
+    let stack_reports = lint_run_stacks(&stacks);
     // (Freed by the pool: a stack's merged tree and texts were 17M instructions of the
     // corpus run's serial end.)
     stacks.into_par_iter().for_each(drop);
@@ -1059,13 +1049,7 @@ pub fn lint_paths_with(
     outcome
         .read
         .extend(in_groups.iter().map(|p| p.to_path_buf()));
-    let group_reports: Vec<Vec<FileReport>> = groups
-        .par_iter()
-        .map(|(st, wanted, opts)| {
-            let findings = lint_stack(st, opts);
-            distribute(st, findings, &|i| wanted.contains(&i))
-        })
-        .collect();
+    let group_reports = lint_run_stacks(&groups);
     for (r, f) in results.into_iter().zip(&free) {
         if in_groups.contains(f.3.as_path()) {
             continue;
@@ -1088,6 +1072,18 @@ pub fn lint_paths_with(
     crate::timing("merged");
     outcome.errors.sort();
     outcome
+}
+
+/// The reports of the run's stacks (in parallel): each stack linted whole, its findings
+/// handed to the files whose findings are reported.
+fn lint_run_stacks(stacks: &[RunStack]) -> Vec<Vec<FileReport>> {
+    stacks
+        .par_iter()
+        .map(|(st, wanted, opts)| {
+            let findings = lint_stack(st, opts);
+            distribute(st, findings, &|i| wanted.contains(&i))
+        })
+        .collect()
 }
 
 /// The run's files that no stack holds, each read and linted once (in parallel), with what

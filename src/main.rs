@@ -177,9 +177,7 @@ impl StackArgs {
             None => Ok((Vec::new(), String::new())),
         }
     }
-}
 
-impl StackArgs {
     /// The options a config and these arguments give (limits, excludes, stage, parameters, the
     /// config's stacks); the rest default.
     fn options(

@@ -1312,17 +1312,15 @@ impl<'a> Model<'a> {
             let pools = user_pools_of(t, a.attachment);
             let quiet = !pools.is_empty()
                 && pools.iter().all(|&u| {
-                    let lc = t.resources[u]
-                        .properties
-                        .and_then(|p| tree.get(p, "LambdaConfig"));
-                    // (No `LambdaConfig`, or one whose every branch names none of them.)
-                    lc.is_none_or(|lc| {
-                        intrinsic::values(tree, lc)
-                            .into_iter()
-                            .all(|v| tree.entries(v).is_some())
-                    }) && t.resources[u]
-                        .properties
-                        .is_none_or(|p| CLAIMS.iter().all(|k| trigger(t, p, k).is_none()))
+                    // (No `LambdaConfig`, or one whose every branch is a mapping naming none
+                    // of them.)
+                    t.resources[u].properties.is_none_or(|p| {
+                        tree.get(p, "LambdaConfig").is_none_or(|lc| {
+                            intrinsic::values(tree, lc)
+                                .into_iter()
+                                .all(|v| tree.entries(v).is_some())
+                        }) && CLAIMS.iter().all(|k| trigger(t, p, k).is_none())
+                    })
                 });
             if !quiet {
                 return None;

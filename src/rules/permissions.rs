@@ -236,7 +236,7 @@ static ESCALATION: LazyLock<Vec<(&'static str, &'static str)>> =
 fn escalates(action: &str) -> bool {
     let wild = iam::has_wildcard(action);
     ESCALATION.iter().any(|(p, _)| {
-        if !(iam::glob_match(p, action) || (wild && iam::overlaps(action, p))) {
+        if !entry_matches(p, action, wild) {
             return false;
         }
         if !iam::has_wildcard(p) {
@@ -297,8 +297,13 @@ fn listed<'l>(
     action: &str,
 ) -> Option<&'l (&'static str, &'static str)> {
     let wild = iam::has_wildcard(action);
-    list.iter()
-        .find(|(p, _)| iam::glob_match(p, action) || (wild && iam::overlaps(action, p)))
+    list.iter().find(|(p, _)| entry_matches(p, action, wild))
+}
+
+/// Whether a list's entry (an action or a pattern) covers `action` or, when `action` has a
+/// wildcard (`wild`), overlaps it.
+fn entry_matches(entry: &str, action: &str, wild: bool) -> bool {
+    iam::glob_match(entry, action) || (wild && iam::overlaps(action, entry))
 }
 
 /// IAM condition operators (without `ForAllValues:`/`ForAnyValue:` and `IfExists`).

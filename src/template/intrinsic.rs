@@ -98,15 +98,13 @@ pub fn sub_vars(s: &str) -> Vec<SubVar<'_>> {
 
 /// The offset of the first `${` at or after `from`.
 fn find_open(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    while let Some(i) = memchr::memchr(b'$', bytes.get(at..)?) {
-        let pos = at + i;
-        if bytes.get(pos + 1) == Some(&b'{') {
-            return Some(pos);
-        }
-        at = pos + 1;
-    }
-    None
+    find_dollar(b"${", bytes.get(from..)?).map(|i| from + i)
+}
+
+/// The offset of the first `needle` (which starts with `$`) in `hay`: the candidates are the
+/// `$`s of `hay`, found with memchr (no searcher is built per needle).
+fn find_dollar(needle: &[u8], hay: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'$', hay).find(|&i| hay[i..].starts_with(needle))
 }
 
 /// A `Fn::Sub` string with each variable replaced by `with` (escapes `${!…}` kept as written),
@@ -131,11 +129,6 @@ pub fn sub_replace(s: &str, with: &str) -> String {
 /// the rest are not looked for (each miss reads the rest of the text).
 pub fn sub_var_places(raw: &str, s: &str, vars: &[SubVar<'_>]) -> Vec<Option<usize>> {
     const MAX_MISSES: usize = 8;
-    // Every needle starts with `${`: candidates are the `$`s of `raw` (no searcher is built
-    // per variable).
-    let find = |needle: &[u8], hay: &[u8]| {
-        memchr::memchr_iter(b'$', hay).find(|&i| hay[i..].starts_with(needle))
-    };
     let mut cursor = 0usize;
     let mut misses = 0usize;
     vars.iter()
@@ -144,7 +137,7 @@ pub fn sub_var_places(raw: &str, s: &str, vars: &[SubVar<'_>]) -> Vec<Option<usi
                 return None;
             }
             let needle = s.get(v.start..v.end)?;
-            match find(needle.as_bytes(), raw.as_bytes().get(cursor..)?) {
+            match find_dollar(needle.as_bytes(), raw.as_bytes().get(cursor..)?) {
                 Some(at) => {
                     let at = cursor + at;
                     cursor = at + needle.len();
@@ -193,16 +186,19 @@ fn values_into(tree: &Tree, id: NodeId, depth: usize, out: &mut Vec<NodeId>) {
 /// Whether a boolean property is on: `Some("true")` for a known true on some branch,
 /// `Some("unknown")` when it may be (a parameter, an import), `None` when off or absent.
 pub fn switch(t: &Template, node: Option<NodeId>) -> Option<&'static str> {
-    let values = property(t, node);
     let mut unknown = false;
-    for v in values {
-        match v {
-            Value::Absent => {}
-            v if !v.is_unknown() && !v.is_default() && v.bool(&t.tree) == Some(true) => {
-                return Some("true");
-            }
-            v if v.is_unknown() || v.is_default() || v.bool(&t.tree).is_none() => unknown = true,
-            _ => {}
+    for v in property(t, node) {
+        if matches!(v, Value::Absent) {
+            continue;
+        }
+        if v.is_unknown() || v.is_default() {
+            unknown = true;
+            continue;
+        }
+        match v.bool(&t.tree) {
+            Some(true) => return Some("true"),
+            Some(false) => {}
+            None => unknown = true,
         }
     }
     unknown.then_some("unknown")
